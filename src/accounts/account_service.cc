@@ -1,0 +1,228 @@
+#include "accounts/account_service.h"
+
+#include <boost/throw_exception.hpp>
+
+#include "accounts/name.h"
+#include "security/email.h"
+#include "security/password_policy.h"
+#include "security/tokens.h"
+#include "security/unicode.h"
+
+namespace vestibule::accounts {
+namespace {
+
+Failure fail(Code code) { return Failure{code, {}}; }
+
+Failure from_store(store::Error e) {
+  // not_found and email_taken are handled where they mean something; reaching here means the
+  // account vanished under a live request (deleted concurrently), which is an invalid token.
+  switch (e) {
+    case store::Error::email_taken: return fail(Code::email_taken);
+    case store::Error::not_found: return fail(Code::invalid_token);
+    case store::Error::unavailable: return fail(Code::store_unavailable);
+  }
+  return fail(Code::store_unavailable);
+}
+
+Failure from_hash(security::HashError e) {
+  // A failed hash is out of memory for argon2's buffer: as transient as a full queue.
+  (void)e;
+  return fail(Code::overloaded);
+}
+
+// Collects field errors of one request so that the client learns every problem at once.
+class Checks {
+ public:
+  template <typename T>
+  std::optional<T> take(std::string_view field, boost::system::result<T, security::Rejection> r) {
+    if (r) return std::move(*r);
+    errors_.push_back(FieldError{std::string(field), std::move(r.error().code), std::move(r.error().message)});
+    return std::nullopt;
+  }
+  void required(std::string_view field, const std::optional<std::string>& value) {
+    if (!value) errors_.push_back(FieldError{std::string(field), "required", "This field is required."});
+  }
+  bool ok() const { return errors_.empty(); }
+  Failure failure() && { return Failure{Code::validation_failed, std::move(errors_)}; }
+
+ private:
+  std::vector<FieldError> errors_;
+};
+
+}  // namespace
+
+void throw_exception_from_error(const Failure& f, const boost::source_location& loc) {
+  boost::throw_exception(std::logic_error("account result holds error " + std::to_string(static_cast<int>(f.code))),
+                         loc);
+}
+
+User Principal::user() const {
+  return User{account.id, account.name, account.email, account.created_at, account.updated_at};
+}
+
+AccountService::AccountService(store::Store& store, security::PasswordHasher& hasher, ServiceOptions options,
+                               ClockFn clock, std::shared_ptr<spdlog::logger> audit)
+    : store_(store), hasher_(hasher), options_(options), clock_(std::move(clock)), audit_(std::move(audit)) {}
+
+Task<Result<User>> AccountService::register_account(Registration r) {
+  Checks checks;
+  checks.required("name", r.name);
+  checks.required("email", r.email);
+  checks.required("password", r.password);
+  std::optional<std::string> name = r.name ? checks.take("name", check_name(*r.name)) : std::nullopt;
+  std::optional<security::Email> email = r.email ? checks.take("email", security::validate_email(*r.email)) : std::nullopt;
+  std::optional<std::string> password = r.password ? checks.take("password", security::check_password(*r.password)) : std::nullopt;
+  if (!checks.ok()) co_return std::move(checks).failure();
+
+  // Answer a duplicate before spending a hash on it; the UNIQUE index still decides races.
+  auto existing = co_await store_.find_account_by_email(email->key);
+  if (existing) co_return fail(Code::email_taken);
+  if (existing.error() != store::Error::not_found) co_return from_store(existing.error());
+
+  auto hash = co_await hasher_.hash(std::move(*password));
+  if (!hash) co_return from_hash(hash.error());
+
+  const TimePoint now = clock_();
+  store::Account account{security::new_uuid(), std::move(*name), std::move(email->address), std::move(email->key),
+                         std::move(*hash), now, now};
+  auto created = co_await store_.create_account(account);
+  if (!created) co_return from_store(created.error());
+  audit_->info("event=account.registered account_id={}", account.id);
+  co_return User{account.id, account.name, account.email, account.created_at, account.updated_at};
+}
+
+Task<Result<Login>> AccountService::login(Credentials c) {
+  Checks checks;
+  checks.required("email", c.email);
+  checks.required("password", c.password);
+  if (!checks.ok()) co_return std::move(checks).failure();
+
+  // An address that cannot be valid cannot have an account: refuse without a store lookup.
+  auto email = security::validate_email(*c.email);
+  std::optional<std::string> password = security::to_nfc(*c.password);
+  if (!email || !password) co_return fail(Code::invalid_credentials);
+
+  auto found = co_await store_.find_account_by_email(email->key);
+  if (!found && found.error() != store::Error::not_found) co_return from_store(found.error());
+  // Verify against a dummy hash for unknown emails so that timing doesn't reveal which exist.
+  const std::string& hash = found ? found->password_hash : hasher_.dummy_hash();
+  auto match = co_await hasher_.verify(*password, hash);
+  if (!match) co_return from_hash(match.error());
+  if (!found || !*match) {
+    audit_->info("event=login.failed account_id={}", found ? found->id : "-");
+    co_return fail(Code::invalid_credentials);
+  }
+  store::Account account = std::move(*found);
+
+  if (hasher_.needs_rehash(account.password_hash)) {
+    // Upgrade hashes made with older parameters while the password is at hand. Best effort: a
+    // failure here leaves the old, still valid hash and does not fail the login.
+    auto upgraded = co_await hasher_.hash(*password);
+    if (upgraded) {
+      store::AccountChanges changes;
+      changes.password_hash = std::move(*upgraded);
+      changes.updated_at = account.updated_at;
+      if (auto stored = co_await store_.update_account(account.id, std::move(changes))) {
+        account = std::move(*stored);
+        audit_->info("event=password.rehashed account_id={}", account.id);
+      }
+    }
+  }
+
+  security::IssuedToken token = security::issue_token();
+  const TimePoint now = clock_();
+  const TimePoint expires = now + std::chrono::duration_cast<std::chrono::milliseconds>(options_.token_ttl);
+  // Named, not a braced temporary inside co_await: g++ 12 destroys such temporaries twice.
+  store::Session session{std::move(token.digest), account.id, now, expires};
+  auto created = co_await store_.create_session(std::move(session));
+  if (!created) {
+    co_return created.error() == store::Error::not_found ? fail(Code::invalid_credentials) : from_store(created.error());
+  }
+  audit_->info("event=login.succeeded account_id={}", account.id);
+  Principal p{std::move(account), {}};
+  co_return Login{std::move(token.token), expires, options_.token_ttl, p.user()};
+}
+
+Task<Result<Principal>> AccountService::authenticate(std::string_view bearer_token) {
+  std::optional<std::string> digest = security::token_digest(bearer_token);
+  if (!digest) co_return fail(Code::invalid_token);
+  auto account = co_await store_.find_account_by_session(*digest, clock_());
+  if (!account) co_return from_store(account.error());  // not_found -> invalid_token
+  co_return Principal{std::move(*account), std::move(*digest)};
+}
+
+Task<Result<void>> AccountService::check_password_of(const store::Account& account, const std::string& password) {
+  std::optional<std::string> nfc = security::to_nfc(password);
+  if (!nfc) co_return fail(Code::invalid_password);
+  auto match = co_await hasher_.verify(std::move(*nfc), account.password_hash);
+  if (!match) co_return from_hash(match.error());
+  if (!*match) co_return fail(Code::invalid_password);
+  co_return Result<void>{};
+}
+
+Task<Result<User>> AccountService::update_profile(const Principal& p, ProfileChanges ch) {
+  Checks checks;
+  std::optional<std::string> name = ch.name ? checks.take("name", check_name(*ch.name)) : std::nullopt;
+  std::optional<security::Email> email = ch.email ? checks.take("email", security::validate_email(*ch.email)) : std::nullopt;
+  std::optional<std::string> password = ch.password ? checks.take("password", security::check_password(*ch.password)) : std::nullopt;
+  const bool sensitive = ch.email.has_value() || ch.password.has_value();
+  if (sensitive) checks.required("current_password", ch.current_password);
+  if (!checks.ok()) co_return std::move(checks).failure();
+  if (!name && !email && !password) co_return p.user();
+
+  // Changing how one logs in needs proof of the current password, not just a (maybe stolen) token.
+  if (sensitive) {
+    auto proven = co_await check_password_of(p.account, *ch.current_password);
+    if (!proven) co_return proven.error();
+  }
+
+  store::AccountChanges changes;
+  changes.name = std::move(name);
+  if (email) {
+    changes.email = std::move(email->address);
+    changes.email_key = std::move(email->key);
+  }
+  if (password) {
+    auto hash = co_await hasher_.hash(std::move(*password));
+    if (!hash) co_return from_hash(hash.error());
+    changes.password_hash = std::move(*hash);
+    // A password change is how users evict whoever else holds a session: revoke all but this one.
+    changes.keep_only_session = p.token_digest;
+  }
+  changes.updated_at = clock_();
+  auto updated = co_await store_.update_account(p.account.id, std::move(changes));
+  if (!updated) co_return from_store(updated.error());
+  audit_->info("event=account.updated account_id={} name={} email={} password={}", p.account.id, ch.name.has_value(),
+               ch.email.has_value(), ch.password.has_value());
+  co_return Principal{std::move(*updated), {}}.user();
+}
+
+Task<Result<void>> AccountService::delete_account(const Principal& p, std::optional<std::string> password) {
+  Checks checks;
+  checks.required("password", password);
+  if (!checks.ok()) co_return std::move(checks).failure();
+  auto proven = co_await check_password_of(p.account, *password);
+  if (!proven) co_return proven.error();
+  auto deleted = co_await store_.delete_account(p.account.id);
+  if (!deleted) co_return from_store(deleted.error());
+  audit_->info("event=account.deleted account_id={}", p.account.id);
+  co_return Result<void>{};
+}
+
+Task<Result<void>> AccountService::logout(const Principal& p) {
+  auto done = co_await store_.delete_session(p.token_digest);
+  if (!done) co_return from_store(done.error());
+  audit_->info("event=session.revoked account_id={}", p.account.id);
+  co_return Result<void>{};
+}
+
+Task<Result<void>> AccountService::logout_everywhere(const Principal& p) {
+  auto done = co_await store_.delete_sessions(p.account.id);
+  if (!done) co_return from_store(done.error());
+  audit_->info("event=sessions.revoked_all account_id={}", p.account.id);
+  co_return Result<void>{};
+}
+
+Task<bool> AccountService::store_ready() { co_return static_cast<bool>(co_await store_.ping()); }
+
+}  // namespace vestibule::accounts

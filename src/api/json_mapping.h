@@ -1,0 +1,44 @@
+// JSON <-> domain values for the API: request bodies into accounts:: inputs (type checks only;
+// the rules live in accounts/), domain results into response bodies. Pure functions.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <boost/system/result.hpp>
+#include <string>
+#include <string_view>
+
+#include "accounts/account_service.h"
+#include "http/message.h"
+
+namespace vestibule::api {
+
+// Why a body could not be mapped: becomes 400 malformed_request or 415.
+struct BodyError {
+  bool unsupported_media_type = false;
+  std::string detail;
+};
+[[noreturn]] void throw_exception_from_error(const BodyError& e, const boost::source_location& loc);
+
+template <typename T>
+using Mapped = boost::system::result<T, BodyError>;
+
+// The request body as a JSON object. Needs Content-Type application/json (charset utf-8 if
+// given) unless the body is empty, which reads as {} so missing fields are reported by name.
+Mapped<boost::json::object> parse_object(const http::Request& req);
+
+// Fields other than these are ignored (no mass assignment of id or timestamps).
+Mapped<accounts::Registration> to_registration(const boost::json::object& o);
+Mapped<accounts::Credentials> to_credentials(const boost::json::object& o);
+Mapped<accounts::ProfileChanges> to_profile_changes(const boost::json::object& o);
+Mapped<std::optional<std::string>> to_password_confirmation(const boost::json::object& o);
+
+// RFC 3339 UTC with milliseconds, e.g. 2026-11-27T18:30:00.123Z.
+std::string rfc3339(accounts::TimePoint t);
+
+boost::json::object to_json(const accounts::User& u);
+boost::json::object to_json(const accounts::Login& l);
+
+// A JSON response with the given status.
+http::Response json_response(http::Status status, const boost::json::object& body);
+
+}  // namespace vestibule::api

@@ -1,0 +1,85 @@
+#include "api/problem.h"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace vestibule::api {
+namespace {
+
+namespace beast_http = boost::beast::http;
+using accounts::Code;
+using http::Status;
+
+struct Mapping {
+  Status status;
+  std::string_view code;
+  std::string_view detail;
+};
+
+Mapping map(Code code) {
+  switch (code) {
+    case Code::validation_failed:
+      return {Status::unprocessable_entity, "validation_failed", "One or more fields are invalid; see errors."};
+    case Code::email_taken:
+      return {Status::conflict, "email_taken", "An account with this email address already exists."};
+    case Code::invalid_credentials:
+      // One answer for unknown email and wrong password: no account enumeration through login.
+      return {Status::unauthorized, "invalid_credentials", "The email address or password is wrong."};
+    case Code::invalid_password:
+      return {Status::forbidden, "invalid_password", "The password given to confirm this change is wrong."};
+    case Code::invalid_token:
+      return {Status::unauthorized, "invalid_token", "A valid bearer token is required."};
+    case Code::overloaded:
+      return {Status::service_unavailable, "overloaded", "The server is busy; retry shortly."};
+    case Code::store_unavailable:
+      return {Status::service_unavailable, "store_unavailable", "The account store is unavailable; retry shortly."};
+  }
+  return {Status::internal_server_error, "internal_error", "An unexpected error occurred."};
+}
+
+}  // namespace
+
+http::Response problem(Status status, std::string_view code, std::string_view detail, const http::Exchange& ex,
+                       const std::vector<accounts::FieldError>& errors) {
+  boost::json::object body;
+  body["type"] = "urn:vestibule:problem:" + std::string(code);
+  body["title"] = std::string(beast_http::obsolete_reason(status));
+  body["status"] = static_cast<unsigned>(status);
+  body["detail"] = detail;
+  body["code"] = code;
+  // The request id, so a user's bug report points at the exact log lines.
+  body["instance"] = "urn:vestibule:request:" + ex.request_id;
+  if (!errors.empty()) {
+    boost::json::array list;
+    for (const auto& e : errors) list.push_back(boost::json::object{{"field", e.field}, {"code", e.code}, {"message", e.message}});
+    body["errors"] = std::move(list);
+  }
+  http::Response res{status, 11};
+  res.set(beast_http::field::content_type, "application/problem+json");
+  res.body() = boost::json::serialize(body);
+  return res;
+}
+
+http::Response render_error(const http::ErrorInfo& info, const http::Exchange& ex) {
+  return problem(info.status, info.code, info.detail, ex);
+}
+
+http::Response failure_response(const accounts::Failure& f, const http::Exchange& ex, bool token_sent) {
+  const Mapping m = map(f.code);
+  http::Response res = problem(m.status, m.code, m.detail, ex, f.fields);
+  if (f.code == Code::invalid_token) {
+    // RFC 6750 3.1: no error attribute when the request carried no token at all.
+    res.set(beast_http::field::www_authenticate,
+            token_sent ? R"(Bearer realm="vestibule", error="invalid_token")" : R"(Bearer realm="vestibule")");
+  }
+  if (m.status == Status::service_unavailable) res.set(beast_http::field::retry_after, "1");
+  return res;
+}
+
+http::Response body_error(const BodyError& e, const http::Exchange& ex) {
+  if (e.unsupported_media_type) return problem(Status::unsupported_media_type, "unsupported_media_type", e.detail, ex);
+  return problem(Status::bad_request, "malformed_request", e.detail, ex);
+}
+
+}  // namespace vestibule::api

@@ -1,0 +1,35 @@
+#include "api/sessions_handler.h"
+
+#include "api/bearer_auth.h"
+#include "api/json_mapping.h"
+#include "api/problem.h"
+
+namespace vestibule::api {
+
+boost::asio::awaitable<http::Response> SessionsHandler::login(http::Request& req, const http::Exchange& ex) {
+  auto body = parse_object(req);
+  if (!body) co_return body_error(body.error(), ex);
+  auto credentials = to_credentials(*body);
+  if (!credentials) co_return body_error(credentials.error(), ex);
+  auto login = co_await service_.login(std::move(*credentials));
+  if (!login) co_return failure_response(login.error(), ex);
+  co_return json_response(http::Status::created, to_json(*login));
+}
+
+boost::asio::awaitable<http::Response> SessionsHandler::logout(http::Request& req, const http::Exchange& ex) {
+  Caller caller = co_await authenticate(service_, req, ex);
+  if (!caller.principal) co_return std::move(caller.refusal);
+  auto done = co_await service_.logout(*caller.principal);
+  if (!done) co_return failure_response(done.error(), ex);
+  co_return http::Response{http::Status::no_content, 11};
+}
+
+boost::asio::awaitable<http::Response> SessionsHandler::logout_everywhere(http::Request& req, const http::Exchange& ex) {
+  Caller caller = co_await authenticate(service_, req, ex);
+  if (!caller.principal) co_return std::move(caller.refusal);
+  auto done = co_await service_.logout_everywhere(*caller.principal);
+  if (!done) co_return failure_response(done.error(), ex);
+  co_return http::Response{http::Status::no_content, 11};
+}
+
+}  // namespace vestibule::api

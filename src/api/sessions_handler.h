@@ -1,0 +1,21 @@
+// /v1/sessions (login, log out everywhere) and /v1/sessions/current (log out).
+#pragma once
+
+#include "accounts/account_service.h"
+#include "http/message.h"
+
+namespace vestibule::api {
+
+class SessionsHandler {
+ public:
+  explicit SessionsHandler(accounts::AccountService& service) : service_(service) {}
+
+  boost::asio::awaitable<http::Response> login(http::Request& req, const http::Exchange& ex);
+  boost::asio::awaitable<http::Response> logout(http::Request& req, const http::Exchange& ex);
+  boost::asio::awaitable<http::Response> logout_everywhere(http::Request& req, const http::Exchange& ex);
+
+ private:
+  accounts::AccountService& service_;
+};
+
+}  // namespace vestibule::api

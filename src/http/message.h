@@ -1,0 +1,36 @@
+// The request/response types every layer above http/ speaks, and what a handler gets to know
+// about the exchange besides the message itself.
+#pragma once
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/status.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace vestibule::http {
+
+namespace beast_http = boost::beast::http;
+using Request = beast_http::request<beast_http::string_body>;
+using Response = beast_http::response<beast_http::string_body>;
+using Status = beast_http::status;
+
+struct Exchange {
+  std::string request_id;  // echoed as X-Request-Id and in the access log
+  bool tls = false;
+};
+
+// Renders an error the server or router detected itself (bad framing, limits, 404, 405) in the
+// application's error format. `code` is the machine-readable code.
+struct ErrorInfo {
+  Status status;
+  std::string_view code;
+  std::string_view detail;
+};
+using ErrorRenderer = std::function<Response(const ErrorInfo&, const Exchange&)>;
+
+using Handler = std::function<boost::asio::awaitable<Response>(Request&, const Exchange&)>;
+
+}  // namespace vestibule::http

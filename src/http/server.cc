@@ -1,0 +1,259 @@
+#include "http/server.h"
+
+#include <sodium.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <fmt/format.h>
+
+namespace vestibule::http {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+using tcp = net::ip::tcp;
+constexpr auto kNoThrow = net::as_tuple(net::use_awaitable);
+
+class Server::Connection {
+ public:
+  explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
+  beast::tcp_stream stream;
+  beast::flat_buffer buffer;
+  bool busy = false;  // between the first byte of a request and its response; strand-only
+};
+
+namespace {
+
+// A client-supplied X-Request-Id is kept when it is short and plain (so it can be correlated
+// across a proxy), and replaced otherwise (so it cannot inject anything into our logs).
+bool usable_request_id(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char ch : id) {
+    const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||
+                    ch == '_' || ch == '.';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::size_t header_field_bytes(const Request& req) {
+  std::size_t n = 0;
+  for (const auto& field : req) n += field.name_string().size() + field.value().size() + 4;  // ": " + CRLF
+  return n;
+}
+
+void add_standard_headers(Response& res, const Exchange& ex) {
+  res.set(beast_http::field::server, "vestibule");
+  res.set("X-Request-Id", ex.request_id);
+  // Responses carry personal data and tokens: no cache, proxy or browser may keep them.
+  res.set(beast_http::field::cache_control, "no-store");
+  res.set("X-Content-Type-Options", "nosniff");
+  res.prepare_payload();
+}
+
+}  // namespace
+
+Server::Server(net::io_context& io, const Router& router, ServerOptions options, std::shared_ptr<spdlog::logger> log)
+    : io_(io), router_(router), options_(std::move(options)), log_(std::move(log)), acceptor_(io) {
+  acceptor_.open(options_.endpoint.protocol());
+  acceptor_.set_option(tcp::acceptor::reuse_address(true));
+  if (options_.endpoint.address().is_v6()) acceptor_.set_option(net::ip::v6_only(true));
+  acceptor_.bind(options_.endpoint);
+  acceptor_.listen(net::socket_base::max_listen_connections);
+}
+
+Server::~Server() = default;
+
+tcp::endpoint Server::local_endpoint() const { return acceptor_.local_endpoint(); }
+
+void Server::start() { net::co_spawn(acceptor_.get_executor(), accept_loop(), net::detached); }
+
+void Server::stop() {
+  if (stopping_.exchange(true)) return;
+  net::post(acceptor_.get_executor(), [this] {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+  });
+  std::lock_guard lock(mutex_);
+  for (auto& [id, weak] : connections_) {
+    if (auto c = weak.lock()) {
+      // Runs on the connection's strand, so `busy` is read between the coroutine's steps.
+      net::post(c->stream.get_executor(), [c] {
+        if (!c->busy) c->stream.socket().cancel();
+      });
+    }
+  }
+}
+
+net::awaitable<void> Server::accept_loop() {
+  while (!stopping_) {
+    auto [ec, socket] = co_await acceptor_.async_accept(net::make_strand(io_), kNoThrow);
+    if (ec) {
+      if (stopping_ || ec == net::error::operation_aborted) co_return;
+      // Typically EMFILE: back off briefly instead of spinning on a full descriptor table.
+      log_->warn("accept failed: {}", ec.message());
+      net::steady_timer pause(acceptor_.get_executor(), std::chrono::milliseconds(50));
+      co_await pause.async_wait(kNoThrow);
+      continue;
+    }
+    auto c = std::make_shared<Connection>(std::move(socket));
+    const std::uint64_t id = next_id_++;
+    if (open_.load() >= options_.max_connections) {
+      net::co_spawn(c->stream.get_executor(), [this, c, id]() -> net::awaitable<void> {
+        Exchange ex{fmt::format("{:08x}", id)};
+        Response res = router_.error_renderer()(
+            {Status::service_unavailable, "overloaded", "Too many open connections; retry shortly."}, ex);
+        res.set(beast_http::field::retry_after, "1");
+        res.keep_alive(false);
+        add_standard_headers(res, ex);
+        c->stream.expires_after(options_.write_timeout);
+        co_await beast_http::async_write(c->stream, res, kNoThrow);
+        boost::system::error_code ignored;
+        c->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+      }, net::detached);
+      continue;
+    }
+    {
+      std::lock_guard lock(mutex_);
+      connections_.emplace(id, c);
+    }
+    ++open_;
+    net::co_spawn(c->stream.get_executor(),
+                  [this, c, id]() -> net::awaitable<void> {
+                    try {
+                      co_await serve(c);
+                    } catch (const std::exception& e) {
+                      log_->error("connection {}: {}", id, e.what());
+                    }
+                    boost::system::error_code ignored;
+                    c->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+                    c->stream.socket().close(ignored);
+                    {
+                      std::lock_guard lock(mutex_);
+                      connections_.erase(id);
+                    }
+                    --open_;
+                  },
+                  net::detached);
+  }
+}
+
+net::awaitable<void> Server::serve(std::shared_ptr<Connection> c) {
+  auto& stream = c->stream;
+  auto& buffer = c->buffer;
+  const ErrorRenderer& render = router_.error_renderer();
+  const std::string prefix = fmt::format("{:06x}", randombytes_random() & 0xffffff);
+  std::uint64_t sequence = 0;
+
+  // Writes a response the server itself decided on (a limit or framing error) and closes.
+  auto refuse = [&](Status status, std::string_view code, std::string_view detail) -> net::awaitable<void> {
+    Exchange ex{fmt::format("{}-{}", prefix, sequence)};
+    Response res = render({status, code, detail}, ex);
+    res.keep_alive(false);
+    add_standard_headers(res, ex);
+    stream.expires_after(options_.write_timeout);
+    co_await beast_http::async_write(stream, res, kNoThrow);
+    log_->info("request_id={} method=- path=- status={} latency_us=0", ex.request_id, static_cast<unsigned>(status));
+  };
+
+  while (!stopping_) {
+    ++sequence;
+    c->busy = false;
+    if (buffer.size() == 0) {
+      // Idle keep-alive: wait for the first byte of the next request.
+      stream.expires_after(options_.idle_timeout);
+      auto [ec, n] = co_await stream.async_read_some(buffer.prepare(1024), kNoThrow);
+      if (ec) co_return;  // peer closed, idle timeout, or stop()
+      buffer.commit(n);
+    }
+    c->busy = true;
+    const auto started = std::chrono::steady_clock::now();
+
+    beast_http::request_parser<beast_http::string_body> parser;
+    // The parser's limit covers the request line too; the finer 414/431 split is checked below.
+    parser.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes + options_.max_target_bytes + 64));
+    parser.body_limit(options_.max_body_bytes);
+    stream.expires_after(options_.header_timeout);
+    auto [hec, hn] = co_await beast_http::async_read_header(stream, buffer, parser, kNoThrow);
+    if (hec == beast_http::error::header_limit) {
+      co_return co_await refuse(Status::request_header_fields_too_large, "request_header_fields_too_large",
+                                "The request header is too large.");
+    }
+    if (hec == beast_http::error::body_limit) {
+      co_return co_await refuse(Status::payload_too_large, "payload_too_large", "The request body is too large.");
+    }
+    if (hec == beast::error::timeout || hec == beast_http::error::end_of_stream || hec == net::error::eof ||
+        hec == net::error::operation_aborted || hec == net::error::connection_reset) {
+      co_return;
+    }
+    if (hec) co_return co_await refuse(Status::bad_request, "malformed_request", "The request is not valid HTTP/1.1.");
+
+    const Request& head = parser.get();
+    if (head.target().size() > options_.max_target_bytes) {
+      co_return co_await refuse(Status::uri_too_long, "uri_too_long", "The request target is too long.");
+    }
+    if (header_field_bytes(head) > options_.max_header_bytes) {
+      co_return co_await refuse(Status::request_header_fields_too_large, "request_header_fields_too_large",
+                                "The request header is too large.");
+    }
+    if (const auto length = parser.content_length(); length && *length > options_.max_body_bytes) {
+      // Refuse before reading a byte of the body, and close: the rest is never read.
+      co_return co_await refuse(Status::payload_too_large, "payload_too_large", "The request body is too large.");
+    }
+    if (!parser.is_done()) {
+      if (beast::iequals(head[beast_http::field::expect], "100-continue")) {
+        static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+        stream.expires_after(options_.write_timeout);
+        co_await net::async_write(stream, net::buffer(kContinue.data(), kContinue.size()), kNoThrow);
+      }
+      stream.expires_after(options_.body_timeout);
+      auto [bec, bn] = co_await beast_http::async_read(stream, buffer, parser, kNoThrow);
+      if (bec == beast_http::error::body_limit) {
+        co_return co_await refuse(Status::payload_too_large, "payload_too_large", "The request body is too large.");
+      }
+      if (bec == beast::error::timeout || bec == net::error::operation_aborted) co_return;
+      if (bec) co_return co_await refuse(Status::bad_request, "malformed_request", "The request body is malformed.");
+    }
+
+    Request req = parser.release();
+    Exchange ex;
+    const std::string_view client_id = req["X-Request-Id"];
+    ex.request_id = usable_request_id(client_id) ? std::string(client_id) : fmt::format("{}-{}", prefix, sequence);
+
+    Response res;
+    try {
+      res = co_await router_.route(req, ex);
+    } catch (const std::exception& e) {
+      // The one place exceptions are caught: a bug or resource exhaustion, never a client error.
+      log_->error("request_id={} unhandled exception: {}", ex.request_id, e.what());
+      res = render({Status::internal_server_error, "internal_error", "An unexpected error occurred."}, ex);
+    }
+    const bool keep_alive = req.keep_alive() && !stopping_;
+    res.version(req.version());
+    res.keep_alive(keep_alive);
+    add_standard_headers(res, ex);
+
+    stream.expires_after(options_.write_timeout);
+    auto [wec, wn] = co_await beast_http::async_write(stream, res, kNoThrow);
+    const auto micros =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
+    const std::string_view target = req.target();
+    log_->info("request_id={} method={} path={} status={} latency_us={}", ex.request_id,
+               std::string_view(req.method_string()), target.substr(0, target.find('?')), res.result_int(), micros);
+    if (wec || !keep_alive) co_return;
+  }
+}
+
+}  // namespace vestibule::http

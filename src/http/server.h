@@ -1,0 +1,79 @@
+// The HTTP/1.1 server: accepts connections on one endpoint and runs one coroutine per connection
+// (read request, route, write response, repeat while keep-alive). Every limit is explicit, so a
+// slow or hostile client costs a bounded amount of memory and time:
+//   - request header (request line excluded) <= max_header_bytes, else 431;
+//   - request target <= max_target_bytes, else 414;
+//   - body <= max_body_bytes, else 413 (decided from Content-Length before the body is read);
+//   - idle keep-alive connection closed after idle_timeout, a header must arrive whole within
+//     header_timeout of its first byte (slowloris), the body within body_timeout, and a
+//     response must be written within write_timeout.
+//   - connections beyond max_connections are refused with 503 and closed.
+// Every response carries X-Request-Id, Cache-Control: no-store and X-Content-Type-Options.
+// Thread-safe: run the io_context on any number of threads; stop() may be called from any.
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+#include "http/router.h"
+
+namespace vestibule::http {
+
+struct ServerOptions {
+  boost::asio::ip::tcp::endpoint endpoint;
+  std::size_t max_body_bytes = 64 * 1024;
+  std::size_t max_header_bytes = 8 * 1024;
+  std::size_t max_target_bytes = 8 * 1024;
+  std::size_t max_connections = 10000;
+  std::chrono::milliseconds idle_timeout{60'000};
+  std::chrono::milliseconds header_timeout{10'000};
+  std::chrono::milliseconds body_timeout{30'000};
+  std::chrono::milliseconds write_timeout{30'000};
+};
+
+class Server {
+ public:
+  // Binds and listens at once (so the caller can report a busy port before going further).
+  // Throws boost::system::system_error when the endpoint cannot be bound.
+  Server(boost::asio::io_context& io, const Router& router, ServerOptions options,
+         std::shared_ptr<spdlog::logger> access_log);
+  ~Server();
+
+  // The bound endpoint (port 0 in the options picks a free one).
+  boost::asio::ip::tcp::endpoint local_endpoint() const;
+
+  // Starts accepting; returns at once (work runs on the io_context).
+  void start();
+
+  // Stops accepting, closes idle connections and lets in-flight requests finish; their
+  // connections close after the response. Idempotent.
+  void stop();
+
+  std::size_t open_connections() const { return open_.load(); }
+
+ private:
+  class Connection;
+  boost::asio::awaitable<void> accept_loop();
+  boost::asio::awaitable<void> serve(std::shared_ptr<Connection> c);
+
+  boost::asio::io_context& io_;
+  const Router& router_;
+  ServerOptions options_;
+  std::shared_ptr<spdlog::logger> log_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<std::size_t> open_{0};
+  std::atomic<std::uint64_t> next_id_{0};
+  std::mutex mutex_;
+  std::unordered_map<std::uint64_t, std::weak_ptr<Connection>> connections_;
+};
+
+}  // namespace vestibule::http

@@ -1,0 +1,201 @@
+// vestibule: reads configuration once (flags, or VESTIBULE_* environment variables), builds the
+// object graph (store -> hasher -> account service -> handlers -> router -> server) and runs it
+// until SIGTERM or SIGINT. The only file that sees every layer.
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <charconv>
+#include <cstdlib>
+#include <thread>
+
+#include "accounts/account_service.h"
+#include "api/problem.h"
+#include "api/routes.h"
+#include "http/server.h"
+#include "security/password_hasher.h"
+#include "store/open.h"
+
+namespace {
+
+namespace net = boost::asio;
+using namespace vestibule;
+
+struct Config {
+  std::string listen = "127.0.0.1:9443";
+  std::string store_url = "sqlite:data/vestibule.db";
+  std::int64_t token_ttl_seconds = 86400;
+  std::uint32_t hash_memory_kib = 19456;
+  std::uint32_t hash_iterations = 2;
+  std::size_t hash_threads = std::max(1u, std::thread::hardware_concurrency());
+  std::size_t hash_queue = 64;
+  std::size_t io_threads = std::max(1u, std::thread::hardware_concurrency());
+  std::size_t store_threads = 2;
+  std::size_t max_body_bytes = 64 * 1024;
+  std::size_t max_connections = 10000;
+  std::int64_t shutdown_timeout_seconds = 10;
+  std::string log_level = "info";
+};
+
+// "127.0.0.1:9443" or "[::1]:9443".
+std::optional<net::ip::tcp::endpoint> parse_listen(const std::string& text) {
+  const std::size_t colon = text.rfind(':');
+  if (colon == std::string::npos) return std::nullopt;
+  std::string host = text.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  unsigned short port = 0;
+  const char* first = text.data() + colon + 1;
+  const char* last = text.data() + text.size();
+  auto [end, ec] = std::from_chars(first, last, port);
+  if (ec != std::errc() || end != last || first == last) return std::nullopt;
+  boost::system::error_code aec;
+  const auto address = net::ip::make_address(host, aec);
+  if (aec) return std::nullopt;
+  return net::ip::tcp::endpoint(address, port);
+}
+
+std::shared_ptr<spdlog::logger> make_logger(const std::string& name, spdlog::level::level_enum level) {
+  auto logger = std::make_shared<spdlog::logger>(name, std::make_shared<spdlog::sinks::stdout_sink_mt>());
+  // logfmt-style: one line per event, machine-parsable, UTC timestamps.
+  logger->set_pattern("ts=%Y-%m-%dT%H:%M:%S.%eZ level=%l logger=%n %v", spdlog::pattern_time_type::utc);
+  logger->set_level(level);
+  logger->flush_on(spdlog::level::info);
+  return logger;
+}
+
+// Removes expired sessions once an hour so the store does not grow without bound.
+net::awaitable<void> purge_loop(store::Store& store, net::steady_timer& timer, spdlog::logger& log) {
+  for (;;) {
+    timer.expires_after(std::chrono::hours(1));
+    auto [ec] = co_await timer.async_wait(net::as_tuple(net::use_awaitable));
+    if (ec) co_return;
+    auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(store::Clock::now());
+    if (auto removed = co_await store.purge_expired_sessions(now)) {
+      log.info("event=sessions.purged count={}", *removed);
+    }
+  }
+}
+
+int serve(const Config& cfg) {
+  const auto level = spdlog::level::from_str(cfg.log_level);
+  auto log = make_logger("vestibule", level);
+  auto access = make_logger("http", level);
+  auto audit = make_logger("audit", level);
+  spdlog::set_default_logger(log);
+
+  const auto endpoint = parse_listen(cfg.listen);
+  if (!endpoint) {
+    log->error("--listen must be ADDRESS:PORT, e.g. 127.0.0.1:9443 or [::1]:9443, got '{}'", cfg.listen);
+    return 2;
+  }
+  auto opened = store::open_store(cfg.store_url, {.threads = cfg.store_threads});
+  if (!opened) {
+    log->error("cannot open store: {}", opened.error().message);
+    return 2;
+  }
+  std::unique_ptr<store::Store> store = std::move(*opened);
+
+  security::PasswordHasher hasher({.params = {.memory_kib = cfg.hash_memory_kib, .iterations = cfg.hash_iterations},
+                                   .threads = cfg.hash_threads,
+                                   .max_queued = cfg.hash_queue});
+  accounts::AccountService service(
+      *store, hasher, {.token_ttl = std::chrono::seconds(cfg.token_ttl_seconds)},
+      [] { return std::chrono::time_point_cast<std::chrono::milliseconds>(store::Clock::now()); }, audit);
+  api::Handlers handlers(service);
+  http::Router router(api::render_error);
+  api::add_routes(router, handlers);
+
+  net::io_context io(static_cast<int>(cfg.io_threads));
+  std::unique_ptr<http::Server> server;
+  try {
+    server = std::make_unique<http::Server>(io, router,
+                                            http::ServerOptions{.endpoint = *endpoint,
+                                                                .max_body_bytes = cfg.max_body_bytes,
+                                                                .max_connections = cfg.max_connections},
+                                            access);
+  } catch (const boost::system::system_error& e) {
+    log->error("cannot listen on {}: {}", cfg.listen, e.code().message());
+    return 2;
+  }
+  server->start();
+  const auto bound = server->local_endpoint();
+  log->info("event=listening address={} store={} hash_threads={} io_threads={}",
+            (bound.address().is_v6() ? "[" + bound.address().to_string() + "]" : bound.address().to_string()) + ":" +
+                std::to_string(bound.port()),
+            cfg.store_url.substr(0, cfg.store_url.find(':')), cfg.hash_threads, cfg.io_threads);
+
+  net::steady_timer purge_timer(io);
+  net::co_spawn(io, purge_loop(*store, purge_timer, *log), net::detached);
+
+  // Graceful stop: no new connections, idle ones closed, in-flight requests answered; whatever
+  // is still running after --shutdown-timeout is cut off so the process always exits.
+  net::signal_set signals(io, SIGINT, SIGTERM);
+  net::steady_timer deadline(io);
+  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    log->info("event=stopping signal={}", signal);
+    server->stop();
+    purge_timer.cancel();
+    net::co_spawn(io, [&]() -> net::awaitable<void> {
+      const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(cfg.shutdown_timeout_seconds);
+      while (server->open_connections() > 0 && std::chrono::steady_clock::now() < until) {
+        deadline.expires_after(std::chrono::milliseconds(20));
+        co_await deadline.async_wait(net::use_awaitable);
+      }
+      io.stop();
+    }, net::detached);
+  });
+
+  std::vector<std::thread> threads;
+  for (std::size_t i = 1; i < cfg.io_threads; ++i) threads.emplace_back([&io] { io.run(); });
+  io.run();
+  for (auto& t : threads) t.join();
+  server.reset();
+  log->info("event=stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Config cfg;
+  CLI::App app{"Vestibule: user accounts and bearer-token authentication over a JSON HTTP API."};
+  app.require_subcommand(1);
+  CLI::App* serve_cmd = app.add_subcommand("serve", "Run the HTTP API server until SIGTERM or SIGINT.");
+  serve_cmd->add_option("--listen", cfg.listen, "Address and port to listen on, e.g. 127.0.0.1:9443 or [::1]:9443")
+      ->envname("VESTIBULE_LISTEN")->capture_default_str();
+  serve_cmd->add_option("--store", cfg.store_url, "Store URL: sqlite:PATH (directory created if missing)")
+      ->envname("VESTIBULE_STORE")->capture_default_str();
+  serve_cmd->add_option("--token-ttl", cfg.token_ttl_seconds, "Bearer token lifetime in seconds")
+      ->envname("VESTIBULE_TOKEN_TTL")->capture_default_str()->check(CLI::Range(std::int64_t{1}, std::int64_t{31'536'000}));
+  serve_cmd->add_option("--hash-memory-kib", cfg.hash_memory_kib, "argon2id memory cost in KiB")
+      ->envname("VESTIBULE_HASH_MEMORY_KIB")->capture_default_str()->check(CLI::Range(8u, 4u * 1024 * 1024));
+  serve_cmd->add_option("--hash-iterations", cfg.hash_iterations, "argon2id passes (time cost)")
+      ->envname("VESTIBULE_HASH_ITERATIONS")->capture_default_str()->check(CLI::Range(1u, 64u));
+  serve_cmd->add_option("--hash-threads", cfg.hash_threads, "Threads in the password hashing pool (default: cores)")
+      ->envname("VESTIBULE_HASH_THREADS")->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{256}));
+  serve_cmd->add_option("--hash-queue", cfg.hash_queue, "Hash jobs allowed to wait; beyond it requests get 503")
+      ->envname("VESTIBULE_HASH_QUEUE")->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
+  serve_cmd->add_option("--io-threads", cfg.io_threads, "Network threads (default: cores)")
+      ->envname("VESTIBULE_IO_THREADS")->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{256}));
+  serve_cmd->add_option("--store-threads", cfg.store_threads, "SQLite worker threads (= connections)")
+      ->envname("VESTIBULE_STORE_THREADS")->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{64}));
+  serve_cmd->add_option("--max-body-bytes", cfg.max_body_bytes, "Largest request body accepted; larger gets 413")
+      ->envname("VESTIBULE_MAX_BODY_BYTES")->capture_default_str()->check(CLI::Range(std::size_t{256}, std::size_t{16u << 20}));
+  serve_cmd->add_option("--max-connections", cfg.max_connections, "Open connections beyond which new ones get 503")
+      ->envname("VESTIBULE_MAX_CONNECTIONS")->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{1u << 20}));
+  serve_cmd->add_option("--shutdown-timeout", cfg.shutdown_timeout_seconds, "Seconds in-flight requests get on SIGTERM")
+      ->envname("VESTIBULE_SHUTDOWN_TIMEOUT")->capture_default_str()->check(CLI::Range(std::int64_t{0}, std::int64_t{600}));
+  serve_cmd->add_option("--log-level", cfg.log_level, "trace, debug, info, warn, error, critical or off")
+      ->envname("VESTIBULE_LOG_LEVEL")->capture_default_str()
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  CLI11_PARSE(app, argc, argv);
+  return serve(cfg);
+}

@@ -1,0 +1,74 @@
+#include "security/password_hasher.h"
+
+#include <sodium.h>
+
+#include <boost/throw_exception.hpp>
+#include <stdexcept>
+
+#include "util/offload.h"
+
+namespace vestibule::security {
+namespace {
+
+std::size_t memlimit_bytes(const HashParams& p) { return static_cast<std::size_t>(p.memory_kib) * 1024; }
+
+}  // namespace
+
+void throw_exception_from_error(HashError e, const boost::source_location& loc) {
+  boost::throw_exception(std::runtime_error(e == HashError::overloaded ? "hash pool overloaded" : "hash failed"),
+                         loc);
+}
+
+PasswordHasher::PasswordHasher(HasherOptions options)
+    : options_(options),
+      pool_(util::WorkerPoolOptions{.threads = options.threads,
+                                    .max_queued = options.max_queued,
+                                    // Hashing yields the CPU to request handling under load.
+                                    .nice_increment = 5,
+                                    .name = "hash"}) {
+  if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
+  unsigned char secret[32];
+  randombytes_buf(secret, sizeof secret);
+  dummy_hash_ = hash_now(std::string_view(reinterpret_cast<const char*>(secret), sizeof secret), options_.params);
+  sodium_memzero(secret, sizeof secret);
+}
+
+std::string PasswordHasher::hash_now(std::string_view password, const HashParams& params) {
+  char out[crypto_pwhash_STRBYTES];
+  if (crypto_pwhash_str_alg(out, password.data(), password.size(), params.iterations, memlimit_bytes(params),
+                            crypto_pwhash_ALG_ARGON2ID13) != 0) {
+    throw std::runtime_error("argon2id hashing failed (out of memory?)");
+  }
+  return std::string(out);
+}
+
+bool PasswordHasher::verify_now(std::string_view password, const std::string& phc) {
+  return crypto_pwhash_str_verify(phc.c_str(), password.data(), password.size()) == 0;
+}
+
+bool PasswordHasher::needs_rehash(std::string_view phc) const {
+  const std::string s(phc);
+  return crypto_pwhash_str_needs_rehash(s.c_str(), options_.params.iterations, memlimit_bytes(options_.params)) != 0;
+}
+
+boost::asio::awaitable<PasswordHasher::Result<std::string>> PasswordHasher::hash(std::string password) {
+  const HashParams params = options_.params;
+  return util::offload<Result<std::string>>(
+      pool_,
+      [password = std::move(password), params]() -> Result<std::string> {
+        try {
+          return hash_now(password, params);
+        } catch (const std::runtime_error&) {
+          return HashError::failed;
+        }
+      },
+      HashError::overloaded);
+}
+
+boost::asio::awaitable<PasswordHasher::Result<bool>> PasswordHasher::verify(std::string password, std::string phc) {
+  return util::offload<Result<bool>>(
+      pool_, [password = std::move(password), phc = std::move(phc)]() -> Result<bool> { return verify_now(password, phc); },
+      HashError::overloaded);
+}
+
+}  // namespace vestibule::security

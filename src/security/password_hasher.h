@@ -1,0 +1,67 @@
+// argon2id password hashing (libsodium's crypto_pwhash_str_alg) on a dedicated, bounded pool of
+// threads, so a burst of logins can saturate only that pool, never the network threads. When the
+// pool's queue is full, calls resume at once with Error::overloaded, which the API turns into
+// 503 with Retry-After. Thread-safe.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/system/result.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "util/worker_pool.h"
+
+namespace vestibule::security {
+
+struct HashParams {
+  // OWASP's argon2id recommendation (m = 19 MiB, t = 2, p = 1): about 20-40 ms a hash on one
+  // core here, which caps offline guessing of a stolen database without making logins slow.
+  std::uint32_t memory_kib = 19456;
+  std::uint32_t iterations = 2;
+};
+
+struct HasherOptions {
+  HashParams params;
+  std::size_t threads = 1;
+  std::size_t max_queued = 64;  // hash jobs waiting; beyond that: overloaded
+};
+
+enum class HashError { overloaded, failed };
+[[noreturn]] void throw_exception_from_error(HashError e, const boost::source_location& loc);
+
+class PasswordHasher {
+ public:
+  template <typename T>
+  using Result = boost::system::result<T, HashError>;
+
+  explicit PasswordHasher(HasherOptions options);
+
+  // A PHC string ("$argon2id$v=19$m=...,t=...,p=1$salt$hash") with a fresh random salt.
+  boost::asio::awaitable<Result<std::string>> hash(std::string password);
+
+  // Whether `password` matches `phc`. A malformed or foreign PHC string is simply no match.
+  // Comparison is constant-time (inside libsodium).
+  boost::asio::awaitable<Result<bool>> verify(std::string password, std::string phc);
+
+  // True when `phc` was made with parameters other than the configured ones (upgrade on login).
+  bool needs_rehash(std::string_view phc) const;
+
+  // A valid hash of a random secret with the configured parameters: verified against when the
+  // email is unknown, so such logins cost the same time as a wrong password.
+  const std::string& dummy_hash() const { return dummy_hash_; }
+
+  const HashParams& params() const { return options_.params; }
+
+  // Synchronous primitives, for the pool jobs and for benchmarks measuring the raw rate.
+  static std::string hash_now(std::string_view password, const HashParams& params);
+  static bool verify_now(std::string_view password, const std::string& phc);
+
+ private:
+  HasherOptions options_;
+  std::string dummy_hash_;
+  util::WorkerPool pool_;
+};
+
+}  // namespace vestibule::security

@@ -1,0 +1,58 @@
+#include "security/tokens.h"
+
+#include <sodium.h>
+
+#include <array>
+
+namespace vestibule::security {
+namespace {
+
+std::string hex(const unsigned char* data, std::size_t n) {
+  std::string out(n * 2 + 1, '\0');
+  sodium_bin2hex(out.data(), out.size(), data, n);
+  out.pop_back();
+  return out;
+}
+
+std::string digest_of(const unsigned char* bytes, std::size_t n) {
+  std::array<unsigned char, crypto_hash_sha256_BYTES> d{};
+  crypto_hash_sha256(d.data(), bytes, n);
+  return hex(d.data(), d.size());
+}
+
+}  // namespace
+
+IssuedToken issue_token() {
+  std::array<unsigned char, kTokenBytes> raw{};
+  randombytes_buf(raw.data(), raw.size());
+  std::string text(sodium_base64_ENCODED_LEN(kTokenBytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
+  sodium_bin2base64(text.data(), text.size(), raw.data(), raw.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  text.resize(kTokenChars);
+  IssuedToken out{std::move(text), digest_of(raw.data(), raw.size())};
+  sodium_memzero(raw.data(), raw.size());
+  return out;
+}
+
+std::optional<std::string> token_digest(std::string_view token) {
+  if (token.size() != kTokenChars) return std::nullopt;
+  std::array<unsigned char, kTokenBytes> raw{};
+  std::size_t len = 0;
+  const char* end = nullptr;
+  if (sodium_base642bin(raw.data(), raw.size(), token.data(), token.size(), nullptr, &len, &end,
+                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+      len != kTokenBytes || end != token.data() + token.size()) {
+    return std::nullopt;
+  }
+  return digest_of(raw.data(), raw.size());
+}
+
+std::string new_uuid() {
+  std::array<unsigned char, 16> b{};
+  randombytes_buf(b.data(), b.size());
+  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);  // version 4
+  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
+  const std::string h = hex(b.data(), b.size());
+  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" + h.substr(20);
+}
+
+}  // namespace vestibule::security

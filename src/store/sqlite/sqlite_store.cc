@@ -1,0 +1,238 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+
+#include "store/sqlite/connection.h"
+#include "util/offload.h"
+
+namespace vestibule::store::sqlite {
+namespace {
+
+// Schema version 1. Times are milliseconds since the Unix epoch (UTC).
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS accounts (
+  id            TEXT PRIMARY KEY,
+  name          TEXT NOT NULL,
+  email         TEXT NOT NULL,
+  email_key     TEXT NOT NULL UNIQUE,
+  password_hash TEXT NOT NULL,
+  created_at    INTEGER NOT NULL,
+  updated_at    INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sessions (
+  token_digest TEXT PRIMARY KEY,
+  account_id   TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  created_at   INTEGER NOT NULL,
+  expires_at   INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS sessions_by_account ON sessions(account_id);
+CREATE INDEX IF NOT EXISTS sessions_by_expiry ON sessions(expires_at);
+PRAGMA user_version = 1;
+)sql";
+
+std::int64_t millis(TimePoint t) { return t.time_since_epoch().count(); }
+TimePoint from_millis(std::int64_t ms) { return TimePoint(std::chrono::milliseconds(ms)); }
+
+Account read_account(const Statement& s) {
+  return Account{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), from_millis(s.integer(5)),
+                 from_millis(s.integer(6))};
+}
+
+// A string literal (not a constant) so that statements built from it stay literals: the
+// connection caches prepared statements by the literal's address.
+#define ACCOUNT_SELECT "SELECT id, name, email, email_key, password_hash, created_at, updated_at FROM accounts "
+
+Result<Account> select_account(Connection& c, const char* sql, std::string_view key) {
+  Statement s = c.prepare(sql);
+  s.bind(1, key);
+  if (!s.step()) return Error::not_found;
+  return read_account(s);
+}
+
+}  // namespace
+
+boost::system::result<std::unique_ptr<SqliteStore>, OpenError> SqliteStore::open(SqliteOptions options) {
+  std::error_code ec;
+  const std::filesystem::path file(options.path);
+  if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), ec);
+  if (ec) return OpenError{"cannot create directory " + file.parent_path().string() + ": " + ec.message()};
+  try {
+    std::vector<std::unique_ptr<Connection>> connections;
+    const std::size_t n = std::max<std::size_t>(1, options.threads);
+    for (std::size_t i = 0; i < n; ++i) {
+      connections.push_back(std::make_unique<Connection>(options.path, options.busy_timeout_ms));
+      if (i == 0) connections.front()->exec(kSchema);
+    }
+    return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(options), std::move(connections)));
+  } catch (const SqliteError& e) {
+    return OpenError{"cannot open SQLite database " + options.path + ": " + e.what()};
+  }
+}
+
+SqliteStore::SqliteStore(SqliteOptions options, std::vector<std::unique_ptr<Connection>> connections)
+    : options_(std::move(options)),
+      all_(std::move(connections)),
+      pool_(util::WorkerPoolOptions{.threads = all_.size(), .max_queued = options_.max_queued, .name = "sqlite"}) {
+  for (auto& c : all_) free_.push_back(c.get());
+}
+
+SqliteStore::~SqliteStore() = default;
+
+template <typename R, typename Fn>
+Task<Result<R>> SqliteStore::run(Fn fn) {
+  return util::offload<Result<R>>(
+      pool_,
+      [this, fn = std::move(fn)]() -> Result<R> {
+        Connection* c = nullptr;
+        {
+          // As many workers as connections, so one is always free here.
+          std::lock_guard lock(mutex_);
+          c = free_.back();
+          free_.pop_back();
+        }
+        Result<R> out = Error::unavailable;
+        try {
+          out = fn(*c);
+        } catch (const SqliteError& e) {
+          spdlog::error("sqlite: {} (code {})", e.what(), e.code());
+        }
+        std::lock_guard lock(mutex_);
+        free_.push_back(c);
+        return out;
+      },
+      Result<R>(Error::unavailable));
+}
+
+Task<Result<void>> SqliteStore::create_account(Account a) {
+  return run<void>([a = std::move(a)](Connection& c) -> Result<void> {
+    try {
+      c.prepare("INSERT INTO accounts (id, name, email, email_key, password_hash, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)")
+          .bind(1, a.id)
+          .bind(2, a.name)
+          .bind(3, a.email)
+          .bind(4, a.email_key)
+          .bind(5, a.password_hash)
+          .bind(6, millis(a.created_at))
+          .bind(7, millis(a.updated_at))
+          .execute();
+    } catch (const SqliteError& e) {
+      // The UNIQUE index on email_key decides races: of concurrent inserts exactly one wins.
+      if (e.unique_violation()) return Error::email_taken;
+      throw;
+    }
+    return {};
+  });
+}
+
+Task<Result<Account>> SqliteStore::find_account_by_email(std::string email_key) {
+  return run<Account>([key = std::move(email_key)](Connection& c) {
+    return select_account(c, ACCOUNT_SELECT "WHERE email_key = ?", key);
+  });
+}
+
+Task<Result<Account>> SqliteStore::find_account_by_session(std::string token_digest, TimePoint now) {
+  return run<Account>([digest = std::move(token_digest), now](Connection& c) -> Result<Account> {
+    Statement s = c.prepare(
+        "SELECT a.id, a.name, a.email, a.email_key, a.password_hash, a.created_at, a.updated_at "
+        "FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_digest = ? AND s.expires_at > ?");
+    s.bind(1, digest).bind(2, millis(now));
+    if (!s.step()) return Error::not_found;
+    return read_account(s);
+  });
+}
+
+Task<Result<Account>> SqliteStore::update_account(std::string account_id, AccountChanges ch) {
+  return run<Account>([id = std::move(account_id), ch = std::move(ch)](Connection& c) -> Result<Account> {
+    Transaction tx(c);
+    {
+      Statement s = c.prepare(
+          "UPDATE accounts SET name = coalesce(?, name), email = coalesce(?, email), "
+          "email_key = coalesce(?, email_key), password_hash = coalesce(?, password_hash), updated_at = ? "
+          "WHERE id = ?");
+      auto bind_opt = [&s](int i, const std::optional<std::string>& v) {
+        if (v) s.bind(i, *v); else s.bind_null(i);
+      };
+      bind_opt(1, ch.name);
+      bind_opt(2, ch.email);
+      bind_opt(3, ch.email_key);
+      bind_opt(4, ch.password_hash);
+      s.bind(5, millis(ch.updated_at)).bind(6, id);
+      try {
+        s.execute();
+      } catch (const SqliteError& e) {
+        if (e.unique_violation()) return Error::email_taken;
+        throw;
+      }
+    }
+    if (c.changes() == 0) return Error::not_found;
+    if (ch.keep_only_session) {
+      c.prepare("DELETE FROM sessions WHERE account_id = ? AND token_digest <> ?")
+          .bind(1, id)
+          .bind(2, *ch.keep_only_session)
+          .execute();
+    }
+    Result<Account> updated = select_account(c, ACCOUNT_SELECT "WHERE id = ?", id);
+    tx.commit();
+    return updated;
+  });
+}
+
+Task<Result<void>> SqliteStore::delete_account(std::string account_id) {
+  return run<void>([id = std::move(account_id)](Connection& c) -> Result<void> {
+    // One statement; ON DELETE CASCADE removes the sessions in the same implicit transaction.
+    c.prepare("DELETE FROM accounts WHERE id = ?").bind(1, id).execute();
+    if (c.changes() == 0) return Error::not_found;
+    return {};
+  });
+}
+
+Task<Result<void>> SqliteStore::create_session(Session s) {
+  return run<void>([s = std::move(s)](Connection& c) -> Result<void> {
+    try {
+      c.prepare("INSERT INTO sessions (token_digest, account_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
+          .bind(1, s.token_digest)
+          .bind(2, s.account_id)
+          .bind(3, millis(s.created_at))
+          .bind(4, millis(s.expires_at))
+          .execute();
+    } catch (const SqliteError& e) {
+      if (e.foreign_key_violation()) return Error::not_found;  // account deleted meanwhile
+      throw;
+    }
+    return {};
+  });
+}
+
+Task<Result<void>> SqliteStore::delete_session(std::string token_digest) {
+  return run<void>([digest = std::move(token_digest)](Connection& c) -> Result<void> {
+    c.prepare("DELETE FROM sessions WHERE token_digest = ?").bind(1, digest).execute();
+    return {};
+  });
+}
+
+Task<Result<void>> SqliteStore::delete_sessions(std::string account_id) {
+  return run<void>([id = std::move(account_id)](Connection& c) -> Result<void> {
+    c.prepare("DELETE FROM sessions WHERE account_id = ?").bind(1, id).execute();
+    return {};
+  });
+}
+
+Task<Result<std::size_t>> SqliteStore::purge_expired_sessions(TimePoint now) {
+  return run<std::size_t>([now](Connection& c) -> Result<std::size_t> {
+    c.prepare("DELETE FROM sessions WHERE expires_at <= ?").bind(1, millis(now)).execute();
+    return static_cast<std::size_t>(c.changes());
+  });
+}
+
+Task<Result<void>> SqliteStore::ping() {
+  return run<void>([](Connection& c) -> Result<void> {
+    Statement s = c.prepare("SELECT 1");
+    s.execute();
+    return {};
+  });
+}
+
+}  // namespace vestibule::store::sqlite

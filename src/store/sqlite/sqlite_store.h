@@ -1,0 +1,59 @@
+// The embedded store: one SQLite database file in WAL mode. Calls run on the store's own worker
+// threads (each borrowing one of a small set of connections), so disk waits never block the
+// network threads. Every change is one transaction; commits are durable before they are
+// acknowledged (synchronous=FULL). Thread-safe.
+#pragma once
+
+#include <boost/system/result.hpp>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "store/store.h"
+#include "util/worker_pool.h"
+
+struct sqlite3;
+
+namespace vestibule::store::sqlite {
+
+struct SqliteOptions {
+  std::string path;         // database file; its directory is created if missing
+  std::size_t threads = 2;  // worker threads = connections
+  std::size_t max_queued = 4096;
+  int busy_timeout_ms = 5000;  // how long a writer waits for the write lock before "unavailable"
+};
+
+class Connection;
+
+class SqliteStore final : public Store {
+ public:
+  static boost::system::result<std::unique_ptr<SqliteStore>, OpenError> open(SqliteOptions options);
+  ~SqliteStore() override;
+
+  Task<Result<void>> create_account(Account account) override;
+  Task<Result<Account>> find_account_by_email(std::string email_key) override;
+  Task<Result<Account>> find_account_by_session(std::string token_digest, TimePoint now) override;
+  Task<Result<Account>> update_account(std::string account_id, AccountChanges changes) override;
+  Task<Result<void>> delete_account(std::string account_id) override;
+  Task<Result<void>> create_session(Session session) override;
+  Task<Result<void>> delete_session(std::string token_digest) override;
+  Task<Result<void>> delete_sessions(std::string account_id) override;
+  Task<Result<std::size_t>> purge_expired_sessions(TimePoint now) override;
+  Task<Result<void>> ping() override;
+
+ private:
+  SqliteStore(SqliteOptions options, std::vector<std::unique_ptr<Connection>> connections);
+
+  // Runs `fn(Connection&)` on a worker thread with a free connection.
+  template <typename R, typename Fn>
+  Task<Result<R>> run(Fn fn);
+
+  SqliteOptions options_;
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<Connection>> all_;
+  std::vector<Connection*> free_;
+  util::WorkerPool pool_;  // last: its threads stop before the connections close
+};
+
+}  // namespace vestibule::store::sqlite

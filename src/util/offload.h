@@ -1,0 +1,55 @@
+// Awaiting blocking work that runs on a WorkerPool: the coroutine suspends, the job runs on a
+// pool thread, and the coroutine resumes on its own executor with the job's value (or its
+// exception). If the pool refuses the job (queue full), the coroutine resumes with `if_refused`.
+#pragma once
+
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <exception>
+#include <optional>
+#include <utility>
+
+#include "util/worker_pool.h"
+
+namespace vestibule::util {
+
+// Not a coroutine itself: closures passed by value into g++ 12 coroutines can be relocated
+// bitwise (a short std::string inside then points into a dead frame), so the work travels
+// through asio's initiation machinery instead.
+template <typename R, typename Work>
+boost::asio::awaitable<R> offload(WorkerPool& pool, Work work, R if_refused) {
+  namespace net = boost::asio;
+  using Signature = void(std::exception_ptr, R);
+  return net::async_initiate<const net::use_awaitable_t<>&, Signature>(
+      [&pool](auto handler, Work work, R if_refused) {
+        // Keeps the caller's executor alive while the job is away on another thread.
+        auto guard = net::make_work_guard(net::get_associated_executor(handler));
+        auto shared_handler = std::make_shared<decltype(handler)>(std::move(handler));
+        auto complete = [shared_handler, guard](std::exception_ptr e, std::optional<R> value) mutable {
+          auto ex = guard.get_executor();
+          net::post(ex, [shared_handler, e, value = std::move(value)]() mutable {
+            if (e) {
+              (*shared_handler)(e, R(std::move(*value)));
+            } else {
+              (*shared_handler)(nullptr, std::move(*value));
+            }
+          });
+          guard.reset();
+        };
+        auto refused = std::make_shared<R>(std::move(if_refused));
+        const bool queued = pool.try_post([work = std::move(work), complete, refused]() mutable {
+          try {
+            complete(nullptr, std::optional<R>(work()));
+          } catch (...) {
+            complete(std::current_exception(), std::optional<R>(std::move(*refused)));
+          }
+        });
+        if (!queued) complete(nullptr, std::optional<R>(std::move(*refused)));
+      },
+      net::use_awaitable, std::move(work), std::move(if_refused));
+}
+
+}  // namespace vestibule::util
