@@ -95,6 +95,9 @@ int serve(const Config& cfg) {
     log->error("--listen must be ADDRESS:PORT, e.g. 127.0.0.1:9443 or [::1]:9443, got '{}'", cfg.listen);
     return 2;
   }
+  // First, so it is destroyed last: pool threads finishing a job after the network threads
+  // stopped still post their completion into a live io_context.
+  net::io_context io(static_cast<int>(cfg.io_threads));
   auto opened = store::open_store(cfg.store_url, {.threads = cfg.store_threads});
   if (!opened) {
     log->error("cannot open store: {}", opened.error().message);
@@ -112,7 +115,6 @@ int serve(const Config& cfg) {
   http::Router router(api::render_error);
   api::add_routes(router, handlers);
 
-  net::io_context io(static_cast<int>(cfg.io_threads));
   std::unique_ptr<http::Server> server;
   try {
     server = std::make_unique<http::Server>(io, router,

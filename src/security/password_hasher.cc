@@ -55,7 +55,8 @@ boost::asio::awaitable<PasswordHasher::Result<std::string>> PasswordHasher::hash
   const HashParams params = options_.params;
   return util::offload<Result<std::string>>(
       pool_,
-      [password = std::move(password), params]() -> Result<std::string> {
+      [this, password = std::move(password), params]() -> Result<std::string> {
+        ++hashes_run_;
         try {
           return hash_now(password, params);
         } catch (const std::runtime_error&) {
@@ -67,7 +68,11 @@ boost::asio::awaitable<PasswordHasher::Result<std::string>> PasswordHasher::hash
 
 boost::asio::awaitable<PasswordHasher::Result<bool>> PasswordHasher::verify(std::string password, std::string phc) {
   return util::offload<Result<bool>>(
-      pool_, [password = std::move(password), phc = std::move(phc)]() -> Result<bool> { return verify_now(password, phc); },
+      pool_,
+      [this, password = std::move(password), phc = std::move(phc)]() -> Result<bool> {
+        ++verifications_run_;
+        return verify_now(password, phc);
+      },
       HashError::overloaded);
 }
 

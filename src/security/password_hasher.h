@@ -4,6 +4,7 @@
 // 503 with Retry-After. Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/system/result.hpp>
 #include <cstddef>
@@ -54,6 +55,11 @@ class PasswordHasher {
 
   const HashParams& params() const { return options_.params; }
 
+  // Hashes and verifications run so far (monitoring, and tests proving that e.g. a login for an
+  // unknown email still spends one verification).
+  std::uint64_t hashes_run() const { return hashes_run_.load(); }
+  std::uint64_t verifications_run() const { return verifications_run_.load(); }
+
   // Synchronous primitives, for the pool jobs and for benchmarks measuring the raw rate.
   static std::string hash_now(std::string_view password, const HashParams& params);
   static bool verify_now(std::string_view password, const std::string& phc);
@@ -61,7 +67,9 @@ class PasswordHasher {
  private:
   HasherOptions options_;
   std::string dummy_hash_;
-  util::WorkerPool pool_;
+  std::atomic<std::uint64_t> hashes_run_{0};
+  std::atomic<std::uint64_t> verifications_run_{0};
+  util::WorkerPool pool_;  // last: its threads stop before the members they use
 };
 
 }  // namespace vestibule::security
