@@ -5,8 +5,11 @@
 #include <unistr.h>
 
 #include <array>
+#include <cstdint>
 #include <cstdlib>
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "security/unicode.h"
@@ -223,6 +226,8 @@ bool satisfies_bidi_rule(std::string_view u_label) {
 // becoming "ss"), the processing email-validator 1.3 performs: idna.uts46_remap, then
 // idna.encode, which checks each label in turn, so the first bad label is the one reported
 // even when the domain as a whole is also too long.
+// Known gap: libidn2 2.3.3's tables are Unicode 12, idna 3.3's Unicode 14, so letters added in
+// Unicode 13 and 14 count as unassigned here and are rejected where email-validator accepts them.
 boost::system::result<Label, Rejection> convert_label(std::string_view label) {
   const std::string input(label);  // libidn2 wants a NUL-terminated string
   uint8_t* raw_ascii = nullptr;

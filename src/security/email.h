@@ -21,7 +21,8 @@ struct Email {
 };
 
 // Rejection codes: "invalid_email" (syntax, with a message saying what is wrong),
-// "too_long" (local part > 64 octets or address > 254 octets), "special_use_domain".
+// "too_long" (local part > 64 characters as typed, as email-validator 1.3 counts,
+// or address > 254 octets), "special_use_domain".
 boost::system::result<Email, Rejection> validate_email(std::string_view input);
 
 }  // namespace vestibule::security

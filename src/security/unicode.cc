@@ -38,6 +38,7 @@ std::optional<std::string> to_nfc(std::string_view s) {
   if (!is_valid_utf8(s)) return std::nullopt;
   if (s.empty()) return std::string();
   std::size_t length = 0;
+  // A separate statement: `length` is only set by the call, and argument order is unspecified.
   uint8_t* result = u8_normalize(UNINORM_NFC, bytes(s), s.size(), nullptr, &length);
   return adopt(result, length);
 }

@@ -1,0 +1,85 @@
+#include "security/password_policy.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <string_view>
+
+namespace vestibule::security {
+namespace {
+
+using namespace std::string_view_literals;
+
+std::string repeat(std::string_view unit, std::size_t times) {
+  std::string out;
+  for (std::size_t i = 0; i < times; ++i) out += unit;
+  return out;
+}
+
+// The rejection code of `password`, or "" when it is accepted.
+std::string code_of(std::string_view password) {
+  auto checked = check_password(password);
+  return checked ? std::string() : checked.error().code;
+}
+
+TEST(CheckPassword, Accepts8Characters) { EXPECT_EQ(check_password("abcdefgh").value(), "abcdefgh"); }
+
+TEST(CheckPassword, Rejects7CharactersAsTooShort) {
+  EXPECT_EQ(code_of("abcdefg"), "too_short");
+  EXPECT_EQ(code_of(""), "too_short");
+}
+
+TEST(CheckPassword, CountsCodePointsNotBytes) {
+  EXPECT_EQ(code_of(repeat("\u00e9", 7)), "too_short");      // 14 bytes, 7 characters
+  EXPECT_EQ(code_of(repeat("\U0001f511", 7)), "too_short");  // 28 bytes, 7 characters
+  EXPECT_EQ(code_of(repeat("\u00e9", 8)), "");
+  EXPECT_EQ(code_of(repeat("\U0001f511", 8)), "");
+}
+
+TEST(CheckPassword, CountsCodePointsAfterNfc) {
+  // 8 code points as typed, 4 once composed.
+  EXPECT_EQ(code_of(repeat("e\u0301", 4)), "too_short");
+  EXPECT_EQ(check_password(repeat("e\u0301", 8)).value(), repeat("\u00e9", 8));
+}
+
+TEST(CheckPassword, Accepts1024Characters) {
+  EXPECT_EQ(code_of(repeat("a", 1024)), "");
+  EXPECT_EQ(code_of(repeat("\u00e9", 1024)), "");  // 2048 bytes
+}
+
+TEST(CheckPassword, Rejects1025CharactersAsTooLong) {
+  EXPECT_EQ(code_of(repeat("a", 1025)), "too_long");
+  EXPECT_EQ(code_of(repeat("\u00e9", 1025)), "too_long");
+  EXPECT_EQ(code_of(repeat("e\u0301", 1025)), "too_long");
+}
+
+TEST(CheckPassword, ReturnsNfcSoEquivalentSpellingsMatch) {
+  EXPECT_EQ(check_password("pa\u0073\u0073wo\u0308rd").value(), check_password("passw\u00f6rd").value());
+  EXPECT_EQ(check_password("\u212bngstr\u00f6m!").value(), "\u00c5ngstr\u00f6m!");
+}
+
+TEST(CheckPassword, AcceptsAnyUnicodeWithoutCompositionRules) {
+  EXPECT_EQ(code_of("correct horse battery staple"), "");
+  EXPECT_EQ(code_of("日本語のパスワード"), "");
+  EXPECT_EQ(code_of("\U0001f511\U0001f511\U0001f511\U0001f511\U0001f511\U0001f511\U0001f511\U0001f511"), "");
+  EXPECT_EQ(code_of("aaaaaaaa"), "");
+}
+
+TEST(CheckPassword, KeepsSpacesAsTyped) {
+  EXPECT_EQ(check_password("  pass word  ").value(), "  pass word  ");
+  EXPECT_EQ(check_password("        ").value(), "        ");
+}
+
+TEST(CheckPassword, RejectsInvalidUtf8) {
+  EXPECT_EQ(code_of("password\xff"), "invalid_characters");
+  EXPECT_EQ(code_of("password\xc0\xaf"), "invalid_characters");
+}
+
+TEST(CheckPassword, RejectionMessageNeverContainsThePassword) {
+  auto checked = check_password("secret1");
+  ASSERT_FALSE(checked);
+  EXPECT_EQ(checked.error().message.find("secret1"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace vestibule::security
