@@ -19,6 +19,8 @@
 #include <boost/beast/http/write.hpp>
 #include <fmt/format.h>
 
+#include <array>
+
 namespace vestibule::http {
 
 namespace net = boost::asio;
@@ -166,6 +168,18 @@ net::awaitable<void> Server::serve(std::shared_ptr<Connection> c) {
     stream.expires_after(options_.write_timeout);
     co_await beast_http::async_write(stream, res, kNoThrow);
     log_->info("request_id={} method=- path=- status={} latency_us=0", ex.request_id, static_cast<unsigned>(status));
+    // The client may still be sending what we refused to read. Closing now would answer its
+    // bytes with a TCP reset that can destroy our response before it is read, so half-close and
+    // drain briefly (bounded in time and bytes) first.
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream.expires_after(std::chrono::seconds(1));
+    std::array<char, 4096> sink;
+    for (std::size_t drained = 0; drained < 1024 * 1024;) {
+      auto [ec, n] = co_await stream.async_read_some(net::buffer(sink), kNoThrow);
+      if (ec) break;
+      drained += n;
+    }
   };
 
   while (!stopping_) {
