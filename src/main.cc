@@ -42,6 +42,7 @@ struct Config {
   std::size_t max_connections = 10000;
   std::int64_t shutdown_timeout_seconds = 10;
   std::string log_level = "info";
+  std::string redis_key_prefix = "vestibule:";
 };
 
 // "127.0.0.1:9443" or "[::1]:9443".
@@ -98,7 +99,9 @@ int serve(const Config& cfg) {
   // First, so it is destroyed last: pool threads finishing a job after the network threads
   // stopped still post their completion into a live io_context.
   net::io_context io(static_cast<int>(cfg.io_threads));
-  auto opened = store::open_store(cfg.store_url, {.threads = cfg.store_threads});
+  auto opened = store::open_store(cfg.store_url, {.threads = cfg.store_threads,
+                                                  .executor = io.get_executor(),
+                                                  .redis_key_prefix = cfg.redis_key_prefix});
   if (!opened) {
     log->error("cannot open store: {}", opened.error().message);
     return 2;
@@ -173,8 +176,11 @@ int main(int argc, char** argv) {
   CLI::App* serve_cmd = app.add_subcommand("serve", "Run the HTTP API server until SIGTERM or SIGINT.");
   serve_cmd->add_option("--listen", cfg.listen, "Address and port to listen on, e.g. 127.0.0.1:9443 or [::1]:9443")
       ->envname("VESTIBULE_LISTEN")->capture_default_str();
-  serve_cmd->add_option("--store", cfg.store_url, "Store URL: sqlite:PATH (directory created if missing)")
+  serve_cmd->add_option("--store", cfg.store_url, "Store URL: sqlite:PATH (directory created if missing) or redis://[user:password@]HOST:PORT[/DB]")
       ->envname("VESTIBULE_STORE")->capture_default_str();
+  serve_cmd->add_option("--redis-key-prefix", cfg.redis_key_prefix,
+                        "Prefix of every Redis key, so several deployments can share one server")
+      ->envname("VESTIBULE_REDIS_KEY_PREFIX")->capture_default_str();
   serve_cmd->add_option("--token-ttl", cfg.token_ttl_seconds, "Bearer token lifetime in seconds")
       ->envname("VESTIBULE_TOKEN_TTL")->capture_default_str()->check(CLI::Range(std::int64_t{1}, std::int64_t{31'536'000}));
   serve_cmd->add_option("--hash-memory-kib", cfg.hash_memory_kib, "argon2id memory cost in KiB")

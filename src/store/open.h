@@ -1,6 +1,7 @@
 // Builds the Store a `--store` URL names. The only place that knows every backend.
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/system/result.hpp>
 #include <memory>
 #include <string>
@@ -12,9 +13,13 @@ namespace vestibule::store {
 
 struct OpenOptions {
   std::size_t threads = 2;  // blocking backends (SQLite): worker threads and connections
+  // Network backends (Redis) run their I/O here: the server's io_context.
+  boost::asio::any_io_executor executor;
+  std::string redis_key_prefix = "vestibule:";
 };
 
-// `sqlite:PATH` (relative or absolute; the directory is created).
+// `sqlite:PATH` (relative or absolute; the directory is created), or
+// `redis://[user:password@]HOST:PORT[/DB]`. `rediss://` (TLS) is reserved and refused for now.
 boost::system::result<std::unique_ptr<Store>, OpenError> open_store(std::string_view url, const OpenOptions& options);
 
 }  // namespace vestibule::store

@@ -1,0 +1,55 @@
+// The shared store: accounts and sessions in Redis, so any number of stateless Vestibule
+// instances serve one user base. Every multi-key change is one Lua script, which Redis runs
+// atomically; sessions expire with Redis TTLs. Key layout: docs/redis.md. Thread-safe.
+#pragma once
+
+#include <array>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "store/redis/redis_client.h"
+#include "store/store.h"
+
+namespace vestibule::store::redis {
+
+struct RedisOptions {
+  ClientOptions client;
+  std::string key_prefix = "vestibule:";
+};
+
+class RedisStore final : public Store {
+ public:
+  RedisStore(boost::asio::any_io_executor executor, RedisOptions options);
+  ~RedisStore() override;
+
+  Task<Result<void>> create_account(Account account) override;
+  Task<Result<Account>> find_account_by_email(std::string email_key) override;
+  Task<Result<Account>> find_account_by_session(std::string token_digest, TimePoint now) override;
+  Task<Result<Account>> update_account(std::string account_id, AccountChanges changes) override;
+  Task<Result<void>> delete_account(std::string account_id) override;
+  Task<Result<void>> create_session(Session session) override;
+  Task<Result<void>> delete_session(std::string token_digest) override;
+  Task<Result<void>> delete_sessions(std::string account_id) override;
+  Task<Result<std::size_t>> purge_expired_sessions(TimePoint now) override;
+  Task<Result<void>> ping() override;
+
+  enum class Script { create_account, find_by_email, find_by_session, update_account, delete_account,
+                      create_session, delete_session, delete_sessions, count };
+
+ private:
+  // EVALSHA with the cached digest; loads the script on first use and after NOSCRIPT (e.g.
+  // when Redis restarted without persistence or was flushed).
+  Task<Result<Reply>> run(Script script, std::vector<std::string> keys, std::vector<std::string> args);
+
+  std::string account_key(std::string_view id) const;
+  std::string email_key(std::string_view email_key) const;
+  std::string session_key(std::string_view digest) const;
+
+  RedisOptions options_;
+  std::shared_ptr<RedisClient> client_;
+  std::mutex mutex_;
+  std::array<std::string, static_cast<std::size_t>(Script::count)> shas_;
+};
+
+}  // namespace vestibule::store::redis

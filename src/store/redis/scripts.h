@@ -1,0 +1,109 @@
+// The Lua scripts of the Redis store, one per atomic operation. Redis runs a script without
+// interleaving any other command, so each is all-or-nothing with respect to other clients; each
+// checks its preconditions before its first write, so an early return leaves nothing behind.
+// Keys are built inside some scripts (sessions of an account), which Redis Cluster would not
+// allow; see docs/redis.md.
+#pragma once
+
+namespace vestibule::store::redis::scripts {
+
+// KEYS: account, email index. ARGV: id, name, email, email_key, hash, created_at, updated_at.
+inline constexpr const char* kCreateAccount = R"lua(
+if redis.call('EXISTS', KEYS[2]) == 1 then return 'email_taken' end
+if redis.call('EXISTS', KEYS[1]) == 1 then return 'id_taken' end
+redis.call('HSET', KEYS[1], 'id', ARGV[1], 'name', ARGV[2], 'email', ARGV[3], 'email_key', ARGV[4],
+           'password_hash', ARGV[5], 'created_at', ARGV[6], 'updated_at', ARGV[7])
+redis.call('SET', KEYS[2], ARGV[1])
+return 'ok'
+)lua";
+
+// KEYS: email index. ARGV: prefix. Returns the account hash as a flat array, or nil.
+inline constexpr const char* kFindByEmail = R"lua(
+local id = redis.call('GET', KEYS[1])
+if not id then return false end
+return redis.call('HGETALL', ARGV[1] .. 'user:{' .. id .. '}')
+)lua";
+
+// KEYS: session. ARGV: prefix, now (ms). The session value is "<account id> <expires ms>".
+inline constexpr const char* kFindBySession = R"lua(
+local v = redis.call('GET', KEYS[1])
+if not v then return false end
+local sep = string.find(v, ' ', 1, true)
+if tonumber(string.sub(v, sep + 1)) <= tonumber(ARGV[2]) then return false end
+return redis.call('HGETALL', ARGV[1] .. 'user:{' .. string.sub(v, 1, sep - 1) .. '}')
+)lua";
+
+// KEYS: account. ARGV: prefix, updated_at, set_name, name, set_email, email, email_key,
+// set_hash, hash, keep_only_session (0/1), kept digest.
+inline constexpr const char* kUpdateAccount = R"lua(
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+local p = ARGV[1]
+local id = redis.call('HGET', KEYS[1], 'id')
+if ARGV[5] == '1' then
+  local old = redis.call('HGET', KEYS[1], 'email_key')
+  if old ~= ARGV[7] then
+    local claimed = p .. 'email:' .. ARGV[7]
+    if redis.call('EXISTS', claimed) == 1 then return 'email_taken' end
+    redis.call('DEL', p .. 'email:' .. old)
+    redis.call('SET', claimed, id)
+  end
+  redis.call('HSET', KEYS[1], 'email', ARGV[6], 'email_key', ARGV[7])
+end
+if ARGV[3] == '1' then redis.call('HSET', KEYS[1], 'name', ARGV[4]) end
+if ARGV[8] == '1' then redis.call('HSET', KEYS[1], 'password_hash', ARGV[9]) end
+redis.call('HSET', KEYS[1], 'updated_at', ARGV[2])
+if ARGV[10] == '1' then
+  local zkey = KEYS[1] .. ':sessions'
+  for _, d in ipairs(redis.call('ZRANGE', zkey, 0, -1)) do
+    if d ~= ARGV[11] then
+      redis.call('DEL', p .. 'session:' .. d)
+      redis.call('ZREM', zkey, d)
+    end
+  end
+end
+return redis.call('HGETALL', KEYS[1])
+)lua";
+
+// KEYS: account. ARGV: prefix.
+inline constexpr const char* kDeleteAccount = R"lua(
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+local p = ARGV[1]
+redis.call('DEL', p .. 'email:' .. redis.call('HGET', KEYS[1], 'email_key'))
+local zkey = KEYS[1] .. ':sessions'
+for _, d in ipairs(redis.call('ZRANGE', zkey, 0, -1)) do redis.call('DEL', p .. 'session:' .. d) end
+redis.call('DEL', zkey, KEYS[1])
+return 'ok'
+)lua";
+
+// KEYS: account, session. ARGV: digest, account id, created_at (ms), expires_at (ms).
+// The account's session index is a sorted set scored by expiry: expired entries are dropped
+// here, and the set itself expires with its last session.
+inline constexpr const char* kCreateSession = R"lua(
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+local zkey = KEYS[1] .. ':sessions'
+redis.call('ZREMRANGEBYSCORE', zkey, '-inf', ARGV[3])
+redis.call('SET', KEYS[2], ARGV[2] .. ' ' .. ARGV[4], 'PXAT', ARGV[4])
+redis.call('ZADD', zkey, ARGV[4], ARGV[1])
+local last = redis.call('ZRANGE', zkey, -1, -1, 'WITHSCORES')
+redis.call('PEXPIREAT', zkey, last[2])
+return 'ok'
+)lua";
+
+// KEYS: session. ARGV: prefix, digest.
+inline constexpr const char* kDeleteSession = R"lua(
+local v = redis.call('GET', KEYS[1])
+if not v then return 'ok' end
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', ARGV[1] .. 'user:{' .. string.sub(v, 1, string.find(v, ' ', 1, true) - 1) .. '}:sessions', ARGV[2])
+return 'ok'
+)lua";
+
+// KEYS: account. ARGV: prefix.
+inline constexpr const char* kDeleteSessions = R"lua(
+local zkey = KEYS[1] .. ':sessions'
+for _, d in ipairs(redis.call('ZRANGE', zkey, 0, -1)) do redis.call('DEL', ARGV[1] .. 'session:' .. d) end
+redis.call('DEL', zkey)
+return 'ok'
+)lua";
+
+}  // namespace vestibule::store::redis::scripts
