@@ -9,9 +9,10 @@ packages=(
   libsodium-dev libidn2-dev libunistring-dev libsqlite3-dev libhiredis-dev
   libspdlog-dev libfmt-dev libcli11-dev
 )
-if [[ "${1:-}" == "--test" ]]; then
-  packages+=(libgtest-dev)
-fi
+case "${1:-}" in
+  --test) packages+=(libgtest-dev redis-server) ;;   # the tests start their own redis-server
+  --redis) packages+=(redis-server) ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do
