@@ -8,6 +8,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsodium-dev libidn2-dev libunistring-dev libsqlite3-dev libhiredis-dev
   libspdlog-dev libfmt-dev libcli11-dev
+  john-data  # its password.lst is the default --common-passwords blocklist
 )
 case "${1:-}" in
   --test) packages+=(libgtest-dev redis-server) ;;   # the tests start their own redis-server

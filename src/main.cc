@@ -43,6 +43,7 @@ struct Config {
   std::int64_t shutdown_timeout_seconds = 10;
   std::string log_level = "info";
   std::string redis_key_prefix = "vestibule:";
+  std::string common_passwords = "/usr/share/john/password.lst";
 };
 
 // "127.0.0.1:9443" or "[::1]:9443".
@@ -78,7 +79,8 @@ net::awaitable<void> purge_loop(store::Store& store, net::steady_timer& timer, s
     auto [ec] = co_await timer.async_wait(net::as_tuple(net::use_awaitable));
     if (ec) co_return;
     auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(store::Clock::now());
-    if (auto removed = co_await store.purge_expired_sessions(now)) {
+    auto removed = co_await store.purge_expired_sessions(now);
+    if (removed) {
       log.info("event=sessions.purged count={}", *removed);
     }
   }
@@ -99,6 +101,9 @@ int serve(const Config& cfg) {
   // First, so it is destroyed last: pool threads finishing a job after the network threads
   // stopped still post their completion into a live io_context.
   net::io_context io(static_cast<int>(cfg.io_threads));
+  // Claim SIGINT/SIGTERM before anything can be announced: from here on they stop the
+  // server gracefully instead of killing the process.
+  net::signal_set signals(io, SIGINT, SIGTERM);
   auto opened = store::open_store(cfg.store_url, {.threads = cfg.store_threads,
                                                   .executor = io.get_executor(),
                                                   .redis_key_prefix = cfg.redis_key_prefix});
@@ -108,11 +113,22 @@ int serve(const Config& cfg) {
   }
   std::unique_ptr<store::Store> store = std::move(*opened);
 
+  security::PasswordPolicy policy;
+  if (!cfg.common_passwords.empty()) {
+    auto loaded = security::PasswordPolicy::load(cfg.common_passwords);
+    if (!loaded) {
+      log->error("{} (install Debian's john-data, or pass --common-passwords '' to run without a blocklist)",
+                 loaded.error().message);
+      return 2;
+    }
+    policy = std::move(*loaded);
+  }
+
   security::PasswordHasher hasher({.params = {.memory_kib = cfg.hash_memory_kib, .iterations = cfg.hash_iterations},
                                    .threads = cfg.hash_threads,
                                    .max_queued = cfg.hash_queue});
   accounts::AccountService service(
-      *store, hasher, {.token_ttl = std::chrono::seconds(cfg.token_ttl_seconds)},
+      *store, hasher, {.token_ttl = std::chrono::seconds(cfg.token_ttl_seconds), .password_policy = std::move(policy)},
       [] { return std::chrono::time_point_cast<std::chrono::milliseconds>(store::Clock::now()); }, audit);
   api::Handlers handlers(service);
   http::Router router(api::render_error);
@@ -141,7 +157,6 @@ int serve(const Config& cfg) {
 
   // Graceful stop: no new connections, idle ones closed, in-flight requests answered; whatever
   // is still running after --shutdown-timeout is cut off so the process always exits.
-  net::signal_set signals(io, SIGINT, SIGTERM);
   net::steady_timer deadline(io);
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
@@ -181,6 +196,9 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--redis-key-prefix", cfg.redis_key_prefix,
                         "Prefix of every Redis key, so several deployments can share one server")
       ->envname("VESTIBULE_REDIS_KEY_PREFIX")->capture_default_str();
+  serve_cmd->add_option("--common-passwords", cfg.common_passwords,
+                        "File of known passwords refused at registration and change (one a line); '' for none")
+      ->envname("VESTIBULE_COMMON_PASSWORDS")->capture_default_str();
   serve_cmd->add_option("--token-ttl", cfg.token_ttl_seconds, "Bearer token lifetime in seconds")
       ->envname("VESTIBULE_TOKEN_TTL")->capture_default_str()->check(CLI::Range(std::int64_t{1}, std::int64_t{31'536'000}));
   serve_cmd->add_option("--hash-memory-kib", cfg.hash_memory_kib, "argon2id memory cost in KiB")

@@ -4,7 +4,6 @@
 
 #include "accounts/name.h"
 #include "security/email.h"
-#include "security/password_policy.h"
 #include "security/tokens.h"
 #include "security/unicode.h"
 
@@ -71,7 +70,10 @@ Task<Result<User>> AccountService::register_account(Registration r) {
   checks.required("password", r.password);
   std::optional<std::string> name = r.name ? checks.take("name", check_name(*r.name)) : std::nullopt;
   std::optional<security::Email> email = r.email ? checks.take("email", security::validate_email(*r.email)) : std::nullopt;
-  std::optional<std::string> password = r.password ? checks.take("password", security::check_password(*r.password)) : std::nullopt;
+  const security::PasswordContext context{email ? std::string_view(email->address) : std::string_view(r.email.value_or("")),
+                                          name ? std::string_view(*name) : std::string_view(r.name.value_or(""))};
+  std::optional<std::string> password =
+      r.password ? checks.take("password", options_.password_policy.check(*r.password, context)) : std::nullopt;
   if (!checks.ok()) co_return std::move(checks).failure();
 
   // Answer a duplicate before spending a hash on it; the UNIQUE index still decides races.
@@ -122,7 +124,8 @@ Task<Result<Login>> AccountService::login(Credentials c) {
       store::AccountChanges changes;
       changes.password_hash = std::move(*upgraded);
       changes.updated_at = account.updated_at;
-      if (auto stored = co_await store_.update_account(account.id, std::move(changes))) {
+      auto stored = co_await store_.update_account(account.id, std::move(changes));
+      if (stored) {
         account = std::move(*stored);
         audit_->info("event=password.rehashed account_id={}", account.id);
       }
@@ -164,7 +167,11 @@ Task<Result<User>> AccountService::update_profile(const Principal& p, ProfileCha
   Checks checks;
   std::optional<std::string> name = ch.name ? checks.take("name", check_name(*ch.name)) : std::nullopt;
   std::optional<security::Email> email = ch.email ? checks.take("email", security::validate_email(*ch.email)) : std::nullopt;
-  std::optional<std::string> password = ch.password ? checks.take("password", security::check_password(*ch.password)) : std::nullopt;
+  // Similarity is judged against the account as it will be after this change.
+  const security::PasswordContext context{email ? std::string_view(email->address) : std::string_view(p.account.email),
+                                          name ? std::string_view(*name) : std::string_view(p.account.name)};
+  std::optional<std::string> password =
+      ch.password ? checks.take("password", options_.password_policy.check(*ch.password, context)) : std::nullopt;
   const bool sensitive = ch.email.has_value() || ch.password.has_value();
   if (sensitive) checks.required("current_password", ch.current_password);
   if (!checks.ok()) co_return std::move(checks).failure();
@@ -223,6 +230,9 @@ Task<Result<void>> AccountService::logout_everywhere(const Principal& p) {
   co_return Result<void>{};
 }
 
-Task<bool> AccountService::store_ready() { co_return static_cast<bool>(co_await store_.ping()); }
+Task<bool> AccountService::store_ready() {
+  auto pong = co_await store_.ping();
+  co_return pong.has_value();
+}
 
 }  // namespace vestibule::accounts

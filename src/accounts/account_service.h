@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "security/password_hasher.h"
+#include "security/password_policy.h"
 #include "store/store.h"
 
 namespace vestibule::accounts {
@@ -84,6 +85,7 @@ struct Login {
 
 struct ServiceOptions {
   std::chrono::seconds token_ttl{86400};
+  security::PasswordPolicy password_policy;  // default: length and similarity rules only
 };
 
 class AccountService {

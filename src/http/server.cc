@@ -93,7 +93,8 @@ void Server::stop() {
     if (auto c = weak.lock()) {
       // Runs on the connection's strand, so `busy` is read between the coroutine's steps.
       net::post(c->stream.get_executor(), [c] {
-        if (!c->busy) c->stream.socket().cancel();
+        boost::system::error_code ignored;  // the connection may have closed meanwhile
+        if (!c->busy) c->stream.socket().cancel(ignored);
       });
     }
   }

@@ -1,6 +1,7 @@
 // Awaiting blocking work that runs on a WorkerPool: the coroutine suspends, the job runs on a
 // pool thread, and the coroutine resumes on its own executor with the job's value (or its
 // exception). If the pool refuses the job (queue full), the coroutine resumes with `if_refused`.
+// The caller's io_context must outlive the pool's jobs (create it before the pool's owner).
 #pragma once
 
 #include <boost/asio/associated_executor.hpp>
@@ -30,14 +31,12 @@ boost::asio::awaitable<R> offload(WorkerPool& pool, Work work, R if_refused) {
         auto shared_handler = std::make_shared<decltype(handler)>(std::move(handler));
         auto complete = [shared_handler, guard](std::exception_ptr e, std::optional<R> value) mutable {
           auto ex = guard.get_executor();
-          net::post(ex, [shared_handler, e, value = std::move(value)]() mutable {
-            if (e) {
-              (*shared_handler)(e, R(std::move(*value)));
-            } else {
-              (*shared_handler)(nullptr, std::move(*value));
-            }
+          // The guard travels with the completion and is released on the caller's thread, after
+          // the handler ran: releasing it here could touch an io_context already destroyed.
+          net::post(ex, [shared_handler, e, value = std::move(value), guard = std::move(guard)]() mutable {
+            (*shared_handler)(e, std::move(*value));
+            guard.reset();
           });
-          guard.reset();
         };
         auto refused = std::make_shared<R>(std::move(if_refused));
         const bool queued = pool.try_post([work = std::move(work), complete, refused]() mutable {

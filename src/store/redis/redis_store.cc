@@ -143,6 +143,7 @@ Task<Result<Account>> RedisStore::update_account(std::string id, AccountChanges 
                                 ch.name.value_or(""),
                                 ch.email ? "1" : "0",
                                 ch.email.value_or(""),
+                                ch.email_key ? "1" : "0",
                                 ch.email_key.value_or(""),
                                 ch.password_hash ? "1" : "0",
                                 ch.password_hash.value_or(""),

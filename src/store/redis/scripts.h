@@ -33,29 +33,30 @@ if tonumber(string.sub(v, sep + 1)) <= tonumber(ARGV[2]) then return false end
 return redis.call('HGETALL', ARGV[1] .. 'user:{' .. string.sub(v, 1, sep - 1) .. '}')
 )lua";
 
-// KEYS: account. ARGV: prefix, updated_at, set_name, name, set_email, email, email_key,
-// set_hash, hash, keep_only_session (0/1), kept digest.
+// KEYS: account. ARGV: prefix, updated_at, set_name, name, set_email, email, set_email_key,
+// email_key, set_hash, hash, keep_only_session (0/1), kept digest. ("set_*" are 0/1.)
 inline constexpr const char* kUpdateAccount = R"lua(
 if redis.call('EXISTS', KEYS[1]) == 0 then return false end
 local p = ARGV[1]
 local id = redis.call('HGET', KEYS[1], 'id')
-if ARGV[5] == '1' then
+if ARGV[7] == '1' then
   local old = redis.call('HGET', KEYS[1], 'email_key')
-  if old ~= ARGV[7] then
-    local claimed = p .. 'email:' .. ARGV[7]
+  if old ~= ARGV[8] then
+    local claimed = p .. 'email:' .. ARGV[8]
     if redis.call('EXISTS', claimed) == 1 then return 'email_taken' end
     redis.call('DEL', p .. 'email:' .. old)
     redis.call('SET', claimed, id)
   end
-  redis.call('HSET', KEYS[1], 'email', ARGV[6], 'email_key', ARGV[7])
+  redis.call('HSET', KEYS[1], 'email_key', ARGV[8])
 end
+if ARGV[5] == '1' then redis.call('HSET', KEYS[1], 'email', ARGV[6]) end
 if ARGV[3] == '1' then redis.call('HSET', KEYS[1], 'name', ARGV[4]) end
-if ARGV[8] == '1' then redis.call('HSET', KEYS[1], 'password_hash', ARGV[9]) end
+if ARGV[9] == '1' then redis.call('HSET', KEYS[1], 'password_hash', ARGV[10]) end
 redis.call('HSET', KEYS[1], 'updated_at', ARGV[2])
-if ARGV[10] == '1' then
+if ARGV[11] == '1' then
   local zkey = KEYS[1] .. ':sessions'
   for _, d in ipairs(redis.call('ZRANGE', zkey, 0, -1)) do
-    if d ~= ARGV[11] then
+    if d ~= ARGV[12] then
       redis.call('DEL', p .. 'session:' .. d)
       redis.call('ZREM', zkey, d)
     end
