@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/io_context.hpp>
 #include <string>
 
 #include "support/run_awaitable.h"
@@ -74,22 +75,24 @@ TEST(NeedsRehash, IsTrueForMalformedHash) {
 }
 
 TEST(PasswordHasher, HashThenVerifyRoundTripsOnThePool) {
+  boost::asio::io_context io;  // outlives the hasher's pool
   PasswordHasher hasher(options_with(kSmall));
-  auto phc = run_awaitable(hasher.hash("correct horse"));
+  auto phc = run_awaitable(io, hasher.hash("correct horse"));
   ASSERT_TRUE(phc);
   EXPECT_TRUE(phc->starts_with("$argon2id$v=19$m=1024,t=1,p=1$")) << *phc;
 
-  auto match = run_awaitable(hasher.verify("correct horse", *phc));
+  auto match = run_awaitable(io, hasher.verify("correct horse", *phc));
   ASSERT_TRUE(match);
   EXPECT_TRUE(*match);
-  auto mismatch = run_awaitable(hasher.verify("wrong horse", *phc));
+  auto mismatch = run_awaitable(io, hasher.verify("wrong horse", *phc));
   ASSERT_TRUE(mismatch);
   EXPECT_FALSE(*mismatch);
 }
 
 TEST(PasswordHasher, VerifyOfMalformedPhcIsNoMatch) {
+  boost::asio::io_context io;  // outlives the hasher's pool
   PasswordHasher hasher(options_with(kSmall));
-  auto match = run_awaitable(hasher.verify("correct horse", "$argon2id$garbage"));
+  auto match = run_awaitable(io, hasher.verify("correct horse", "$argon2id$garbage"));
   ASSERT_TRUE(match);
   EXPECT_FALSE(*match);
 }
@@ -102,31 +105,33 @@ TEST(PasswordHasher, DummyHashUsesTheConfiguredParametersAndMatchesNoGuess) {
 }
 
 TEST(PasswordHasher, CountsVerificationsAndHashes) {
+  boost::asio::io_context io;  // outlives the hasher's pool
   PasswordHasher hasher(options_with(kSmall));
   // Making the dummy hash at construction is not counted.
   EXPECT_EQ(hasher.hashes_run(), 0u);
   EXPECT_EQ(hasher.verifications_run(), 0u);
 
-  const std::string phc = run_awaitable(hasher.hash("correct horse")).value();
+  const std::string phc = run_awaitable(io, hasher.hash("correct horse")).value();
   EXPECT_EQ(hasher.hashes_run(), 1u);
   EXPECT_EQ(hasher.verifications_run(), 0u);
 
-  (void)run_awaitable(hasher.verify("correct horse", phc));
+  (void)run_awaitable(io, hasher.verify("correct horse", phc));
   EXPECT_EQ(hasher.verifications_run(), 1u);
-  (void)run_awaitable(hasher.verify("wrong", phc));
+  (void)run_awaitable(io, hasher.verify("wrong", phc));
   EXPECT_EQ(hasher.verifications_run(), 2u);
-  (void)run_awaitable(hasher.verify("correct horse", "malformed"));
+  (void)run_awaitable(io, hasher.verify("correct horse", "malformed"));
   EXPECT_EQ(hasher.verifications_run(), 3u);
   EXPECT_EQ(hasher.hashes_run(), 1u);
 }
 
 TEST(PasswordHasher, ReportsOverloadedWhenThePoolRefusesWork) {
   // No queue at all: every job is refused, without blocking or running it.
+  boost::asio::io_context io;  // outlives the hasher's pool
   PasswordHasher hasher(HasherOptions{.params = kSmall, .threads = 1, .max_queued = 0});
-  auto phc = run_awaitable(hasher.hash("correct horse"));
+  auto phc = run_awaitable(io, hasher.hash("correct horse"));
   ASSERT_FALSE(phc);
   EXPECT_EQ(phc.error(), HashError::overloaded);
-  auto match = run_awaitable(hasher.verify("correct horse", hasher.dummy_hash()));
+  auto match = run_awaitable(io, hasher.verify("correct horse", hasher.dummy_hash()));
   ASSERT_FALSE(match);
   EXPECT_EQ(match.error(), HashError::overloaded);
   EXPECT_EQ(hasher.hashes_run(), 0u);

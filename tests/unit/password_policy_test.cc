@@ -83,3 +83,54 @@ TEST(CheckPassword, RejectionMessageNeverContainsThePassword) {
 
 }  // namespace
 }  // namespace vestibule::security
+
+namespace vestibule::security {
+namespace {
+
+const PasswordPolicy kPolicy = PasswordPolicy::from_list("#!comment: test list\n123456\npassword1\nletmein!\r\nQwertyuiop\n");
+
+TEST(PasswordPolicy, RejectsAListedPasswordIgnoringCase) {
+  auto r = kPolicy.check("PASSWORD1", {"ann@example.com", "Ann"});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, "password_too_common");
+  EXPECT_FALSE(kPolicy.check("qwertyuiop", {"ann@example.com", "Ann"}));
+  EXPECT_FALSE(kPolicy.check("letmein!", {"ann@example.com", "Ann"}));  // CRLF line ending
+}
+
+TEST(PasswordPolicy, SkipsCommentsAndEntriesTooShortToMatter) {
+  EXPECT_EQ(kPolicy.blocklist_size(), 3u);
+}
+
+TEST(PasswordPolicy, RejectsTheEmailItsLocalPartAndTheNameIgnoringCase) {
+  const PasswordContext context{"annalee123@example.com", "Annette Lee"};
+  for (const char* pw : {"AnnaLee123@Example.com", "annalee123", "ANNETTE LEE"}) {
+    auto r = kPolicy.check(pw, context);
+    ASSERT_FALSE(r) << pw;
+    EXPECT_EQ(r.error().code, "password_too_similar") << pw;
+  }
+}
+
+TEST(PasswordPolicy, AllowsAPasswordThatOnlyContainsTheLocalPart) {
+  EXPECT_TRUE(kPolicy.check("annalee123-river", {"annalee123@example.com", "Annette Lee"}));
+}
+
+TEST(PasswordPolicy, LengthRulesComeFirst) {
+  auto r = kPolicy.check("123456", {"a@example.com", "A"});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, "too_short");
+}
+
+TEST(PasswordPolicy, AcceptsAnUnlistedDissimilarPasswordAsNfc) {
+  auto r = kPolicy.check("pa\u0073\u0073wo\u0308rd-river", {"ann@example.com", "Ann"});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(*r, "passw\u00f6rd-river");
+}
+
+TEST(PasswordPolicy, LoadReportsAnUnreadableFile) {
+  auto r = PasswordPolicy::load("/nonexistent/vestibule/password.lst");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, "unreadable");
+}
+
+}  // namespace
+}  // namespace vestibule::security

@@ -1,0 +1,87 @@
+// Requests that really overlap: a registration race for one address, and many users at once.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+
+#include "api_helpers.h"
+#include "parallel_clients.h"
+#include "shared_server_test.h"
+
+namespace vestibule::e2e {
+namespace {
+
+namespace json = boost::json;
+using testing::Each;
+using testing::Eq;
+
+class ConcurrencyTest : public SharedServerTest {};
+
+TEST_F(ConcurrencyTest, ParallelRegistrationsOfOneAddressCreateExactlyOneAccount) {
+  constexpr int kClients = 50;
+  const std::string email = unique_email("race");
+  auto password_of = [](int i) { return "race password " + std::to_string(i); };
+  std::vector<unsigned> statuses(kClients);
+  std::vector<std::string> problems(kClients);
+
+  std::vector<std::string> errors = run_together(port(), kClients, [&](int i, HttpClient& c) {
+    Response res = c.post("/v1/users", {{"name", "Racer"}, {"email", email}, {"password", password_of(i)}});
+    statuses[i] = res.result_int();
+    if (res.result_int() == 409 && !is_problem(res, 409, "email_taken")) problems[i] = describe(res);
+  });
+  EXPECT_THAT(errors, Each(Eq("")));
+  EXPECT_THAT(problems, Each(Eq("")));
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 201u), 1);
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 409u), kClients - 1);
+
+  // Exactly one password was stored: the winner's.
+  const auto winner = std::find(statuses.begin(), statuses.end(), 201u) - statuses.begin();
+  int logins = 0;
+  for (int i = 0; i < kClients; ++i) {
+    Response res = client().post("/v1/sessions", {{"email", email}, {"password", password_of(i)}});
+    if (res.result_int() == 201u) {
+      ++logins;
+      EXPECT_EQ(i, winner);
+    } else {
+      EXPECT_TRUE(is_problem(res, 401, "invalid_credentials"));
+    }
+  }
+  EXPECT_EQ(logins, 1);
+}
+
+TEST_F(ConcurrencyTest, ManyUsersWorkAtOnceEachSeeingOnlyTheirOwnData) {
+  constexpr int kClients = 40;
+  std::atomic<int> completed{0};
+  std::vector<std::string> errors = run_together(port(), kClients, [&](int i, HttpClient& c) {
+    const std::string email = unique_email("crowd");
+    const std::string name = "Crowd " + std::to_string(i);
+    Response res = c.post("/v1/users", {{"name", name}, {"email", email}, {"password", kPassword}});
+    ASSERT_EQ(res.result_int(), 201u) << describe(res);
+    const json::value id = body_object(res)["id"];
+
+    const std::string token = login(c, email, kPassword);
+    res = c.get("/v1/users/me", token);
+    ASSERT_EQ(res.result_int(), 200u) << describe(res);
+    json::object me = body_object(res);
+    EXPECT_EQ(me["id"], id);
+    EXPECT_EQ(text(me["email"]), email);
+    EXPECT_EQ(text(me["name"]), name);
+
+    res = c.patch("/v1/users/me", {{"name", name + " renamed"}}, token);
+    ASSERT_EQ(res.result_int(), 200u) << describe(res);
+    EXPECT_EQ(text(body_object(res)["name"]), name + " renamed");
+    EXPECT_EQ(body_object(res)["id"], id);
+
+    res = c.del("/v1/sessions/current", token);
+    ASSERT_EQ(res.result_int(), 204u) << describe(res);
+    res = c.get("/v1/users/me", token);
+    ASSERT_TRUE(is_problem(res, 401, "invalid_token"));
+    ++completed;
+  });
+  EXPECT_THAT(errors, Each(Eq("")));
+  EXPECT_EQ(completed.load(), kClients);
+}
+
+}  // namespace
+}  // namespace vestibule::e2e

@@ -1,0 +1,228 @@
+#include "server_process.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
+
+extern char** environ;
+
+namespace vestibule::e2e {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr std::string_view kListening = "event=listening address=127.0.0.1:";
+
+std::runtime_error system_error(std::string_view what) {
+  return std::runtime_error(std::string(what) + ": " + std::strerror(errno));
+}
+
+// The caller's environment without VESTIBULE_* variables, so that a developer's shell settings
+// (the binary reads every flag from the environment too) cannot change what a test runs against.
+std::vector<std::string> clean_environment() {
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    if (std::string_view(*e).starts_with("VESTIBULE_")) continue;
+    env.emplace_back(*e);
+  }
+  return env;
+}
+
+std::vector<char*> c_strings(std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  for (auto& s : strings) out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+}  // namespace
+
+TempDir::TempDir() {
+  std::string pattern = (std::filesystem::temp_directory_path() / "vestibule-e2e-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) throw system_error("mkdtemp");
+  path_ = pattern;
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
+}
+
+std::unique_ptr<ServerProcess> ServerProcess::start(ServerConfig config) {
+  std::unique_ptr<ServerProcess> p(new ServerProcess());
+  if (config.data_dir.empty()) {
+    p->owned_dir_ = std::make_unique<TempDir>();
+    p->data_dir_ = p->owned_dir_->path();
+  } else {
+    p->data_dir_ = config.data_dir;
+  }
+  std::vector<std::string> args = {VESTIBULE_BINARY, "serve", "--listen", "127.0.0.1:0",
+                                   "--store", "sqlite:" + (p->data_dir_ / "v.db").string(),
+                                   "--log-level", "info"};
+  args.insert(args.end(), config.hash_args.begin(), config.hash_args.end());
+  args.insert(args.end(), config.extra_args.begin(), config.extra_args.end());
+  p->spawn(args);
+
+  // The port is known only once the server says where it listens; a whole line is waited for
+  // so that the digits cannot be cut off by a partial read.
+  std::unique_lock lock(p->mutex_);
+  std::size_t at = std::string::npos;
+  const bool listening = p->changed_.wait_for(lock, kStartTimeout, [&] {
+    at = p->log_.find(kListening);
+    return (at != std::string::npos && p->log_.find('\n', at) != std::string::npos) || p->output_closed_;
+  });
+  if (!listening || at == std::string::npos) {
+    throw std::runtime_error("vestibule did not report " + std::string(kListening) + "PORT within " +
+                             std::to_string(kStartTimeout.count()) + " s; its output:\n" + p->log_);
+  }
+  const char* first = p->log_.data() + at + kListening.size();
+  const char* last = p->log_.data() + p->log_.size();
+  auto [end, ec] = std::from_chars(first, last, p->port_);
+  if (ec != std::errc() || p->port_ == 0) throw std::runtime_error("unreadable listening line in:\n" + p->log_);
+  return p;
+}
+
+void ServerProcess::spawn(const std::vector<std::string>& args) {
+  int fds[2];
+  // Close-on-exec, so that servers spawned concurrently by other tests never inherit this pipe
+  // (an inherited write end would keep it open after this server exits).
+  if (::pipe2(fds, O_CLOEXEC) != 0) throw system_error("pipe2");
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, fds[1], STDERR_FILENO);
+
+  // The child starts with no blocked signals and default dispositions, whatever the test runner
+  // did to its own, so that SIGTERM reaches the server's handler.
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attr, &none);
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  for (int s : {SIGTERM, SIGINT, SIGPIPE, SIGHUP}) sigaddset(&defaults, s);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+
+  std::vector<std::string> argv_strings = args;
+  std::vector<std::string> env_strings = clean_environment();
+  std::vector<char*> argv = c_strings(argv_strings);
+  std::vector<char*> envp = c_strings(env_strings);
+  const int rc = ::posix_spawn(&pid_, argv[0], &actions, &attr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  ::close(fds[1]);  // the child holds the only write end now, so EOF means it has exited
+  if (rc != 0) {
+    pid_ = -1;
+    ::close(fds[0]);
+    errno = rc;
+    throw system_error(std::string("posix_spawn ") + argv[0]);
+  }
+  // Drained continuously: a server blocked on a full pipe would look like a hung server.
+  reader_ = std::thread([this, fd = fds[0]] { read_output(fd); });
+}
+
+void ServerProcess::read_output(int fd) {
+  char chunk[4096];
+  for (;;) {
+    const ssize_t n = ::read(fd, chunk, sizeof chunk);
+    if (n < 0 && errno == EINTR) continue;
+    std::lock_guard lock(mutex_);
+    if (n <= 0) {
+      output_closed_ = true;
+      changed_.notify_all();
+      break;
+    }
+    log_.append(chunk, static_cast<std::size_t>(n));
+    changed_.notify_all();
+  }
+  ::close(fd);
+}
+
+ServerProcess::~ServerProcess() { stop(); }
+
+bool ServerProcess::running(std::chrono::milliseconds grace) {
+  if (pid_ <= 0 || wait_status_) return false;
+  return !reap(grace);
+}
+
+std::string ServerProcess::exit_description() const {
+  if (!wait_status_) return pid_ > 0 ? "running" : "killed after not stopping in time";
+  if (WIFEXITED(*wait_status_)) return "exited with code " + std::to_string(WEXITSTATUS(*wait_status_));
+  if (WIFSIGNALED(*wait_status_)) {
+    const int s = WTERMSIG(*wait_status_);
+    return "killed by signal " + std::to_string(s) + " (" + strsignal(s) + ")";
+  }
+  return "ended with wait status " + std::to_string(*wait_status_);
+}
+
+std::string ServerProcess::log() const {
+  std::lock_guard lock(mutex_);
+  return log_;
+}
+
+bool ServerProcess::wait_for_log(std::string_view needle, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mutex_);
+  changed_.wait_for(lock, timeout, [&] { return log_.find(needle) != std::string::npos || output_closed_; });
+  return log_.find(needle) != std::string::npos;
+}
+
+std::optional<int> ServerProcess::stop(std::chrono::milliseconds timeout) {
+  if (pid_ > 0 && !wait_status_) {
+    ::kill(pid_, SIGTERM);
+    if (!reap(timeout)) {
+      ::kill(pid_, SIGKILL);
+      reap(kStopTimeout);
+      wait_status_.reset();  // killed: report "did not exit by itself", whatever waitpid said
+      pid_ = -1;
+    }
+  }
+  if (reader_.joinable()) reader_.join();  // returns at EOF, i.e. once the child is gone
+  if (!wait_status_ || !WIFEXITED(*wait_status_)) return std::nullopt;
+  return WEXITSTATUS(*wait_status_);
+}
+
+bool ServerProcess::reap(std::chrono::milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  // A pidfd becomes readable when the process exits: a wait on the real event, no polling.
+  const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));
+  if (pidfd >= 0) {
+    pollfd p{pidfd, POLLIN, 0};
+    int ready = 0;
+    do {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+      ready = ::poll(&p, 1, static_cast<int>(std::max<std::int64_t>(0, left.count())));
+    } while (ready < 0 && errno == EINTR);
+    ::close(pidfd);
+    if (ready <= 0) return false;
+  }
+  // Without pidfd support (Linux < 5.3), check the real condition in short, bounded steps.
+  for (;;) {
+    int status = 0;
+    const pid_t r = ::waitpid(pid_, &status, WNOHANG);
+    if (r == pid_) {
+      wait_status_ = status;
+      return true;
+    }
+    if (r < 0 && errno != EINTR) return false;
+    if (Clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+}  // namespace vestibule::e2e

@@ -1,0 +1,103 @@
+// A real `vestibule serve` process for end-to-end tests: spawned on a free loopback port with its
+// own SQLite file, its stdout and stderr collected for the whole of its life, stopped with SIGTERM.
+// start() returns once the server has logged `event=listening`, so the port is ready; there are
+// no sleeps anywhere, only waits on a real condition, each bounded by a deadline.
+// Thread-safe: log() and wait_for_log() may be called from any thread while the reader runs.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+namespace vestibule::e2e {
+
+// A directory under the system temp dir, removed with everything in it on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+struct ServerConfig {
+  // Where the database lives; empty means a fresh temp dir owned (and removed) by the process.
+  std::filesystem::path data_dir;
+  // argon2id cost. Tiny by default so that tests spend their time on behaviour, not on hashing;
+  // a test that wants the production defaults passes an empty list.
+  std::vector<std::string> hash_args = {"--hash-memory-kib", "1024", "--hash-iterations", "1",
+                                        "--hash-threads", "2"};
+  // Further flags, e.g. {"--token-ttl", "1"}. Each flag may appear once (CLI11 refuses repeats).
+  std::vector<std::string> extra_args;
+};
+
+class ServerProcess {
+ public:
+  static constexpr std::chrono::seconds kStartTimeout{20};
+  static constexpr std::chrono::seconds kStopTimeout{15};
+
+  // Spawns the binary and waits for `event=listening address=127.0.0.1:PORT`. Throws
+  // std::runtime_error (with the collected log) if it exits or stays silent past kStartTimeout.
+  static std::unique_ptr<ServerProcess> start(ServerConfig config = {});
+
+  // Stops the process if it is still running (SIGTERM, SIGKILL after kStopTimeout).
+  ~ServerProcess();
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  unsigned short port() const { return port_; }
+  const std::filesystem::path& data_dir() const { return data_dir_; }
+
+  // False once the process has exited, or if it exits within `grace` (it is reaped then, and
+  // exit_description() tells how it ended).
+  bool running(std::chrono::milliseconds grace = std::chrono::milliseconds(0));
+
+  // Everything the process wrote to stdout and stderr so far.
+  std::string log() const;
+
+  // Whether `needle` appears in the log before `timeout` passes.
+  bool wait_for_log(std::string_view needle, std::chrono::milliseconds timeout) const;
+
+  // Sends SIGTERM and waits up to `timeout` for the exit. Returns the exit code, or nullopt if
+  // the process died from a signal or had to be killed because it did not exit in time. Once
+  // this returns, log() holds everything the process ever wrote.
+  std::optional<int> stop(std::chrono::milliseconds timeout = kStopTimeout);
+
+  // How the process ended, e.g. "exited with code 0" or "killed by signal 11 (Segmentation
+  // fault)"; "running" before that.
+  std::string exit_description() const;
+
+ private:
+  ServerProcess() = default;
+  void spawn(const std::vector<std::string>& args);
+  void read_output(int fd);
+  // Waits up to `timeout` for the child to exit and reaps it; false if it is still running.
+  bool reap(std::chrono::milliseconds timeout);
+
+  std::unique_ptr<TempDir> owned_dir_;
+  std::filesystem::path data_dir_;
+  pid_t pid_ = -1;
+  std::optional<int> wait_status_;
+  unsigned short port_ = 0;
+
+  mutable std::mutex mutex_;
+  mutable std::condition_variable changed_;
+  std::string log_;
+  bool output_closed_ = false;
+  std::thread reader_;
+};
+
+}  // namespace vestibule::e2e

@@ -1,0 +1,56 @@
+// Base fixture for tests that can share one server: the server starts once per test suite (in
+// SetUpTestSuite) with the default test configuration, and each test gets its own client. Tests
+// on a shared server must not interfere, so each registers its own accounts (unique_email).
+// Tests that need special flags start their own ServerProcess instead.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "http_client.h"
+#include "server_process.h"
+
+namespace vestibule::e2e {
+
+class SharedServerTest : public testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    start_error_.clear();
+    try {
+      server_ = ServerProcess::start();
+    } catch (const std::exception& e) {
+      start_error_ = e.what();
+    }
+  }
+  static void TearDownTestSuite() { server_.reset(); }
+
+  void SetUp() override {
+    ASSERT_NE(server_, nullptr) << "vestibule did not start: " << start_error_;
+    ASSERT_TRUE(server_->running()) << "vestibule is no longer running (" << server_->exit_description()
+                                    << "); its log:\n" << server_->log();
+    client_ = std::make_unique<HttpClient>(server_->port());
+  }
+
+  // A crash shows up here, in the test that caused it, rather than as a closed connection only.
+  // A failed test may have seen the connection drop a moment before the process is gone.
+  void TearDown() override {
+    const auto grace = HasFailure() ? std::chrono::milliseconds(500) : std::chrono::milliseconds(0);
+    if (server_ && !server_->running(grace)) {
+      ADD_FAILURE() << "vestibule died during this test (" << server_->exit_description() << "); its log:\n"
+                    << server_->log();
+    }
+  }
+
+  static ServerProcess& server() { return *server_; }
+  static unsigned short port() { return server_->port(); }
+  HttpClient& client() { return *client_; }
+
+ private:
+  inline static std::unique_ptr<ServerProcess> server_;
+  inline static std::string start_error_;
+  std::unique_ptr<HttpClient> client_;
+};
+
+}  // namespace vestibule::e2e

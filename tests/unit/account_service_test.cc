@@ -1,0 +1,235 @@
+// AccountService over the real SQLite store (in a temporary directory) and the real argon2id
+// hasher with tiny parameters: the rules that span store and hasher.
+
+#include "accounts/account_service.h"
+
+#include <gtest/gtest.h>
+#include <spdlog/logger.h>
+#include <spdlog/sinks/null_sink.h>
+#include <stdlib.h>
+
+#include <boost/asio/io_context.hpp>
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "store/open.h"
+#include "support/run_awaitable.h"
+
+namespace vestibule::accounts {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::run_awaitable;
+
+constexpr security::HashParams kParamsA{.memory_kib = 1024, .iterations = 1};
+constexpr security::HashParams kParamsB{.memory_kib = 2048, .iterations = 1};
+const TimePoint kT0{1'800'000'000'000ms};
+
+security::HasherOptions hasher_options(security::HashParams params) {
+  return security::HasherOptions{.params = params, .threads = 1, .max_queued = 8};
+}
+
+// Whether `r` failed with exactly `expected`.
+template <typename T>
+::testing::AssertionResult fails_with(const Result<T>& r, Code expected) {
+  if (r) return ::testing::AssertionFailure() << "succeeded";
+  if (r.error().code != expected) {
+    return ::testing::AssertionFailure() << "failed with code " << static_cast<int>(r.error().code) << ", expected "
+                                         << static_cast<int>(expected);
+  }
+  return ::testing::AssertionSuccess();
+}
+
+class AccountServiceTest : public ::testing::Test {
+ protected:
+  AccountServiceTest() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "vestibule-accounts-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    dir_ = pattern;
+    store_ = store::open_store("sqlite:" + (dir_ / "vestibule.db").string(), store::OpenOptions{}).value();
+    service_ = make_service(hasher_);
+  }
+  ~AccountServiceTest() override {
+    service_.reset();
+    store_.reset();
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+
+  // A service over the shared store with its own hasher and the test's clock.
+  std::unique_ptr<AccountService> make_service(security::PasswordHasher& hasher) {
+    auto audit = std::make_shared<spdlog::logger>("audit", std::make_shared<spdlog::sinks::null_sink_mt>());
+    ServiceOptions options;
+    options.token_ttl = 1h;
+    return std::make_unique<AccountService>(*store_, hasher, std::move(options), [this] { return now_; },
+                                            std::move(audit));
+  }
+
+  AccountService& service() { return *service_; }
+
+  template <typename T>
+  T run(Task<T> task) {
+    return run_awaitable(io_, std::move(task));
+  }
+
+  Result<User> register_account(const std::string& email, const std::string& password) {
+    Registration r{.name = "Ada Lovelace", .email = email, .password = password};
+    return run(service().register_account(std::move(r)));
+  }
+
+  Result<Login> login(const std::string& email, const std::string& password, AccountService* via = nullptr) {
+    Credentials c{.email = email, .password = password};
+    return run((via ? *via : service()).login(std::move(c)));
+  }
+
+  Result<Principal> authenticate(const std::string& token) { return run(service().authenticate(token)); }
+
+  store::Account stored_account(const std::string& email_key) {
+    return run(store_->find_account_by_email(email_key)).value();
+  }
+
+  boost::asio::io_context io_;  // first: outlives the pools that complete work onto it
+  TimePoint now_ = kT0;
+  security::PasswordHasher hasher_{hasher_options(kParamsA)};
+
+ private:
+  std::filesystem::path dir_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<AccountService> service_;
+};
+
+TEST_F(AccountServiceTest, RegisterThenLoginThenAuthenticateYieldTheSameUser) {
+  Result<User> registered = register_account("Ada@Example.com", "correct horse");
+  ASSERT_TRUE(registered);
+  EXPECT_EQ(registered->name, "Ada Lovelace");
+  EXPECT_EQ(registered->email, "Ada@example.com");
+  EXPECT_EQ(registered->created_at, kT0);
+
+  now_ = kT0 + 1min;
+  Result<Login> session = login("ada@EXAMPLE.com", "correct horse");
+  ASSERT_TRUE(session);
+  EXPECT_EQ(session->user.id, registered->id);
+  EXPECT_EQ(session->expires_at, kT0 + 1min + 1h);
+  EXPECT_EQ(session->expires_in, 1h);
+
+  Result<Principal> caller = authenticate(session->token);
+  ASSERT_TRUE(caller);
+  EXPECT_EQ(caller->account.id, registered->id);
+  EXPECT_EQ(caller->user().email, "Ada@example.com");
+  // The store keeps a digest of the token, never the token.
+  EXPECT_NE(caller->token_digest, session->token);
+}
+
+TEST_F(AccountServiceTest, RegisterRejectsAnAddressThatDiffersOnlyInCase) {
+  ASSERT_TRUE(register_account("ada@example.com", "correct horse"));
+  EXPECT_TRUE(fails_with(register_account("ADA@example.com", "another password"), Code::email_taken));
+}
+
+TEST_F(AccountServiceTest, LoginWithUnknownEmailSpendsOneVerificationAndIsInvalidCredentials) {
+  ASSERT_TRUE(register_account("ada@example.com", "correct horse"));
+  const auto before = hasher_.verifications_run();
+
+  Result<Login> unknown = login("nobody@example.com", "correct horse");
+
+  EXPECT_TRUE(fails_with(unknown, Code::invalid_credentials));
+  EXPECT_EQ(hasher_.verifications_run(), before + 1);
+}
+
+TEST_F(AccountServiceTest, LoginWithWrongPasswordSpendsOneVerificationAndIsInvalidCredentials) {
+  ASSERT_TRUE(register_account("ada@example.com", "correct horse"));
+  const auto before = hasher_.verifications_run();
+
+  Result<Login> wrong = login("ada@example.com", "wrong horse");
+
+  EXPECT_TRUE(fails_with(wrong, Code::invalid_credentials));
+  EXPECT_EQ(hasher_.verifications_run(), before + 1);
+}
+
+TEST_F(AccountServiceTest, TokenStopsWorkingWhenItExpires) {
+  ASSERT_TRUE(register_account("ada@example.com", "correct horse"));
+  const std::string token = login("ada@example.com", "correct horse").value().token;
+
+  now_ = kT0 + 1h - 1ms;
+  EXPECT_TRUE(authenticate(token));
+  now_ = kT0 + 1h;
+  EXPECT_TRUE(fails_with(authenticate(token), Code::invalid_token));
+}
+
+TEST_F(AccountServiceTest, MalformedTokenIsInvalid) {
+  EXPECT_TRUE(fails_with(authenticate(""), Code::invalid_token));
+  EXPECT_TRUE(fails_with(authenticate("not-a-token"), Code::invalid_token));
+  EXPECT_TRUE(fails_with(authenticate(std::string(43, 'A')), Code::invalid_token));  // well-formed, never issued
+}
+
+TEST_F(AccountServiceTest, PasswordChangeKeepsOnlyTheCallingSession) {
+  ASSERT_TRUE(register_account("ada@example.com", "correct horse"));
+  const std::string calling = login("ada@example.com", "correct horse").value().token;
+  const std::string other1 = login("ada@example.com", "correct horse").value().token;
+  const std::string other2 = login("ada@example.com", "correct horse").value().token;
+  ASSERT_TRUE(register_account("bob@example.com", "bobs password"));
+  const std::string someone_else = login("bob@example.com", "bobs password").value().token;
+  const Principal caller = authenticate(calling).value();
+
+  ProfileChanges changes;
+  changes.password = "battery staple";
+  changes.current_password = "correct horse";
+  Result<User> updated = run(service().update_profile(caller, std::move(changes)));
+  ASSERT_TRUE(updated);
+
+  EXPECT_TRUE(authenticate(calling));
+  EXPECT_TRUE(fails_with(authenticate(other1), Code::invalid_token));
+  EXPECT_TRUE(fails_with(authenticate(other2), Code::invalid_token));
+  EXPECT_TRUE(authenticate(someone_else));
+  EXPECT_TRUE(fails_with(login("ada@example.com", "correct horse"), Code::invalid_credentials));
+  EXPECT_TRUE(login("ada@example.com", "battery staple"));
+}
+
+TEST_F(AccountServiceTest, PasswordChangeWithWrongCurrentPasswordChangesNothing) {
+  ASSERT_TRUE(register_account("ada@example.com", "correct horse"));
+  const std::string calling = login("ada@example.com", "correct horse").value().token;
+  const std::string other = login("ada@example.com", "correct horse").value().token;
+  const Principal caller = authenticate(calling).value();
+
+  ProfileChanges changes;
+  changes.password = "battery staple";
+  changes.current_password = "wrong horse";
+  Result<User> updated = run(service().update_profile(caller, std::move(changes)));
+
+  EXPECT_TRUE(fails_with(updated, Code::invalid_password));
+  EXPECT_TRUE(authenticate(other));
+  EXPECT_TRUE(login("ada@example.com", "correct horse"));
+}
+
+TEST_F(AccountServiceTest, LoginRehashesAPasswordHashedWithOtherParameters) {
+  ASSERT_TRUE(register_account("ada@example.com", "correct horse"));
+  security::PasswordHasher hasher_b(hasher_options(kParamsB));
+  ASSERT_TRUE(hasher_b.needs_rehash(stored_account("ada@example.com").password_hash));
+  std::unique_ptr<AccountService> service_b = make_service(hasher_b);
+
+  Result<Login> session = login("ada@example.com", "correct horse", service_b.get());
+  ASSERT_TRUE(session);
+
+  const std::string rehashed = stored_account("ada@example.com").password_hash;
+  EXPECT_FALSE(hasher_b.needs_rehash(rehashed));
+  EXPECT_TRUE(hasher_.needs_rehash(rehashed));
+  EXPECT_EQ(hasher_b.hashes_run(), 1u);
+  // The new hash is of the same password, and the session made by that login is valid.
+  EXPECT_TRUE(login("ada@example.com", "correct horse", service_b.get()));
+  EXPECT_TRUE(authenticate(session->token));
+}
+
+TEST_F(AccountServiceTest, LoginWithCurrentParametersDoesNotRehash) {
+  ASSERT_TRUE(register_account("ada@example.com", "correct horse"));
+  const std::string hash = stored_account("ada@example.com").password_hash;
+  const auto hashes_before = hasher_.hashes_run();
+
+  ASSERT_TRUE(login("ada@example.com", "correct horse"));
+
+  EXPECT_EQ(hasher_.hashes_run(), hashes_before);
+  EXPECT_EQ(stored_account("ada@example.com").password_hash, hash);
+}
+
+}  // namespace
+}  // namespace vestibule::accounts
