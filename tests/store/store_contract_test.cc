@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <ostream>
 #include <stdexcept>
@@ -25,6 +26,7 @@
 
 #include "store/open.h"
 #include "store/store.h"
+#include "support/redis_server.h"
 #include "support/run_awaitable.h"
 
 namespace vestibule::store {
@@ -77,8 +79,38 @@ class SqliteLocation final : public StoreLocation {
   std::filesystem::path dir_;
 };
 
+// One private redis-server for the whole test binary (started on first use, on a free loopback
+// port, empty and without persistence); each location is a fresh key prefix on it, which is how
+// deployments share a server too. Reopening with the same prefix sees the same data.
+testing::RedisServer& shared_redis() {
+  static testing::RedisServer server = [] {
+    if (!testing::RedisServer::available()) throw std::runtime_error("redis-server is not installed");
+    return testing::RedisServer{};
+  }();
+  static std::once_flag started;
+  std::call_once(started, [] { server.start(); });
+  return server;
+}
+
+class RedisLocation final : public StoreLocation {
+ public:
+  RedisLocation() : prefix_("contract-" + std::to_string(next_id_++) + ":") {}
+
+  std::unique_ptr<Store> open(boost::asio::any_io_executor executor) override {
+    OpenOptions options;
+    options.executor = std::move(executor);
+    options.redis_key_prefix = prefix_;
+    return open_store(shared_redis().url(), options).value();
+  }
+
+ private:
+  static inline std::atomic<int> next_id_{0};
+  std::string prefix_;
+};
+
 const StoreFactory kFactories[] = {
     {"Sqlite", [] { return std::unique_ptr<StoreLocation>(std::make_unique<SqliteLocation>()); }},
+    {"Redis", [] { return std::unique_ptr<StoreLocation>(std::make_unique<RedisLocation>()); }, true},
 };
 
 // A fixed instant (2100-01-01T00:00:00.123Z) so that times are explicit and never read a clock.
@@ -582,6 +614,31 @@ TEST_P(StoreContractTest, DataSurvivesClosingAndReopening) {
   // Uniqueness still holds across a restart.
   Result<void> duplicate = run(store().create_account(make_account("id-3", "b@example.com")));
   EXPECT_TRUE(fails_with(duplicate, Error::email_taken));
+}
+
+// Nothing listens on the port: every operation reports unavailable, promptly (the client's
+// connect attempt fails at once; its timeouts bound the slower failures).
+TEST(RedisUnavailable, EveryOperationReportsUnavailable) {
+  boost::asio::io_context io;
+  OpenOptions options;
+  options.executor = io.get_executor();
+  const std::string url = "redis://127.0.0.1:" + std::to_string(testing::free_loopback_port());
+  std::unique_ptr<Store> store = open_store(url, options).value();
+  EXPECT_TRUE(fails_with(run_awaitable(io, store->ping()), Error::unavailable));
+  EXPECT_TRUE(fails_with(run_awaitable(io, store->find_account_by_email("a@example.com")), Error::unavailable));
+  EXPECT_TRUE(fails_with(run_awaitable(io, store->create_account(make_account("id-1", "a@example.com"))),
+                         Error::unavailable));
+  EXPECT_TRUE(fails_with(run_awaitable(io, store->find_account_by_session("d", kT0)), Error::unavailable));
+}
+
+TEST(RedisUrl, RejectsTlsAndBadDatabaseIndex) {
+  boost::asio::io_context io;
+  OpenOptions options;
+  options.executor = io.get_executor();
+  EXPECT_FALSE(open_store("rediss://127.0.0.1:6379", options));
+  EXPECT_FALSE(open_store("redis://127.0.0.1:6379/x", options));
+  EXPECT_FALSE(open_store("redis://", options));
+  EXPECT_FALSE(open_store("mysql://127.0.0.1/db", options));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContractTest, ::testing::ValuesIn(kFactories),
