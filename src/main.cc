@@ -41,6 +41,9 @@ struct Config {
   std::size_t max_body_bytes = 64 * 1024;
   std::size_t max_connections = 10000;
   std::int64_t shutdown_timeout_seconds = 10;
+  std::int64_t idle_timeout_seconds = 60;
+  std::int64_t header_timeout_seconds = 10;
+  bool allow_insecure_http = false;
   std::string log_level = "info";
   std::string redis_key_prefix = "vestibule:";
   std::string common_passwords = "/usr/share/john/password.lst";
@@ -98,6 +101,15 @@ int serve(const Config& cfg) {
     log->error("--listen must be ADDRESS:PORT, e.g. 127.0.0.1:9443 or [::1]:9443, got '{}'", cfg.listen);
     return 2;
   }
+  // Passwords and tokens cross this socket in clear: only loopback, unless the operator says a
+  // TLS-terminating proxy sits in front.
+  if (!endpoint->address().is_loopback() && !cfg.allow_insecure_http) {
+    log->error("refusing plain HTTP on non-loopback address {}: put a TLS-terminating proxy in front and pass "
+               "--allow-insecure-http",
+               cfg.listen);
+    return 2;
+  }
+
   // First, so it is destroyed last: pool threads finishing a job after the network threads
   // stopped still post their completion into a live io_context.
   net::io_context io(static_cast<int>(cfg.io_threads));
@@ -139,7 +151,9 @@ int serve(const Config& cfg) {
     server = std::make_unique<http::Server>(io, router,
                                             http::ServerOptions{.endpoint = *endpoint,
                                                                 .max_body_bytes = cfg.max_body_bytes,
-                                                                .max_connections = cfg.max_connections},
+                                                                .max_connections = cfg.max_connections,
+                                                                .idle_timeout = std::chrono::seconds(cfg.idle_timeout_seconds),
+                                                                .header_timeout = std::chrono::seconds(cfg.header_timeout_seconds)},
                                             access);
   } catch (const boost::system::system_error& e) {
     log->error("cannot listen on {}: {}", cfg.listen, e.code().message());
@@ -219,6 +233,14 @@ int main(int argc, char** argv) {
       ->envname("VESTIBULE_MAX_CONNECTIONS")->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{1u << 20}));
   serve_cmd->add_option("--shutdown-timeout", cfg.shutdown_timeout_seconds, "Seconds in-flight requests get on SIGTERM")
       ->envname("VESTIBULE_SHUTDOWN_TIMEOUT")->capture_default_str()->check(CLI::Range(std::int64_t{0}, std::int64_t{600}));
+  serve_cmd->add_option("--idle-timeout", cfg.idle_timeout_seconds, "Seconds an idle keep-alive connection is kept")
+      ->envname("VESTIBULE_IDLE_TIMEOUT")->capture_default_str()->check(CLI::Range(std::int64_t{1}, std::int64_t{3600}));
+  serve_cmd->add_option("--header-timeout", cfg.header_timeout_seconds,
+                        "Seconds a request header may take from its first byte (slowloris guard)")
+      ->envname("VESTIBULE_HEADER_TIMEOUT")->capture_default_str()->check(CLI::Range(std::int64_t{1}, std::int64_t{600}));
+  serve_cmd->add_flag("--allow-insecure-http", cfg.allow_insecure_http,
+                      "Serve plain HTTP on a non-loopback address (only behind a TLS-terminating proxy)")
+      ->envname("VESTIBULE_ALLOW_INSECURE_HTTP");
   serve_cmd->add_option("--log-level", cfg.log_level, "trace, debug, info, warn, error, critical or off")
       ->envname("VESTIBULE_LOG_LEVEL")->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
