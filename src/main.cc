@@ -44,6 +44,8 @@ struct Config {
   std::int64_t idle_timeout_seconds = 60;
   std::int64_t header_timeout_seconds = 10;
   bool allow_insecure_http = false;
+  bool trust_proxy = false;
+  accounts::Throttling throttling;
   std::string log_level = "info";
   std::string redis_key_prefix = "vestibule:";
   std::string common_passwords = "/usr/share/john/password.lst";
@@ -140,7 +142,9 @@ int serve(const Config& cfg) {
                                    .threads = cfg.hash_threads,
                                    .max_queued = cfg.hash_queue});
   accounts::AccountService service(
-      *store, hasher, {.token_ttl = std::chrono::seconds(cfg.token_ttl_seconds), .password_policy = std::move(policy)},
+      *store, hasher, {.token_ttl = std::chrono::seconds(cfg.token_ttl_seconds),
+                 .password_policy = std::move(policy),
+                 .throttling = cfg.throttling},
       [] { return std::chrono::time_point_cast<std::chrono::milliseconds>(store::Clock::now()); }, audit);
   api::Handlers handlers(service);
   http::Router router(api::render_error);
@@ -153,7 +157,8 @@ int serve(const Config& cfg) {
                                                                 .max_body_bytes = cfg.max_body_bytes,
                                                                 .max_connections = cfg.max_connections,
                                                                 .idle_timeout = std::chrono::seconds(cfg.idle_timeout_seconds),
-                                                                .header_timeout = std::chrono::seconds(cfg.header_timeout_seconds)},
+                                                                .header_timeout = std::chrono::seconds(cfg.header_timeout_seconds),
+                                                                .trust_proxy = cfg.trust_proxy},
                                             access);
   } catch (const boost::system::system_error& e) {
     log->error("cannot listen on {}: {}", cfg.listen, e.code().message());
@@ -194,6 +199,21 @@ int serve(const Config& cfg) {
   server.reset();
   log->info("event=stopped");
   return 0;
+}
+
+// A throttling limit as two options: NAME (attempts) and NAME-window (seconds).
+void add_limit(CLI::App& app, const std::string& name, accounts::Limit& limit, const std::string& what) {
+  const std::string env = "VESTIBULE_" + [&] {
+    std::string s = name.substr(2);
+    for (char& ch : s) ch = ch == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    return s;
+  }();
+  app.add_option(name, limit.max, what)->envname(env)->capture_default_str();
+  app.add_option_function<std::int64_t>(
+         name + "-window", [&limit](std::int64_t s) { limit.window = std::chrono::seconds(s); },
+         "Window of " + name + " in seconds (default " + std::to_string(limit.window.count()) + ")")
+      ->envname(env + "_WINDOW")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{86400 * 7}));
 }
 
 }  // namespace
@@ -241,6 +261,15 @@ int main(int argc, char** argv) {
   serve_cmd->add_flag("--allow-insecure-http", cfg.allow_insecure_http,
                       "Serve plain HTTP on a non-loopback address (only behind a TLS-terminating proxy)")
       ->envname("VESTIBULE_ALLOW_INSECURE_HTTP");
+  serve_cmd->add_flag("--trust-proxy", cfg.trust_proxy,
+                      "Take the client address from the last X-Forwarded-For entry (only behind a proxy that sets it)")
+      ->envname("VESTIBULE_TRUST_PROXY");
+  add_limit(*serve_cmd, "--login-account-limit", cfg.throttling.failed_logins_per_account,
+            "Failed logins per account per window before 429 (0: off)");
+  add_limit(*serve_cmd, "--login-client-limit", cfg.throttling.failed_logins_per_client,
+            "Failed logins per client address per window before 429 (0: off)");
+  add_limit(*serve_cmd, "--register-client-limit", cfg.throttling.registrations_per_client,
+            "Registrations per client address per window before 429 (0: off)");
   serve_cmd->add_option("--log-level", cfg.log_level, "trace, debug, info, warn, error, critical or off")
       ->envname("VESTIBULE_LOG_LEVEL")->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));

@@ -63,7 +63,33 @@ AccountService::AccountService(store::Store& store, security::PasswordHasher& ha
                                ClockFn clock, std::shared_ptr<spdlog::logger> audit)
     : store_(store), hasher_(hasher), options_(options), clock_(std::move(clock)), audit_(std::move(audit)) {}
 
-Task<Result<User>> AccountService::register_account(Registration r) {
+Task<Result<void>> AccountService::check_limit(const Limit& limit, std::string key) {
+  if (limit.max == 0) co_return Result<void>{};
+  const TimePoint now = clock_();
+  auto window = co_await store_.attempts(std::move(key), now);
+  if (!window) co_return from_store(window.error());
+  if (window->count < limit.max) co_return Result<void>{};
+  const auto left = std::chrono::ceil<std::chrono::seconds>(window->window_ends - now);
+  co_return Failure{Code::too_many_attempts, {}, std::max(left, std::chrono::seconds(1))};
+}
+
+Task<Result<void>> AccountService::count_attempt(const Limit& limit, std::string key) {
+  if (limit.max == 0) co_return Result<void>{};
+  auto added = co_await store_.add_attempt(std::move(key), clock_(), limit.window);
+  if (!added) co_return from_store(added.error());
+  co_return Result<void>{};
+}
+
+Task<Result<User>> AccountService::register_account(Registration r, std::string client) {
+  const Throttling& limits = options_.throttling;
+  if (!client.empty()) {
+    // Every attempt counts, so that a script cannot probe addresses or fill the store.
+    const std::string key = "register:client:" + client;
+    auto allowed = co_await check_limit(limits.registrations_per_client, key);
+    if (!allowed) co_return allowed.error();
+    auto counted = co_await count_attempt(limits.registrations_per_client, key);
+    if (!counted) co_return counted.error();
+  }
   Checks checks;
   checks.required("name", r.name);
   checks.required("email", r.email);
@@ -93,7 +119,7 @@ Task<Result<User>> AccountService::register_account(Registration r) {
   co_return User{account.id, account.name, account.email, account.created_at, account.updated_at};
 }
 
-Task<Result<Login>> AccountService::login(Credentials c) {
+Task<Result<Login>> AccountService::login(Credentials c, std::string client) {
   Checks checks;
   checks.required("email", c.email);
   checks.required("password", c.password);
@@ -104,6 +130,19 @@ Task<Result<Login>> AccountService::login(Credentials c) {
   std::optional<std::string> password = security::to_nfc(*c.password);
   if (!email || !password) co_return fail(Code::invalid_credentials);
 
+  // Throttled before any hash is spent, even for the right password: an attacker learns
+  // nothing from a guess made past the limit. Unknown addresses are counted too, so the limit
+  // does not reveal which addresses exist.
+  const Throttling& limits = options_.throttling;
+  const std::string account_key = "login:account:" + email->key;
+  const std::string client_key = "login:client:" + client;
+  auto allowed = co_await check_limit(limits.failed_logins_per_account, account_key);
+  if (!allowed) co_return allowed.error();
+  if (!client.empty()) {
+    allowed = co_await check_limit(limits.failed_logins_per_client, client_key);
+    if (!allowed) co_return allowed.error();
+  }
+
   auto found = co_await store_.find_account_by_email(email->key);
   if (!found && found.error() != store::Error::not_found) co_return from_store(found.error());
   // Verify against a dummy hash for unknown emails so that timing doesn't reveal which exist.
@@ -112,7 +151,18 @@ Task<Result<Login>> AccountService::login(Credentials c) {
   if (!match) co_return from_hash(match.error());
   if (!found || !*match) {
     audit_->info("event=login.failed account_id={}", found ? found->id : "-");
+    auto counted = co_await count_attempt(limits.failed_logins_per_account, account_key);
+    if (!counted) co_return counted.error();
+    if (!client.empty()) {
+      counted = co_await count_attempt(limits.failed_logins_per_client, client_key);
+      if (!counted) co_return counted.error();
+    }
     co_return fail(Code::invalid_credentials);
+  }
+  if (limits.failed_logins_per_account.max != 0) {
+    // A success resets the account's count (ASVS 2.2.1); the client's count stays.
+    auto cleared = co_await store_.clear_attempts(account_key);
+    if (!cleared) co_return from_store(cleared.error());
   }
   store::Account account = std::move(*found);
 

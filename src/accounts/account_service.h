@@ -28,6 +28,7 @@ enum class Code {
   invalid_credentials,  // login: unknown email or wrong password (deliberately not told apart)
   invalid_password,     // current_password / password confirmation was wrong
   invalid_token,        // missing, malformed, unknown, expired or revoked bearer token
+  too_many_attempts,    // throttled (failed logins, registrations); see Failure::retry_after
   overloaded,           // the hashing pool is full; retry shortly
   store_unavailable,    // the store could not be reached; nothing was changed
 };
@@ -41,6 +42,7 @@ struct FieldError {
 struct Failure {
   Code code;
   std::vector<FieldError> fields;  // only for validation_failed
+  std::chrono::seconds retry_after{0};  // only for too_many_attempts
 };
 [[noreturn]] void throw_exception_from_error(const Failure& f, const boost::source_location& loc);
 
@@ -83,9 +85,25 @@ struct Login {
   User user;
 };
 
+// A limit of `max` attempts per `window`; max 0 switches it off.
+struct Limit {
+  std::uint32_t max = 0;
+  std::chrono::seconds window{0};
+};
+
+// Throttling of password guessing (NIST SP 800-63B 5.2.2, OWASP ASVS 2.2.1): failed logins per
+// account and per client address, and registrations per client address. Counted in the store,
+// so the limits hold across every instance that shares it.
+struct Throttling {
+  Limit failed_logins_per_account{10, std::chrono::minutes(15)};
+  Limit failed_logins_per_client{100, std::chrono::minutes(15)};
+  Limit registrations_per_client{300, std::chrono::hours(1)};
+};
+
 struct ServiceOptions {
   std::chrono::seconds token_ttl{86400};
   security::PasswordPolicy password_policy;  // default: length and similarity rules only
+  Throttling throttling;
 };
 
 class AccountService {
@@ -95,8 +113,9 @@ class AccountService {
   AccountService(store::Store& store, security::PasswordHasher& hasher, ServiceOptions options, ClockFn clock,
                  std::shared_ptr<spdlog::logger> audit);
 
-  Task<Result<User>> register_account(Registration r);
-  Task<Result<Login>> login(Credentials c);
+  // `client` identifies the caller's address for throttling; empty skips the per-client limits.
+  Task<Result<User>> register_account(Registration r, std::string client = {});
+  Task<Result<Login>> login(Credentials c, std::string client = {});
   Task<Result<Principal>> authenticate(std::string_view bearer_token);
   Task<Result<User>> update_profile(const Principal& p, ProfileChanges changes);
   Task<Result<void>> delete_account(const Principal& p, std::optional<std::string> password);
@@ -106,6 +125,10 @@ class AccountService {
 
  private:
   Task<Result<void>> check_password_of(const store::Account& account, const std::string& password);
+  // Fails with too_many_attempts when the window under `key` is full.
+  Task<Result<void>> check_limit(const Limit& limit, std::string key);
+  // Counts one attempt under `key` (no-op when the limit is off).
+  Task<Result<void>> count_attempt(const Limit& limit, std::string key);
 
   store::Store& store_;
   security::PasswordHasher& hasher_;

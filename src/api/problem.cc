@@ -30,6 +30,8 @@ Mapping map(Code code) {
       return {Status::forbidden, "invalid_password", "The password given to confirm this change is wrong."};
     case Code::invalid_token:
       return {Status::unauthorized, "invalid_token", "A valid bearer token is required."};
+    case Code::too_many_attempts:
+      return {Status::too_many_requests, "too_many_attempts", "Too many attempts; retry after the time in Retry-After."};
     case Code::overloaded:
       return {Status::service_unavailable, "overloaded", "The server is busy; retry shortly."};
     case Code::store_unavailable:
@@ -74,6 +76,7 @@ http::Response failure_response(const accounts::Failure& f, const http::Exchange
             token_sent ? R"(Bearer realm="vestibule", error="invalid_token")" : R"(Bearer realm="vestibule")");
   }
   if (m.status == Status::service_unavailable) res.set(beast_http::field::retry_after, "1");
+  if (f.code == Code::too_many_attempts) res.set(beast_http::field::retry_after, std::to_string(f.retry_after.count()));
   return res;
 }
 

@@ -11,7 +11,7 @@ boost::asio::awaitable<http::Response> UsersHandler::register_user(http::Request
   if (!body) co_return body_error(body.error(), ex);
   auto registration = to_registration(*body);
   if (!registration) co_return body_error(registration.error(), ex);
-  auto user = co_await service_.register_account(std::move(*registration));
+  auto user = co_await service_.register_account(std::move(*registration), ex.client);
   if (!user) co_return failure_response(user.error(), ex);
   http::Response res = json_response(http::Status::created, to_json(*user));
   res.set(http::beast_http::field::location, "/v1/users/me");

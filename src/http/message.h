@@ -20,6 +20,9 @@ using Status = beast_http::status;
 struct Exchange {
   std::string request_id;  // echoed as X-Request-Id and in the access log
   bool tls = false;
+  // The client's IP address: the peer's, or with ServerOptions::trust_proxy the last address
+  // in X-Forwarded-For (the one our proxy appended). Used for per-client throttling.
+  std::string client{};
 };
 
 // Renders an error the server or router detected itself (bad framing, limits, 404, 405) in the

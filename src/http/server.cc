@@ -56,6 +56,22 @@ std::size_t header_field_bytes(const Request& req) {
   return n;
 }
 
+// The client address of a request: the peer, or the last X-Forwarded-For entry when trusted.
+std::string client_address(const Request& req, const tcp::socket& socket, bool trust_proxy) {
+  if (trust_proxy) {
+    std::string_view xff = req["X-Forwarded-For"];
+    std::string_view last = xff.substr(xff.rfind(',') + 1);  // npos + 1 == 0: the whole value
+    while (!last.empty() && last.front() == ' ') last.remove_prefix(1);
+    while (!last.empty() && last.back() == ' ') last.remove_suffix(1);
+    boost::system::error_code ec;
+    const auto address = net::ip::make_address(last, ec);
+    if (!ec) return address.to_string();
+  }
+  boost::system::error_code ec;
+  const auto peer = socket.remote_endpoint(ec);
+  return ec ? std::string() : peer.address().to_string();
+}
+
 void add_standard_headers(Response& res, const Exchange& ex) {
   res.set(beast_http::field::server, "vestibule");
   res.set("X-Request-Id", ex.request_id);
@@ -246,6 +262,7 @@ net::awaitable<void> Server::serve(std::shared_ptr<Connection> c) {
     Exchange ex;
     const std::string_view client_id = req["X-Request-Id"];
     ex.request_id = usable_request_id(client_id) ? std::string(client_id) : fmt::format("{}-{}", prefix, sequence);
+    ex.client = client_address(req, stream.socket(), options_.trust_proxy);
 
     Response res;
     try {

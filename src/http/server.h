@@ -37,6 +37,9 @@ struct ServerOptions {
   std::chrono::milliseconds header_timeout{10'000};
   std::chrono::milliseconds body_timeout{30'000};
   std::chrono::milliseconds write_timeout{30'000};
+  // Believe X-Forwarded-For (only behind a proxy that sets it; otherwise clients could pick
+  // the address they are throttled under).
+  bool trust_proxy = false;
 };
 
 class Server {

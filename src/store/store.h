@@ -10,6 +10,7 @@
 #include <boost/assert/source_location.hpp>
 #include <boost/system/result.hpp>
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -72,6 +73,12 @@ struct AccountChanges {
   std::optional<std::string> keep_only_session;
 };
 
+// A fixed-window counter of attempts (failed logins, registrations) under one key.
+struct Attempts {
+  std::uint32_t count = 0;  // attempts in the open window; 0 when none is open
+  TimePoint window_ends;    // when the open window closes (meaningless when count is 0)
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -103,9 +110,18 @@ class Store {
   // Revokes every session of the account.
   virtual Task<Result<void>> delete_sessions(std::string account_id) = 0;
 
-  // Removes sessions that expired at or before `now` (housekeeping; backends with native
-  // expiry may do nothing). Returns how many were removed.
+  // Removes sessions (and attempt windows) that expired at or before `now` (housekeeping;
+  // backends with native expiry may do nothing). Returns how many sessions were removed.
   virtual Task<Result<std::size_t>> purge_expired_sessions(TimePoint now) = 0;
+
+  // Throttling state, kept in the store so that limits hold across every instance sharing it.
+  // Adds one attempt under `key`: a new window of length `window` opens at `now` unless one is
+  // open. Atomic: concurrent additions are all counted. Returns the window after the addition.
+  virtual Task<Result<Attempts>> add_attempt(std::string key, TimePoint now, std::chrono::milliseconds window) = 0;
+  // The window open at `now` under `key` (count 0 if none).
+  virtual Task<Result<Attempts>> attempts(std::string key, TimePoint now) = 0;
+  // Forgets the attempts under `key`.
+  virtual Task<Result<void>> clear_attempts(std::string key) = 0;
 
   // Succeeds when the store answers a trivial request.
   virtual Task<Result<void>> ping() = 0;

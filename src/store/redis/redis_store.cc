@@ -20,6 +20,8 @@ const char* script_text(RedisStore::Script s) {
     case S::create_session: return scripts::kCreateSession;
     case S::delete_session: return scripts::kDeleteSession;
     case S::delete_sessions: return scripts::kDeleteSessions;
+    case S::add_attempt: return scripts::kAddAttempt;
+    case S::attempts: return scripts::kAttempts;
     case S::count: break;
   }
   return "";
@@ -71,6 +73,9 @@ std::string RedisStore::account_key(std::string_view id) const {
   return options_.key_prefix + "user:{" + std::string(id) + "}";
 }
 std::string RedisStore::email_key(std::string_view key) const { return options_.key_prefix + "email:" + std::string(key); }
+std::string RedisStore::attempts_key(std::string_view key) const {
+  return options_.key_prefix + "attempts:" + std::string(key);
+}
 std::string RedisStore::session_key(std::string_view digest) const {
   return options_.key_prefix + "session:" + std::string(digest);
 }
@@ -188,6 +193,42 @@ Task<Result<void>> RedisStore::delete_sessions(std::string id) {
 
 Task<Result<std::size_t>> RedisStore::purge_expired_sessions(TimePoint) {
   co_return std::size_t{0};  // Redis expires sessions itself (PXAT on each session key)
+}
+
+namespace {
+
+// {count, remaining ms} from the attempt scripts.
+Result<Attempts> to_attempts(const Result<Reply>& r, TimePoint now) {
+  if (!r) return r.error();
+  if (r->type != Reply::Type::array || r->elements.size() != 2) return Error::unavailable;
+  const long long count = r->elements[0].integer;
+  const long long remaining = std::max(0LL, r->elements[1].integer);
+  if (count <= 0) return Attempts{};
+  return Attempts{static_cast<std::uint32_t>(count), now + std::chrono::milliseconds(remaining)};
+}
+
+}  // namespace
+
+Task<Result<Attempts>> RedisStore::add_attempt(std::string key, TimePoint now, std::chrono::milliseconds window) {
+  std::vector<std::string> keys{attempts_key(key)};
+  std::vector<std::string> args{std::to_string(window.count())};
+  auto reply = co_await run(Script::add_attempt, std::move(keys), std::move(args));
+  co_return to_attempts(reply, now);
+}
+
+Task<Result<Attempts>> RedisStore::attempts(std::string key, TimePoint now) {
+  std::vector<std::string> keys{attempts_key(key)};
+  std::vector<std::string> args;
+  auto reply = co_await run(Script::attempts, std::move(keys), std::move(args));
+  co_return to_attempts(reply, now);
+}
+
+Task<Result<void>> RedisStore::clear_attempts(std::string key) {
+  std::vector<std::string> command{"DEL", attempts_key(key)};
+  auto reply = co_await client_->command(std::move(command));
+  if (!reply) co_return reply.error();
+  if (reply->is_error()) co_return Error::unavailable;
+  co_return Result<void>{};
 }
 
 Task<Result<void>> RedisStore::ping() {

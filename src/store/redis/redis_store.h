@@ -32,10 +32,13 @@ class RedisStore final : public Store {
   Task<Result<void>> delete_session(std::string token_digest) override;
   Task<Result<void>> delete_sessions(std::string account_id) override;
   Task<Result<std::size_t>> purge_expired_sessions(TimePoint now) override;
+  Task<Result<Attempts>> add_attempt(std::string key, TimePoint now, std::chrono::milliseconds window) override;
+  Task<Result<Attempts>> attempts(std::string key, TimePoint now) override;
+  Task<Result<void>> clear_attempts(std::string key) override;
   Task<Result<void>> ping() override;
 
   enum class Script { create_account, find_by_email, find_by_session, update_account, delete_account,
-                      create_session, delete_session, delete_sessions, count };
+                      create_session, delete_session, delete_sessions, add_attempt, attempts, count };
 
  private:
   // EVALSHA with the cached digest; loads the script on first use and after NOSCRIPT (e.g.
@@ -45,6 +48,7 @@ class RedisStore final : public Store {
   std::string account_key(std::string_view id) const;
   std::string email_key(std::string_view email_key) const;
   std::string session_key(std::string_view digest) const;
+  std::string attempts_key(std::string_view key) const;
 
   RedisOptions options_;
   std::shared_ptr<RedisClient> client_;

@@ -107,4 +107,19 @@ redis.call('DEL', zkey)
 return 'ok'
 )lua";
 
+// KEYS: counter. ARGV: window (ms). A counter whose TTL is its window: INCR, and the first
+// attempt of a window sets the expiry. Returns {count, remaining ms}.
+inline constexpr const char* kAddAttempt = R"lua(
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return {n, redis.call('PTTL', KEYS[1])}
+)lua";
+
+// KEYS: counter. Returns {count, remaining ms}, count 0 if no window is open.
+inline constexpr const char* kAttempts = R"lua(
+local n = redis.call('GET', KEYS[1])
+if not n then return {0, 0} end
+return {tonumber(n), redis.call('PTTL', KEYS[1])}
+)lua";
+
 }  // namespace vestibule::store::redis::scripts

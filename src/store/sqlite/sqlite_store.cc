@@ -29,6 +29,11 @@ CREATE TABLE IF NOT EXISTS sessions (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS sessions_by_account ON sessions(account_id);
 CREATE INDEX IF NOT EXISTS sessions_by_expiry ON sessions(expires_at);
+CREATE TABLE IF NOT EXISTS attempts (
+  key         TEXT PRIMARY KEY,
+  count       INTEGER NOT NULL,
+  window_ends INTEGER NOT NULL
+) WITHOUT ROWID;
 PRAGMA user_version = 1;
 )sql";
 
@@ -223,7 +228,42 @@ Task<Result<void>> SqliteStore::delete_sessions(std::string account_id) {
 Task<Result<std::size_t>> SqliteStore::purge_expired_sessions(TimePoint now) {
   return run<std::size_t>([now](Connection& c) -> Result<std::size_t> {
     c.prepare("DELETE FROM sessions WHERE expires_at <= ?").bind(1, millis(now)).execute();
-    return static_cast<std::size_t>(c.changes());
+    const auto removed = static_cast<std::size_t>(c.changes());
+    c.prepare("DELETE FROM attempts WHERE window_ends <= ?").bind(1, millis(now)).execute();
+    return removed;
+  });
+}
+
+Task<Result<Attempts>> SqliteStore::add_attempt(std::string key, TimePoint now, std::chrono::milliseconds window) {
+  return run<Attempts>([key = std::move(key), now, window](Connection& c) -> Result<Attempts> {
+    // One statement, so concurrent additions serialise on SQLite's write lock and all count.
+    Statement s = c.prepare(
+        "INSERT INTO attempts (key, count, window_ends) VALUES (?1, 1, ?2 + ?3) "
+        "ON CONFLICT(key) DO UPDATE SET "
+        "count = CASE WHEN window_ends <= ?2 THEN 1 ELSE count + 1 END, "
+        "window_ends = CASE WHEN window_ends <= ?2 THEN ?2 + ?3 ELSE window_ends END "
+        "RETURNING count, window_ends");
+    s.bind(1, key).bind(2, millis(now)).bind(3, static_cast<std::int64_t>(window.count()));
+    if (!s.step()) return Error::unavailable;
+    Attempts out{static_cast<std::uint32_t>(s.integer(0)), from_millis(s.integer(1))};
+    s.execute();  // finish the statement so the write commits
+    return out;
+  });
+}
+
+Task<Result<Attempts>> SqliteStore::attempts(std::string key, TimePoint now) {
+  return run<Attempts>([key = std::move(key), now](Connection& c) -> Result<Attempts> {
+    Statement s = c.prepare("SELECT count, window_ends FROM attempts WHERE key = ? AND window_ends > ?");
+    s.bind(1, key).bind(2, millis(now));
+    if (!s.step()) return Attempts{};
+    return Attempts{static_cast<std::uint32_t>(s.integer(0)), from_millis(s.integer(1))};
+  });
+}
+
+Task<Result<void>> SqliteStore::clear_attempts(std::string key) {
+  return run<void>([key = std::move(key)](Connection& c) -> Result<void> {
+    c.prepare("DELETE FROM attempts WHERE key = ?").bind(1, key).execute();
+    return {};
   });
 }
 

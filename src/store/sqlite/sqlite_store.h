@@ -40,6 +40,9 @@ class SqliteStore final : public Store {
   Task<Result<void>> delete_session(std::string token_digest) override;
   Task<Result<void>> delete_sessions(std::string account_id) override;
   Task<Result<std::size_t>> purge_expired_sessions(TimePoint now) override;
+  Task<Result<Attempts>> add_attempt(std::string key, TimePoint now, std::chrono::milliseconds window) override;
+  Task<Result<Attempts>> attempts(std::string key, TimePoint now) override;
+  Task<Result<void>> clear_attempts(std::string key) override;
   Task<Result<void>> ping() override;
 
  private:
