@@ -3,7 +3,7 @@
 # through CTest. Exits non-zero on any failure.
 # Optional environment:
 #   VESTIBULE_BUILD_DIR    build directory (default build/test)
-#   VESTIBULE_SANITIZE     "address,undefined" or "thread": a sanitizer build (RelWithDebInfo)
+#   VESTIBULE_SANITIZE     "address,undefined" or "thread": a sanitizer build (Debug)
 #   VESTIBULE_CTEST_ARGS   extra ctest arguments, e.g. "-L store"
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +11,7 @@ scripts/setup.sh --test
 build=${VESTIBULE_BUILD_DIR:-build/test}
 config=(-DCMAKE_BUILD_TYPE=Release)
 if [[ -n "${VESTIBULE_SANITIZE:-}" ]]; then
-  config=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DVESTIBULE_SANITIZE=$VESTIBULE_SANITIZE")
+  config=(-DCMAKE_BUILD_TYPE=Debug "-DVESTIBULE_SANITIZE=$VESTIBULE_SANITIZE")
 fi
 cmake -S . -B "$build" -G Ninja "${config[@]}" -DVESTIBULE_BUILD_TESTS=ON >/dev/null
 cmake --build "$build"
