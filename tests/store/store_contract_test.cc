@@ -9,12 +9,14 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
 #include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <exception>
 #include <filesystem>
 #include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -614,6 +616,65 @@ TEST_P(StoreContractTest, DataSurvivesClosingAndReopening) {
   // Uniqueness still holds across a restart.
   Result<void> duplicate = run(store().create_account(make_account("id-3", "b@example.com")));
   EXPECT_TRUE(fails_with(duplicate, Error::email_taken));
+}
+
+TEST_P(StoreContractTest, AttemptsCountWithinAWindowAndStartOverAfterIt) {
+  // Real time for this one: Redis expires counters by its own clock.
+  const TimePoint now = std::chrono::time_point_cast<std::chrono::milliseconds>(Clock::now());
+  EXPECT_EQ(run(store().attempts("login:account:a", now)).value().count, 0u);
+  for (std::uint32_t i = 1; i <= 3; ++i) {
+    Result<Attempts> added = run(store().add_attempt("login:account:a", now, 60s));
+    ASSERT_TRUE(added);
+    EXPECT_EQ(added->count, i);
+    EXPECT_GT(added->window_ends, now + 50s);
+    EXPECT_LE(added->window_ends, now + 61s);
+  }
+  Result<Attempts> seen = run(store().attempts("login:account:a", now));
+  ASSERT_TRUE(seen);
+  EXPECT_EQ(seen->count, 3u);
+  EXPECT_EQ(run(store().attempts("login:account:b", now)).value().count, 0u) << "keys are independent";
+  ASSERT_TRUE(run(store().clear_attempts("login:account:a")));
+  EXPECT_EQ(run(store().attempts("login:account:a", now)).value().count, 0u);
+  ASSERT_TRUE(run(store().clear_attempts("never-used")));
+}
+
+TEST_P(StoreContractTest, AnExpiredAttemptWindowStartsOver) {
+  const TimePoint now = std::chrono::time_point_cast<std::chrono::milliseconds>(Clock::now());
+  ASSERT_TRUE(run(store().add_attempt("k", now, 1ms)));
+  // The window has closed once its end has passed, whichever clock the backend uses: a
+  // backend-side expiry of 1 ms, or `now` an hour later for a backend that compares times.
+  const TimePoint later = now + 1h;
+  Result<Attempts> fresh;
+  for (int i = 0; i < 200; ++i) {  // bounded: at most ~200 round trips on the backend's own 1 ms TTL
+    fresh = run(store().attempts("k", later));
+    if (fresh && fresh->count == 0) break;
+  }
+  ASSERT_TRUE(fresh);
+  EXPECT_EQ(fresh->count, 0u);
+  Result<Attempts> again = run(store().add_attempt("k", later, 60s));
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->count, 1u);
+}
+
+TEST_P(StoreContractTest, ConcurrentAttemptsAreAllCounted) {
+  const TimePoint now = std::chrono::time_point_cast<std::chrono::milliseconds>(Clock::now());
+  constexpr int kAttempts = 40;
+  std::vector<std::future<Result<Attempts>>> pending;
+  for (int i = 0; i < kAttempts; ++i) {
+    pending.push_back(boost::asio::co_spawn(io(), store().add_attempt("busy", now, 60s), boost::asio::use_future));
+  }
+  std::vector<std::thread> runners;
+  for (int t = 0; t < 4; ++t) runners.emplace_back([this] { io().run(); });
+  std::uint32_t highest = 0;
+  for (auto& f : pending) {
+    Result<Attempts> r = f.get();
+    ASSERT_TRUE(r);
+    highest = std::max(highest, r->count);
+  }
+  io().stop();
+  for (auto& t : runners) t.join();
+  EXPECT_EQ(highest, static_cast<std::uint32_t>(kAttempts));
+  EXPECT_EQ(run(store().attempts("busy", now)).value().count, static_cast<std::uint32_t>(kAttempts));
 }
 
 // Nothing listens on the port: every operation reports unavailable, promptly (the client's

@@ -1,0 +1,120 @@
+// Throttling of password guessing and registrations (NIST SP 800-63B 5.2.2, OWASP ASVS 2.2.1):
+// past a limit the answer is 429 too_many_attempts with Retry-After, before any hash is spent.
+#include <gtest/gtest.h>
+
+#include <boost/json/serialize.hpp>
+#include <string>
+
+#include "api_helpers.h"
+#include "http_client.h"
+#include "server_process.h"
+
+namespace vestibule::e2e {
+namespace {
+
+// A login or registration sent as if from `client` through a trusted proxy.
+Response post_from(HttpClient& c, std::string_view client, std::string_view target, const boost::json::object& body) {
+  Request req{http::verb::post, target, 11};
+  req.set(http::field::content_type, "application/json");
+  req.set("X-Forwarded-For", "198.51.100.250, " + std::string(client));  // the proxy appends the last entry
+  req.body() = boost::json::serialize(body);
+  return c.send(std::move(req));
+}
+
+testing::AssertionResult is_throttled(const Response& res) {
+  auto problem = is_problem(res, 429, "too_many_attempts");
+  if (!problem) return problem;
+  const std::string retry(res[http::field::retry_after]);
+  if (retry.empty() || std::stol(retry) < 1) return testing::AssertionFailure() << "Retry-After: '" << retry << "'";
+  return testing::AssertionSuccess();
+}
+
+TEST(ThrottlingTest, TheEleventhFailedLoginOfAnAccountIsRefusedEvenWithTheRightPassword) {
+  auto server = ServerProcess::start();
+  HttpClient client(server->port());
+  const Account account = register_account(client, "guessed");
+  for (int i = 0; i < 10; ++i) {
+    Response res = client.post("/v1/sessions", {{"email", account.email}, {"password", "wrong guess " + std::to_string(i)}});
+    ASSERT_TRUE(is_problem(res, 401, "invalid_credentials")) << "failure " << i << ": " << describe(res);
+  }
+  Response wrong = client.post("/v1/sessions", {{"email", account.email}, {"password", "wrong guess 10"}});
+  EXPECT_TRUE(is_throttled(wrong)) << describe(wrong);
+  Response right = client.post("/v1/sessions", {{"email", account.email}, {"password", account.password}});
+  EXPECT_TRUE(is_throttled(right)) << describe(right);
+  EXPECT_EQ(std::stol(std::string(right[http::field::retry_after])) <= 900, true);
+  // Another account is not affected.
+  const Account other = register_account(client, "bystander");
+  EXPECT_FALSE(login(client, other).empty());
+}
+
+TEST(ThrottlingTest, ASuccessfulLoginResetsTheAccountsCount) {
+  auto server = ServerProcess::start();
+  HttpClient client(server->port());
+  const Account account = register_account(client, "forgetful");
+  for (int round = 0; round < 2; ++round) {
+    for (int i = 0; i < 9; ++i) {
+      Response res = client.post("/v1/sessions", {{"email", account.email}, {"password", "not it " + std::to_string(i)}});
+      ASSERT_TRUE(is_problem(res, 401, "invalid_credentials")) << "round " << round << ", failure " << i;
+    }
+    EXPECT_FALSE(login(client, account).empty()) << "round " << round;
+  }
+}
+
+TEST(ThrottlingTest, UnknownAddressesAreThrottledLikeKnownOnes) {
+  auto server = ServerProcess::start();
+  HttpClient client(server->port());
+  const std::string nobody = unique_email("nobody");
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_TRUE(is_problem(client.post("/v1/sessions", {{"email", nobody}, {"password", "whatever guess"}}), 401,
+                           "invalid_credentials"));
+  }
+  EXPECT_TRUE(is_throttled(client.post("/v1/sessions", {{"email", nobody}, {"password", "whatever guess"}})));
+}
+
+TEST(ThrottlingTest, FailedLoginsAreLimitedPerClientAddressBehindATrustedProxy) {
+  ServerConfig config;
+  config.extra_args = {"--trust-proxy", "--login-client-limit", "3"};
+  auto server = ServerProcess::start(config);
+  HttpClient client(server->port());
+  // Different accounts, one client: the per-account limit is never reached.
+  for (int i = 0; i < 3; ++i) {
+    Response res = post_from(client, "203.0.113.7", "/v1/sessions",
+                             {{"email", unique_email("spray")}, {"password", "spray guess"}});
+    ASSERT_TRUE(is_problem(res, 401, "invalid_credentials")) << describe(res);
+  }
+  Response blocked = post_from(client, "203.0.113.7", "/v1/sessions", {{"email", unique_email("spray")}, {"password", "spray guess"}});
+  EXPECT_TRUE(is_throttled(blocked)) << describe(blocked);
+  Response other = post_from(client, "203.0.113.8", "/v1/sessions", {{"email", unique_email("spray")}, {"password", "spray guess"}});
+  EXPECT_TRUE(is_problem(other, 401, "invalid_credentials")) << "another client is not affected: " << describe(other);
+}
+
+TEST(ThrottlingTest, WithoutTrustProxyAForgedForwardedForDoesNotEscapeTheLimit) {
+  ServerConfig config;
+  config.extra_args = {"--login-client-limit", "2"};
+  auto server = ServerProcess::start(config);
+  HttpClient client(server->port());
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(is_problem(post_from(client, "192.0.2." + std::to_string(i), "/v1/sessions",
+                                     {{"email", unique_email("forger")}, {"password", "forged guess"}}),
+                           401, "invalid_credentials"));
+  }
+  EXPECT_TRUE(is_throttled(post_from(client, "192.0.2.99", "/v1/sessions",
+                                     {{"email", unique_email("forger")}, {"password", "forged guess"}})));
+}
+
+TEST(ThrottlingTest, RegistrationsAreLimitedPerClientAddress) {
+  ServerConfig config;
+  config.extra_args = {"--trust-proxy", "--register-client-limit", "2"};
+  auto server = ServerProcess::start(config);
+  HttpClient client(server->port());
+  auto registration = [](std::string_view tag) {
+    return boost::json::object{{"name", "Office"}, {"email", unique_email(tag)}, {"password", kPassword}};
+  };
+  EXPECT_EQ(post_from(client, "198.51.100.1", "/v1/users", registration("office")).result_int(), 201u);
+  EXPECT_EQ(post_from(client, "198.51.100.1", "/v1/users", registration("office")).result_int(), 201u);
+  EXPECT_TRUE(is_throttled(post_from(client, "198.51.100.1", "/v1/users", registration("office"))));
+  EXPECT_EQ(post_from(client, "198.51.100.2", "/v1/users", registration("office")).result_int(), 201u);
+}
+
+}  // namespace
+}  // namespace vestibule::e2e
