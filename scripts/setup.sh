@@ -4,14 +4,14 @@
 set -euo pipefail
 
 packages=(
-  g++ cmake ninja-build pkg-config git ca-certificates
+  g++ cmake ninja-build pkg-config git ca-certificates libssl-dev
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsodium-dev libidn2-dev libunistring-dev libsqlite3-dev libhiredis-dev
   libspdlog-dev libfmt-dev libcli11-dev
   john-data  # its password.lst is the default --common-passwords blocklist
 )
 case "${1:-}" in
-  --test) packages+=(libgtest-dev libgmock-dev redis-server) ;;   # the tests start their own redis-server
+  --test) packages+=(libgtest-dev libgmock-dev redis-server openssl) ;;   # the tests start their own redis-server
   --redis) packages+=(redis-server) ;;
 esac
 

@@ -45,6 +45,8 @@ struct Config {
   std::int64_t header_timeout_seconds = 10;
   bool allow_insecure_http = false;
   bool trust_proxy = false;
+  std::string tls_cert;
+  std::string tls_key;
   accounts::Throttling throttling;
   std::string log_level = "info";
   std::string redis_key_prefix = "vestibule:";
@@ -105,9 +107,22 @@ int serve(const Config& cfg) {
   }
   // Passwords and tokens cross this socket in clear: only loopback, unless the operator says a
   // TLS-terminating proxy sits in front.
-  if (!endpoint->address().is_loopback() && !cfg.allow_insecure_http) {
-    log->error("refusing plain HTTP on non-loopback address {}: put a TLS-terminating proxy in front and pass "
-               "--allow-insecure-http",
+  std::shared_ptr<net::ssl::context> tls;
+  if (cfg.tls_cert.empty() != cfg.tls_key.empty()) {
+    log->error("--tls-cert and --tls-key go together");
+    return 2;
+  }
+  if (!cfg.tls_cert.empty()) {
+    try {
+      tls = http::make_tls_context(cfg.tls_cert, cfg.tls_key);
+    } catch (const std::runtime_error& e) {
+      log->error("{}", e.what());
+      return 2;
+    }
+  }
+  if (!tls && !endpoint->address().is_loopback() && !cfg.allow_insecure_http) {
+    log->error("refusing plain HTTP on non-loopback address {}: give --tls-cert and --tls-key, or put a "
+               "TLS-terminating proxy in front and pass --allow-insecure-http",
                cfg.listen);
     return 2;
   }
@@ -158,7 +173,8 @@ int serve(const Config& cfg) {
                                                                 .max_connections = cfg.max_connections,
                                                                 .idle_timeout = std::chrono::seconds(cfg.idle_timeout_seconds),
                                                                 .header_timeout = std::chrono::seconds(cfg.header_timeout_seconds),
-                                                                .trust_proxy = cfg.trust_proxy},
+                                                                .trust_proxy = cfg.trust_proxy,
+                                                                .tls = tls},
                                             access);
   } catch (const boost::system::system_error& e) {
     log->error("cannot listen on {}: {}", cfg.listen, e.code().message());
@@ -166,9 +182,10 @@ int serve(const Config& cfg) {
   }
   server->start();
   const auto bound = server->local_endpoint();
-  log->info("event=listening address={} store={} hash_threads={} io_threads={}",
+  log->info("event=listening address={} tls={} store={} hash_threads={} io_threads={}",
             (bound.address().is_v6() ? "[" + bound.address().to_string() + "]" : bound.address().to_string()) + ":" +
                 std::to_string(bound.port()),
+            tls != nullptr,
             cfg.store_url.substr(0, cfg.store_url.find(':')), cfg.hash_threads, cfg.io_threads);
 
   net::steady_timer purge_timer(io);
@@ -258,6 +275,9 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--header-timeout", cfg.header_timeout_seconds,
                         "Seconds a request header may take from its first byte (slowloris guard)")
       ->envname("VESTIBULE_HEADER_TIMEOUT")->capture_default_str()->check(CLI::Range(std::int64_t{1}, std::int64_t{600}));
+  serve_cmd->add_option("--tls-cert", cfg.tls_cert, "PEM certificate chain: serve HTTPS (TLS 1.2+)")
+      ->envname("VESTIBULE_TLS_CERT");
+  serve_cmd->add_option("--tls-key", cfg.tls_key, "PEM private key of --tls-cert")->envname("VESTIBULE_TLS_KEY");
   serve_cmd->add_flag("--allow-insecure-http", cfg.allow_insecure_http,
                       "Serve plain HTTP on a non-loopback address (only behind a TLS-terminating proxy)")
       ->envname("VESTIBULE_ALLOW_INSECURE_HTTP");

@@ -17,6 +17,7 @@
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <chrono>
 #include <cstddef>
 #include <memory>
@@ -40,7 +41,16 @@ struct ServerOptions {
   // Believe X-Forwarded-For (only behind a proxy that sets it; otherwise clients could pick
   // the address they are throttled under).
   bool trust_proxy = false;
+  // When set, connections speak HTTPS (see make_tls_context) and responses carry
+  // Strict-Transport-Security. The TLS handshake must finish within header_timeout.
+  std::shared_ptr<boost::asio::ssl::context> tls;
 };
+
+// A server-side TLS context: TLS 1.2 and 1.3 only, forward-secret AEAD cipher suites for 1.2,
+// the certificate chain and private key from PEM files. Throws std::runtime_error saying what
+// could not be loaded.
+std::shared_ptr<boost::asio::ssl::context> make_tls_context(const std::string& cert_chain_file,
+                                                            const std::string& private_key_file);
 
 class Server {
  public:
@@ -66,6 +76,8 @@ class Server {
   class Connection;
   boost::asio::awaitable<void> accept_loop();
   boost::asio::awaitable<void> serve(std::shared_ptr<Connection> c);
+  template <typename Stream>
+  boost::asio::awaitable<void> session(Connection& c, Stream& stream);
 
   boost::asio::io_context& io_;
   const Router& router_;
