@@ -96,8 +96,10 @@ Task<Result<User>> AccountService::register_account(Registration r, std::string 
   checks.required("password", r.password);
   std::optional<std::string> name = r.name ? checks.take("name", check_name(*r.name)) : std::nullopt;
   std::optional<security::Email> email = r.email ? checks.take("email", security::validate_email(*r.email)) : std::nullopt;
-  const security::PasswordContext context{email ? std::string_view(email->address) : std::string_view(r.email.value_or("")),
-                                          name ? std::string_view(*name) : std::string_view(r.name.value_or(""))};
+  // Views into values that outlive the check (never into a temporary such as value_or's).
+  const std::string_view email_text = email ? std::string_view(email->address) : r.email ? std::string_view(*r.email) : "";
+  const std::string_view name_text = name ? std::string_view(*name) : r.name ? std::string_view(*r.name) : "";
+  const security::PasswordContext context{email_text, name_text};
   std::optional<std::string> password =
       r.password ? checks.take("password", options_.password_policy.check(*r.password, context)) : std::nullopt;
   if (!checks.ok()) co_return std::move(checks).failure();
