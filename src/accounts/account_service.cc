@@ -73,6 +73,16 @@ Task<Result<void>> AccountService::check_limit(const Limit& limit, std::string k
   co_return Failure{Code::too_many_attempts, {}, std::max(left, std::chrono::seconds(1))};
 }
 
+Task<Result<void>> AccountService::take_attempt(const Limit& limit, std::string key) {
+  if (limit.max == 0) co_return Result<void>{};
+  const TimePoint now = clock_();
+  auto window = co_await store_.add_attempt(std::move(key), now, limit.window);
+  if (!window) co_return from_store(window.error());
+  if (window->count <= limit.max) co_return Result<void>{};
+  const auto left = std::chrono::ceil<std::chrono::seconds>(window->window_ends - now);
+  co_return Failure{Code::too_many_attempts, {}, std::max(left, std::chrono::seconds(1))};
+}
+
 Task<Result<void>> AccountService::count_attempt(const Limit& limit, std::string key) {
   if (limit.max == 0) co_return Result<void>{};
   auto added = co_await store_.add_attempt(std::move(key), clock_(), limit.window);
@@ -84,11 +94,8 @@ Task<Result<User>> AccountService::register_account(Registration r, std::string 
   const Throttling& limits = options_.throttling;
   if (!client.empty()) {
     // Every attempt counts, so that a script cannot probe addresses or fill the store.
-    const std::string key = "register:client:" + client;
-    auto allowed = co_await check_limit(limits.registrations_per_client, key);
+    auto allowed = co_await take_attempt(limits.registrations_per_client, "register:client:" + client);
     if (!allowed) co_return allowed.error();
-    auto counted = co_await count_attempt(limits.registrations_per_client, key);
-    if (!counted) co_return counted.error();
   }
   Checks checks;
   checks.required("name", r.name);
@@ -134,11 +141,13 @@ Task<Result<Login>> AccountService::login(Credentials c, std::string client) {
 
   // Throttled before any hash is spent, even for the right password: an attacker learns
   // nothing from a guess made past the limit. Unknown addresses are counted too, so the limit
-  // does not reveal which addresses exist.
+  // does not reveal which addresses exist. The account's attempt is counted up front (and
+  // forgotten on success), so a burst of parallel guesses cannot overshoot the limit; the
+  // client's count only grows with failures, so an office's successful logins never add up.
   const Throttling& limits = options_.throttling;
   const std::string account_key = "login:account:" + email->key;
   const std::string client_key = "login:client:" + client;
-  auto allowed = co_await check_limit(limits.failed_logins_per_account, account_key);
+  auto allowed = co_await take_attempt(limits.failed_logins_per_account, account_key);
   if (!allowed) co_return allowed.error();
   if (!client.empty()) {
     allowed = co_await check_limit(limits.failed_logins_per_client, client_key);
@@ -153,10 +162,8 @@ Task<Result<Login>> AccountService::login(Credentials c, std::string client) {
   if (!match) co_return from_hash(match.error());
   if (!found || !*match) {
     audit_->info("event=login.failed account_id={}", found ? found->id : "-");
-    auto counted = co_await count_attempt(limits.failed_logins_per_account, account_key);
-    if (!counted) co_return counted.error();
     if (!client.empty()) {
-      counted = co_await count_attempt(limits.failed_logins_per_client, client_key);
+      auto counted = co_await count_attempt(limits.failed_logins_per_client, client_key);
       if (!counted) co_return counted.error();
     }
     co_return fail(Code::invalid_credentials);
@@ -170,12 +177,14 @@ Task<Result<Login>> AccountService::login(Credentials c, std::string client) {
 
   if (hasher_.needs_rehash(account.password_hash)) {
     // Upgrade hashes made with older parameters while the password is at hand. Best effort: a
-    // failure here leaves the old, still valid hash and does not fail the login.
+    // failure here leaves the old, still valid hash and does not fail the login. Only if the
+    // hash is still the one verified: never overwrite a password changed meanwhile.
     auto upgraded = co_await hasher_.hash(*password);
     if (upgraded) {
       store::AccountChanges changes;
       changes.password_hash = std::move(*upgraded);
       changes.updated_at = account.updated_at;
+      changes.expected_password_hash = account.password_hash;
       auto stored = co_await store_.update_account(account.id, std::move(changes));
       if (stored) {
         account = std::move(*stored);
@@ -188,7 +197,8 @@ Task<Result<Login>> AccountService::login(Credentials c, std::string client) {
   const TimePoint now = clock_();
   const TimePoint expires = now + std::chrono::duration_cast<std::chrono::milliseconds>(options_.token_ttl);
   // Named, not a braced temporary inside co_await: g++ 12 destroys such temporaries twice.
-  store::Session session{std::move(token.digest), account.id, now, expires};
+  // The session exists only if the password just verified is still the account's.
+  store::Session session{std::move(token.digest), account.id, now, expires, account.password_hash};
   auto created = co_await store_.create_session(std::move(session));
   if (!created) {
     co_return created.error() == store::Error::not_found ? fail(Code::invalid_credentials) : from_store(created.error());

@@ -127,6 +127,9 @@ class AccountService {
   Task<Result<void>> check_password_of(const store::Account& account, const std::string& password);
   // Fails with too_many_attempts when the window under `key` is full.
   Task<Result<void>> check_limit(const Limit& limit, std::string key);
+  // Counts this attempt first, atomically, and fails with too_many_attempts when it is over the
+  // limit: parallel requests cannot all slip through a check made before any of them counted.
+  Task<Result<void>> take_attempt(const Limit& limit, std::string key);
   // Counts one attempt under `key` (no-op when the limit is off).
   Task<Result<void>> count_attempt(const Limit& limit, std::string key);
 

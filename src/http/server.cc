@@ -63,7 +63,10 @@ std::size_t header_field_bytes(const Request& req) {
 // The client address of a request: the peer, or the last X-Forwarded-For entry when trusted.
 std::string client_address(const Request& req, const tcp::socket& socket, bool trust_proxy) {
   if (trust_proxy) {
-    std::string_view xff = req["X-Forwarded-For"];
+    // The last entry of the last field is the one our proxy wrote; everything before it came
+    // from the client and may be forged.
+    std::string_view xff;
+    for (auto [it, end] = req.equal_range("X-Forwarded-For"); it != end; ++it) xff = it->value();
     std::string_view last = xff.substr(xff.rfind(',') + 1);  // npos + 1 == 0: the whole value
     while (!last.empty() && last.front() == ' ') last.remove_prefix(1);
     while (!last.empty() && last.back() == ' ') last.remove_suffix(1);
@@ -146,7 +149,8 @@ net::awaitable<void> Server::accept_loop() {
         res.set(beast_http::field::retry_after, "1");
         res.keep_alive(false);
         add_standard_headers(res, ex);
-        c->plain.expires_after(options_.write_timeout);
+        // A refusal is cheap and brief: a client that does not read it in a second is dropped.
+        c->plain.expires_after(std::chrono::seconds(1));
         co_await beast_http::async_write(c->plain, res, kNoThrow);
         boost::system::error_code ignored;
         c->plain.socket().shutdown(tcp::socket::shutdown_both, ignored);
@@ -270,7 +274,7 @@ net::awaitable<void> Server::session(Connection& connection, Stream& stream) {
       co_return co_await refuse(Status::payload_too_large, "payload_too_large", "The request body is too large.");
     }
     if (!parser.is_done()) {
-      if (beast::iequals(head[beast_http::field::expect], "100-continue")) {
+      if (head.version() >= 11 && beast::iequals(head[beast_http::field::expect], "100-continue")) {
         static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
         raw.expires_after(options_.write_timeout);
         co_await net::async_write(stream, net::buffer(kContinue.data(), kContinue.size()), kNoThrow);

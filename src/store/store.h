@@ -59,6 +59,9 @@ struct Session {
   std::string account_id;
   TimePoint created_at;
   TimePoint expires_at;
+  // Not stored: when set, create_session succeeds only while the account's password hash is
+  // still this one, so a login that verified a password changed meanwhile gets no session.
+  std::optional<std::string> expected_password_hash{};
 };
 
 // The changes of one account update; unset fields stay as they are. Applied atomically.
@@ -71,6 +74,9 @@ struct AccountChanges {
   // When set, every session of the account except the one with this digest is revoked in the
   // same transaction (a password change keeps only the session that made it).
   std::optional<std::string> keep_only_session;
+  // When set, the update applies only while the stored password hash is still this one;
+  // otherwise nothing changes and the result is Error::not_found.
+  std::optional<std::string> expected_password_hash{};
 };
 
 // A fixed-window counter of attempts (failed logins, registrations) under one key.
@@ -101,7 +107,8 @@ class Store {
   // Deletes the account and all its sessions at once. Error::not_found if it is gone.
   virtual Task<Result<void>> delete_account(std::string account_id) = 0;
 
-  // Stores a session for an existing account. Error::not_found if the account is gone.
+  // Stores a session for an existing account. Error::not_found if the account is gone or its
+  // password hash is no longer session.expected_password_hash.
   virtual Task<Result<void>> create_session(Session session) = 0;
 
   // Revokes one session; revoking an unknown digest is not an error.

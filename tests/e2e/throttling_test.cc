@@ -3,10 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/serialize.hpp>
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "api_helpers.h"
 #include "http_client.h"
+#include "parallel_clients.h"
 #include "server_process.h"
 
 namespace vestibule::e2e {
@@ -45,6 +48,43 @@ TEST(ThrottlingTest, TheEleventhFailedLoginOfAnAccountIsRefusedEvenWithTheRightP
   // Another account is not affected.
   const Account other = register_account(client, "bystander");
   EXPECT_FALSE(login(client, other).empty());
+}
+
+TEST(ThrottlingTest, AParallelBurstOfGuessesCannotOvershootTheAccountLimit) {
+  ServerConfig config;
+  config.extra_args = {"--login-account-limit", "3"};
+  auto server = ServerProcess::start(config);
+  HttpClient setup(server->port());
+  const Account account = register_account(setup, "burst");
+  constexpr int kGuesses = 20;
+  std::vector<unsigned> statuses(kGuesses);
+  std::vector<std::string> errors = run_together(server->port(), kGuesses, [&](int i, HttpClient& c) {
+    statuses[i] = c.post("/v1/sessions", {{"email", account.email}, {"password", "burst guess " + std::to_string(i)}})
+                      .result_int();
+  });
+  for (const auto& e : errors) EXPECT_EQ(e, "");
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 401u), 3) << "exactly the limit got a verdict";
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 429u), kGuesses - 3);
+}
+
+TEST(ThrottlingTest, OnlyTheLastForwardedForFieldIsBelievedBehindATrustedProxy) {
+  ServerConfig config;
+  config.extra_args = {"--trust-proxy", "--login-client-limit", "2"};
+  auto server = ServerProcess::start(config);
+  HttpClient client(server->port());
+  // The client sends its own X-Forwarded-For line; the proxy appends another with the real
+  // address. Varying the client's line must not escape the real address's limit.
+  auto guess = [&](int i) {
+    Request req{http::verb::post, "/v1/sessions", 11};
+    req.set(http::field::content_type, "application/json");
+    req.insert("X-Forwarded-For", "192.0.2." + std::to_string(i));
+    req.insert("X-Forwarded-For", "203.0.113.50");
+    req.body() = boost::json::serialize(boost::json::object{{"email", unique_email("xff")}, {"password", "xff guess"}});
+    return client.send(std::move(req));
+  };
+  EXPECT_TRUE(is_problem(guess(1), 401, "invalid_credentials"));
+  EXPECT_TRUE(is_problem(guess(2), 401, "invalid_credentials"));
+  EXPECT_TRUE(is_throttled(guess(3)));
 }
 
 TEST(ThrottlingTest, ASuccessfulLoginResetsTheAccountsCount) {

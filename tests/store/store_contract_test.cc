@@ -618,6 +618,41 @@ TEST_P(StoreContractTest, DataSurvivesClosingAndReopening) {
   EXPECT_TRUE(fails_with(duplicate, Error::email_taken));
 }
 
+TEST_P(StoreContractTest, SessionIsRefusedOnceThePasswordHashChanged) {
+  const Account account = add_account("id-1", "a@example.com");
+  Session stale = make_session("digest-1", "id-1", kT0 + 1h);
+  stale.expected_password_hash = "$argon2id$v=19$m=1024,t=1,p=1$c2FsdA$something-else";
+  EXPECT_TRUE(fails_with(run(store().create_session(std::move(stale))), Error::not_found));
+  EXPECT_TRUE(fails_with(find_by_session("digest-1"), Error::not_found)) << "nothing was stored";
+  Session current = make_session("digest-2", "id-1", kT0 + 1h);
+  current.expected_password_hash = account.password_hash;
+  EXPECT_TRUE(run(store().create_session(std::move(current))));
+  EXPECT_TRUE(find_by_session("digest-2"));
+}
+
+TEST_P(StoreContractTest, UpdateWithAStaleExpectedHashChangesNothing) {
+  const Account account = add_account("id-1", "a@example.com");
+  add_session("digest-1", "id-1");
+  AccountChanges changes;
+  changes.password_hash = "$argon2id$v=19$m=2048,t=1,p=1$c2FsdA$upgraded";
+  changes.expected_password_hash = "$argon2id$v=19$m=1024,t=1,p=1$c2FsdA$changed-meanwhile";
+  changes.keep_only_session = "none";
+  changes.updated_at = kT0 + 1s;
+  EXPECT_TRUE(fails_with(update("id-1", std::move(changes)), Error::not_found));
+  Result<Account> unchanged = find_by_email("a@example.com");
+  ASSERT_TRUE(unchanged);
+  expect_same_account(*unchanged, account);
+  EXPECT_TRUE(find_by_session("digest-1")) << "no session was revoked";
+
+  AccountChanges matching;
+  matching.password_hash = "$argon2id$v=19$m=2048,t=1,p=1$c2FsdA$upgraded";
+  matching.expected_password_hash = account.password_hash;
+  matching.updated_at = kT0 + 2s;
+  Result<Account> upgraded = update("id-1", std::move(matching));
+  ASSERT_TRUE(upgraded);
+  EXPECT_EQ(upgraded->password_hash, "$argon2id$v=19$m=2048,t=1,p=1$c2FsdA$upgraded");
+}
+
 TEST_P(StoreContractTest, AttemptsCountWithinAWindowAndStartOverAfterIt) {
   // Real time for this one: Redis expires counters by its own clock.
   const TimePoint now = std::chrono::time_point_cast<std::chrono::milliseconds>(Clock::now());

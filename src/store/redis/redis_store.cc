@@ -57,7 +57,8 @@ Result<Account> to_account(const Reply& r) {
 Result<void> to_void(const Result<Reply>& r) {
   if (!r) return r.error();
   if (r->is_nil()) return Error::not_found;
-  if (r->str == "email_taken" || r->str == "id_taken") return Error::email_taken;
+  if (r->str == "email_taken") return Error::email_taken;
+  if (r->str == "id_taken") return Error::unavailable;  // a UUID collision: not the client's doing
   return {};
 }
 
@@ -153,7 +154,9 @@ Task<Result<Account>> RedisStore::update_account(std::string id, AccountChanges 
                                 ch.password_hash ? "1" : "0",
                                 ch.password_hash.value_or(""),
                                 ch.keep_only_session ? "1" : "0",
-                                ch.keep_only_session.value_or("")};
+                                ch.keep_only_session.value_or(""),
+                                ch.expected_password_hash ? "1" : "0",
+                                ch.expected_password_hash.value_or("")};
   auto reply = co_await run(Script::update_account, std::move(keys), std::move(args));
   if (!reply) co_return reply.error();
   if (reply->is_nil()) co_return Error::not_found;
@@ -170,7 +173,8 @@ Task<Result<void>> RedisStore::delete_account(std::string id) {
 
 Task<Result<void>> RedisStore::create_session(Session s) {
   std::vector<std::string> keys{account_key(s.account_id), session_key(s.token_digest)};
-  std::vector<std::string> args{s.token_digest, s.account_id, millis(s.created_at), millis(s.expires_at)};
+  std::vector<std::string> args{s.token_digest, s.account_id, millis(s.created_at), millis(s.expires_at),
+                                s.expected_password_hash ? "1" : "0", s.expected_password_hash.value_or("")};
   auto reply = co_await run(Script::create_session, std::move(keys), std::move(args));
   co_return to_void(reply);
 }

@@ -34,9 +34,11 @@ return redis.call('HGETALL', ARGV[1] .. 'user:{' .. string.sub(v, 1, sep - 1) ..
 )lua";
 
 // KEYS: account. ARGV: prefix, updated_at, set_name, name, set_email, email, set_email_key,
-// email_key, set_hash, hash, keep_only_session (0/1), kept digest. ("set_*" are 0/1.)
+// email_key, set_hash, hash, keep_only_session (0/1), kept digest, expect_hash (0/1), expected
+// password hash. ("set_*" are 0/1.)
 inline constexpr const char* kUpdateAccount = R"lua(
 if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+if ARGV[13] == '1' and redis.call('HGET', KEYS[1], 'password_hash') ~= ARGV[14] then return false end
 local p = ARGV[1]
 local id = redis.call('HGET', KEYS[1], 'id')
 if ARGV[7] == '1' then
@@ -76,11 +78,13 @@ redis.call('DEL', zkey, KEYS[1])
 return 'ok'
 )lua";
 
-// KEYS: account, session. ARGV: digest, account id, created_at (ms), expires_at (ms).
+// KEYS: account, session. ARGV: digest, account id, created_at (ms), expires_at (ms),
+// expect_hash (0/1), expected password hash.
 // The account's session index is a sorted set scored by expiry: expired entries are dropped
 // here, and the set itself expires with its last session.
 inline constexpr const char* kCreateSession = R"lua(
 if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+if ARGV[5] == '1' and redis.call('HGET', KEYS[1], 'password_hash') ~= ARGV[6] then return false end
 local zkey = KEYS[1] .. ':sessions'
 redis.call('ZREMRANGEBYSCORE', zkey, '-inf', ARGV[3])
 redis.call('SET', KEYS[2], ARGV[2] .. ' ' .. ARGV[4], 'PXAT', ARGV[4])
@@ -111,7 +115,7 @@ return 'ok'
 // attempt of a window sets the expiry. Returns {count, remaining ms}.
 inline constexpr const char* kAddAttempt = R"lua(
 local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+if n == 1 or redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return {n, redis.call('PTTL', KEYS[1])}
 )lua";
 

@@ -97,15 +97,21 @@ Task<Result<R>> SqliteStore::run(Fn fn) {
           c = free_.back();
           free_.pop_back();
         }
-        Result<R> out = Error::unavailable;
+        // Returned on every path, exceptions included (offload passes those to the caller).
+        struct Return {
+          SqliteStore* store;
+          Connection* c;
+          ~Return() {
+            std::lock_guard lock(store->mutex_);
+            store->free_.push_back(c);
+          }
+        } give_back{this, c};
         try {
-          out = fn(*c);
+          return fn(*c);
         } catch (const SqliteError& e) {
           spdlog::error("sqlite: {} (code {})", e.what(), e.code());
+          return Error::unavailable;
         }
-        std::lock_guard lock(mutex_);
-        free_.push_back(c);
-        return out;
       },
       Result<R>(Error::unavailable));
 }
@@ -156,7 +162,7 @@ Task<Result<Account>> SqliteStore::update_account(std::string account_id, Accoun
       Statement s = c.prepare(
           "UPDATE accounts SET name = coalesce(?, name), email = coalesce(?, email), "
           "email_key = coalesce(?, email_key), password_hash = coalesce(?, password_hash), updated_at = ? "
-          "WHERE id = ?");
+          "WHERE id = ? AND (?7 IS NULL OR password_hash = ?7)");
       auto bind_opt = [&s](int i, const std::optional<std::string>& v) {
         if (v) s.bind(i, *v); else s.bind_null(i);
       };
@@ -165,6 +171,7 @@ Task<Result<Account>> SqliteStore::update_account(std::string account_id, Accoun
       bind_opt(3, ch.email_key);
       bind_opt(4, ch.password_hash);
       s.bind(5, millis(ch.updated_at)).bind(6, id);
+      bind_opt(7, ch.expected_password_hash);
       try {
         s.execute();
       } catch (const SqliteError& e) {
@@ -197,16 +204,19 @@ Task<Result<void>> SqliteStore::delete_account(std::string account_id) {
 Task<Result<void>> SqliteStore::create_session(Session s) {
   return run<void>([s = std::move(s)](Connection& c) -> Result<void> {
     try {
-      c.prepare("INSERT INTO sessions (token_digest, account_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
-          .bind(1, s.token_digest)
-          .bind(2, s.account_id)
-          .bind(3, millis(s.created_at))
-          .bind(4, millis(s.expires_at))
-          .execute();
+      // One statement: the account check and the insert cannot be separated by a password change.
+      Statement insert = c.prepare(
+          "INSERT INTO sessions (token_digest, account_id, created_at, expires_at) "
+          "SELECT ?1, ?2, ?3, ?4 WHERE EXISTS "
+          "(SELECT 1 FROM accounts WHERE id = ?2 AND (?5 IS NULL OR password_hash = ?5))");
+      insert.bind(1, s.token_digest).bind(2, s.account_id).bind(3, millis(s.created_at)).bind(4, millis(s.expires_at));
+      if (s.expected_password_hash) insert.bind(5, *s.expected_password_hash); else insert.bind_null(5);
+      insert.execute();
     } catch (const SqliteError& e) {
       if (e.foreign_key_violation()) return Error::not_found;  // account deleted meanwhile
       throw;
     }
+    if (c.changes() == 0) return Error::not_found;  // account gone or password changed
     return {};
   });
 }
