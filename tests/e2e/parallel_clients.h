@@ -6,16 +6,18 @@
 #include <latch>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "http_client.h"
 
 namespace vestibule::e2e {
 
-// Calls work(i, client) for i in [0, n) on n threads. Returns, per thread, the message of the
-// exception it ended with ("" if none), so that transport failures are reported, not lost.
-template <typename Work>
-std::vector<std::string> run_together(unsigned short port, int n, Work work) {
+// Calls work(i, client) for i in [0, n) on n threads, thread i's client connected to port_of(i)
+// (e.g. alternating between two instances). Returns, per thread, the message of the exception it
+// ended with ("" if none), so that transport failures are reported, not lost.
+template <typename PortOf, typename Work>
+std::vector<std::string> run_together_on(PortOf port_of, int n, Work work) {
   std::vector<std::string> errors(static_cast<std::size_t>(n));
   std::latch start(n);
   {
@@ -23,7 +25,7 @@ std::vector<std::string> run_together(unsigned short port, int n, Work work) {
     for (int i = 0; i < n; ++i) {
       threads.emplace_back([&, i] {
         auto& error = errors[static_cast<std::size_t>(i)];
-        HttpClient client(port);
+        HttpClient client(port_of(i));
         try {
           client.connect();
         } catch (const std::exception& e) {
@@ -40,6 +42,12 @@ std::vector<std::string> run_together(unsigned short port, int n, Work work) {
     }
   }  // jthreads join here
   return errors;
+}
+
+// run_together_on with every client on one port.
+template <typename Work>
+std::vector<std::string> run_together(unsigned short port, int n, Work work) {
+  return run_together_on([port](int) { return port; }, n, std::move(work));
 }
 
 }  // namespace vestibule::e2e

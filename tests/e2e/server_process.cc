@@ -16,6 +16,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "store_under_test.h"
+
 extern char** environ;
 
 namespace vestibule::e2e {
@@ -68,9 +70,9 @@ std::unique_ptr<ServerProcess> ServerProcess::start(ServerConfig config) {
   } else {
     p->data_dir_ = config.data_dir;
   }
-  std::vector<std::string> args = {VESTIBULE_BINARY, "serve", "--listen", "127.0.0.1:0",
-                                   "--store", "sqlite:" + (p->data_dir_ / "v.db").string(),
-                                   "--log-level", "info"};
+  std::vector<std::string> args = {VESTIBULE_BINARY, "serve", "--listen", "127.0.0.1:0", "--log-level", "info"};
+  const std::vector<std::string> store = config.store_args.empty() ? store_args(p->data_dir_) : config.store_args;
+  args.insert(args.end(), store.begin(), store.end());
   args.insert(args.end(), config.hash_args.begin(), config.hash_args.end());
   args.insert(args.end(), config.extra_args.begin(), config.extra_args.end());
   p->spawn(args);

@@ -1,5 +1,6 @@
 // A real `vestibule serve` process for end-to-end tests: spawned on a free loopback port with its
-// own SQLite file, its stdout and stderr collected for the whole of its life, stopped with SIGTERM.
+// own data (a SQLite file, or a key prefix on Redis: store_under_test.h), its stdout and stderr
+// collected for the whole of its life, stopped with SIGTERM.
 // start() returns once the server has logged `event=listening`, so the port is ready; there are
 // no sleeps anywhere, only waits on a real condition, each bounded by a deadline.
 // Thread-safe: log() and wait_for_log() may be called from any thread while the reader runs.
@@ -35,7 +36,11 @@ class TempDir {
 
 struct ServerConfig {
   // Where the database lives; empty means a fresh temp dir owned (and removed) by the process.
+  // In redis mode it names the server's key prefix instead (store_under_test.h).
   std::filesystem::path data_dir;
+  // The --store flag and its companions; empty means the store under test for data_dir. Tests
+  // that always need Redis (two instances on one, an outage) pass their own.
+  std::vector<std::string> store_args;
   // argon2id cost. Tiny by default so that tests spend their time on behaviour, not on hashing;
   // a test that wants the production defaults passes an empty list.
   std::vector<std::string> hash_args = {"--hash-memory-kib", "1024", "--hash-iterations", "1",

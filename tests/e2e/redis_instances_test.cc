@@ -1,0 +1,126 @@
+// Several stateless vestibule processes on one Redis (same key prefix) serve one user base: a
+// token from one works on all, and a logout or password change through one is seen at once by
+// the others. Always runs against a private redis-server, whatever VESTIBULE_E2E_STORE says.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "api_helpers.h"
+#include "parallel_clients.h"
+#include "server_process.h"
+// Last: it declares vestibule::testing, which would hide ::testing in the headers above.
+#include "support/redis_server.h"
+
+namespace vestibule::e2e {
+namespace {
+
+using ::testing::Each;
+using ::testing::Eq;
+
+class TwoInstancesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    redis_.start();
+    ServerConfig config;
+    config.store_args = {"--store", redis_.url(), "--redis-key-prefix", "shared:"};
+    // Off, so that every loser of the registration race can try its password.
+    config.extra_args = {"--login-account-limit", "0"};
+    first_ = ServerProcess::start(config);
+    second_ = ServerProcess::start(config);
+    a_ = std::make_unique<HttpClient>(first_->port());
+    b_ = std::make_unique<HttpClient>(second_->port());
+  }
+
+  HttpClient& a() { return *a_; }
+  HttpClient& b() { return *b_; }
+
+  vestibule::testing::RedisServer redis_;  // first, so that it is stopped after both instances
+  std::unique_ptr<ServerProcess> first_;
+  std::unique_ptr<ServerProcess> second_;
+  std::unique_ptr<HttpClient> a_;
+  std::unique_ptr<HttpClient> b_;
+};
+
+TEST_F(TwoInstancesTest, ATokenIssuedByOneInstanceWorksOnTheOther) {
+  const Account account = register_account(a(), "roaming");
+  const std::string from_a = login(a(), account);
+  Response me = b().get("/v1/users/me", from_a);
+  ASSERT_EQ(me.result_int(), 200u) << describe(me);
+  EXPECT_EQ(text(body_object(me)["id"]), account.id);
+
+  const std::string from_b = login(b(), account);
+  EXPECT_EQ(a().get("/v1/users/me", from_b).result_int(), 200u);
+}
+
+TEST_F(TwoInstancesTest, ALogoutThroughOneInstanceIsSeenAtOnceByTheOther) {
+  const Account account = register_account(a(), "leaving");
+  const std::string token = login(a(), account);
+  ASSERT_EQ(b().get("/v1/users/me", token).result_int(), 200u);
+
+  ASSERT_EQ(a().del("/v1/sessions/current", token).result_int(), 204u);
+  EXPECT_TRUE(is_problem(b().get("/v1/users/me", token), 401, "invalid_token"));
+
+  // Logging out everywhere through one instance ends the sessions issued by the other.
+  const std::string first = login(a(), account);
+  const std::string second = login(a(), account);
+  const std::string through_b = login(b(), account);
+  ASSERT_EQ(b().del("/v1/sessions", through_b).result_int(), 204u);
+  EXPECT_TRUE(is_problem(a().get("/v1/users/me", first), 401, "invalid_token"));
+  EXPECT_TRUE(is_problem(a().get("/v1/users/me", second), 401, "invalid_token"));
+}
+
+TEST_F(TwoInstancesTest, APasswordChangeThroughOneInstanceRevokesTheOtherSessionsOnBoth) {
+  const Account account = register_account(a(), "rotating");
+  const std::string changer = login(a(), account);
+  const std::string other_on_a = login(a(), account);
+  const std::string other_on_b = login(b(), account);
+
+  Response res = a().patch("/v1/users/me", {{"password", "a brand new password"}, {"current_password", account.password}},
+                           changer);
+  ASSERT_EQ(res.result_int(), 200u) << describe(res);
+
+  EXPECT_TRUE(is_problem(b().get("/v1/users/me", other_on_b), 401, "invalid_token"));
+  EXPECT_TRUE(is_problem(b().get("/v1/users/me", other_on_a), 401, "invalid_token"));
+  EXPECT_EQ(b().get("/v1/users/me", changer).result_int(), 200u) << "the token that made the change stays valid";
+  EXPECT_TRUE(is_problem(b().post("/v1/sessions", {{"email", account.email}, {"password", account.password}}), 401,
+                         "invalid_credentials"));
+  EXPECT_FALSE(login(b(), account.email, "a brand new password").empty());
+}
+
+TEST_F(TwoInstancesTest, ParallelRegistrationsOfOneAddressOnBothInstancesCreateExactlyOneAccount) {
+  constexpr int kClients = 50;
+  const std::string email = unique_email("race");
+  auto password_of = [](int i) { return "race password " + std::to_string(i); };
+  auto port_of = [this](int i) { return i % 2 == 0 ? first_->port() : second_->port(); };
+  std::vector<unsigned> statuses(kClients);
+  std::vector<std::string> problems(kClients);
+
+  std::vector<std::string> errors = run_together_on(port_of, kClients, [&](int i, HttpClient& c) {
+    Response res = c.post("/v1/users", {{"name", "Racer"}, {"email", email}, {"password", password_of(i)}});
+    statuses[i] = res.result_int();
+    if (res.result_int() != 201u && !is_problem(res, 409, "email_taken")) problems[i] = describe(res);
+  });
+  EXPECT_THAT(errors, Each(Eq("")));
+  EXPECT_THAT(problems, Each(Eq("")));
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 201u), 1);
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 409u), kClients - 1);
+
+  // Exactly one password was stored, the winner's, whichever instance is asked.
+  const auto winner = std::find(statuses.begin(), statuses.end(), 201u) - statuses.begin();
+  int logins = 0;
+  for (int i = 0; i < kClients; ++i) {
+    HttpClient& c = i % 2 == 0 ? b() : a();  // the other instance than the one that registered
+    Response res = c.post("/v1/sessions", {{"email", email}, {"password", password_of(i)}});
+    if (res.result_int() == 201u) {
+      ++logins;
+      EXPECT_EQ(i, winner);
+    } else {
+      EXPECT_TRUE(is_problem(res, 401, "invalid_credentials")) << "password " << i << ": " << describe(res);
+    }
+  }
+  EXPECT_EQ(logins, 1);
+}
+
+}  // namespace
+}  // namespace vestibule::e2e
