@@ -6,16 +6,14 @@
 #include <string>
 #include <string_view>
 
+#include "support/text.h"
+
 namespace vestibule::security {
 namespace {
 
 using namespace std::string_view_literals;
 
-std::string repeat(std::string_view unit, std::size_t times) {
-  std::string out;
-  for (std::size_t i = 0; i < times; ++i) out += unit;
-  return out;
-}
+using vestibule::testing::repeat;
 
 // One row of the reference table: `address` is set when the input is accepted, `code` when not.
 struct Case {
@@ -278,7 +276,7 @@ constexpr Case kCases[] = {
     {"user@example.com\xfe"sv, "", "invalid_email"},
 };
 
-class MatchesEmailValidator : public testing::TestWithParam<Case> {};
+class MatchesEmailValidator : public ::testing::TestWithParam<Case> {};
 
 TEST_P(MatchesEmailValidator, OnTheReferenceTable) {
   const Case& c = GetParam();
@@ -292,7 +290,7 @@ TEST_P(MatchesEmailValidator, OnTheReferenceTable) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(ValidateEmail, MatchesEmailValidator, testing::ValuesIn(kCases));
+INSTANTIATE_TEST_SUITE_P(ValidateEmail, MatchesEmailValidator, ::testing::ValuesIn(kCases));
 
 // Known divergence: libidn2 2.3.3's tables stop at Unicode 12, idna 3.3's reach Unicode 14, so
 // letters added in Unicode 13 and 14 (here KHITAN SMALL SCRIPT CHARACTER-18B00, Unicode 13) in a

@@ -5,16 +5,14 @@
 #include <string>
 #include <string_view>
 
+#include "support/text.h"
+
 namespace vestibule::security {
 namespace {
 
 using namespace std::string_view_literals;
 
-std::string repeat(std::string_view unit, std::size_t times) {
-  std::string out;
-  for (std::size_t i = 0; i < times; ++i) out += unit;
-  return out;
-}
+using vestibule::testing::repeat;
 
 // The rejection code of `password`, or "" when it is accepted.
 std::string code_of(std::string_view password) {
