@@ -124,3 +124,32 @@ TEST_F(TwoInstancesTest, ParallelRegistrationsOfOneAddressOnBothInstancesCreateE
 
 }  // namespace
 }  // namespace vestibule::e2e
+
+namespace vestibule::e2e {
+namespace {
+
+// The failed-login limit is kept in Redis, so guesses spread over two instances add up.
+TEST(SharedThrottlingTest, FailedLoginsSpreadOverTwoInstancesShareOneLimit) {
+  vestibule::testing::RedisServer redis;
+  redis.start();
+  ServerConfig config;
+  config.store_args = {"--store", redis.url(), "--redis-key-prefix", "throttle:"};
+  config.extra_args = {"--login-account-limit", "4"};
+  auto first = ServerProcess::start(config);
+  auto second = ServerProcess::start(config);
+  HttpClient a(first->port());
+  HttpClient b(second->port());
+  const Account account = register_account(a, "spread");
+  for (int i = 0; i < 4; ++i) {
+    HttpClient& via = i % 2 ? b : a;
+    Response res = via.post("/v1/sessions", {{"email", account.email}, {"password", "spread guess " + std::to_string(i)}});
+    ASSERT_TRUE(is_problem(res, 401, "invalid_credentials")) << i << ": " << describe(res);
+  }
+  EXPECT_TRUE(is_problem(a.post("/v1/sessions", {{"email", account.email}, {"password", account.password}}), 429,
+                         "too_many_attempts"));
+  EXPECT_TRUE(is_problem(b.post("/v1/sessions", {{"email", account.email}, {"password", account.password}}), 429,
+                         "too_many_attempts"));
+}
+
+}  // namespace
+}  // namespace vestibule::e2e
