@@ -61,7 +61,7 @@ std::size_t header_field_bytes(const Request& req) {
 }
 
 // The client address of a request: the peer, or the last X-Forwarded-For entry when trusted.
-std::string client_address(const Request& req, const tcp::socket& socket, bool trust_proxy) {
+std::string client_address(const Request& req, const std::string& peer, bool trust_proxy) {
   if (trust_proxy) {
     // The last entry of the last field is the one our proxy wrote; everything before it came
     // from the client and may be forged.
@@ -74,9 +74,7 @@ std::string client_address(const Request& req, const tcp::socket& socket, bool t
     const auto address = net::ip::make_address(last, ec);
     if (!ec) return address.to_string();
   }
-  boost::system::error_code ec;
-  const auto peer = socket.remote_endpoint(ec);
-  return ec ? std::string() : peer.address().to_string();
+  return peer;
 }
 
 void add_standard_headers(Response& res, const Exchange& ex) {
@@ -200,6 +198,12 @@ net::awaitable<void> Server::session(Connection& connection, Stream& stream) {
   auto& raw = beast::get_lowest_layer(stream);
   auto& buffer = c->buffer;
   const bool tls = options_.tls != nullptr;
+  // Once per connection, not per request (a system call).
+  const std::string peer = [&] {
+    boost::system::error_code ec;
+    const auto endpoint = raw.socket().remote_endpoint(ec);
+    return ec ? std::string() : endpoint.address().to_string();
+  }();
   const ErrorRenderer& render = router_.error_renderer();
   const std::string prefix = fmt::format("{:06x}", randombytes_random() & 0xffffff);
   std::uint64_t sequence = 0;
@@ -293,7 +297,7 @@ net::awaitable<void> Server::session(Connection& connection, Stream& stream) {
     ex.tls = tls;
     const std::string_view client_id = req["X-Request-Id"];
     ex.request_id = usable_request_id(client_id) ? std::string(client_id) : fmt::format("{}-{}", prefix, sequence);
-    ex.client = client_address(req, raw.socket(), options_.trust_proxy);
+    ex.client = client_address(req, peer, options_.trust_proxy);
 
     Response res;
     try {
