@@ -39,6 +39,8 @@ struct Config {
   std::size_t io_threads = std::max(1u, std::thread::hardware_concurrency());
   std::size_t store_threads = 2;
   std::size_t max_body_bytes = 64 * 1024;
+  std::size_t max_header_bytes = 8 * 1024;
+  std::size_t max_target_bytes = 8 * 1024;
   std::size_t max_connections = 10000;
   std::int64_t shutdown_timeout_seconds = 10;
   std::int64_t idle_timeout_seconds = 60;
@@ -170,6 +172,8 @@ int serve(const Config& cfg) {
     server = std::make_unique<http::Server>(io, router,
                                             http::ServerOptions{.endpoint = *endpoint,
                                                                 .max_body_bytes = cfg.max_body_bytes,
+                                                                .max_header_bytes = cfg.max_header_bytes,
+                                                                .max_target_bytes = cfg.max_target_bytes,
                                                                 .max_connections = cfg.max_connections,
                                                                 .idle_timeout = std::chrono::seconds(cfg.idle_timeout_seconds),
                                                                 .header_timeout = std::chrono::seconds(cfg.header_timeout_seconds),
@@ -266,6 +270,11 @@ int main(int argc, char** argv) {
       ->envname("VESTIBULE_STORE_THREADS")->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{64}));
   serve_cmd->add_option("--max-body-bytes", cfg.max_body_bytes, "Largest request body accepted; larger gets 413")
       ->envname("VESTIBULE_MAX_BODY_BYTES")->capture_default_str()->check(CLI::Range(std::size_t{256}, std::size_t{16u << 20}));
+  serve_cmd->add_option("--max-header-bytes", cfg.max_header_bytes,
+                        "Largest request header (fields, without the request line); larger gets 431")
+      ->envname("VESTIBULE_MAX_HEADER_BYTES")->capture_default_str()->check(CLI::Range(std::size_t{1024}, std::size_t{1u << 20}));
+  serve_cmd->add_option("--max-target-bytes", cfg.max_target_bytes, "Longest request target (URL); longer gets 414")
+      ->envname("VESTIBULE_MAX_TARGET_BYTES")->capture_default_str()->check(CLI::Range(std::size_t{64}, std::size_t{1u << 20}));
   serve_cmd->add_option("--max-connections", cfg.max_connections, "Open connections beyond which new ones get 503")
       ->envname("VESTIBULE_MAX_CONNECTIONS")->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{1u << 20}));
   serve_cmd->add_option("--shutdown-timeout", cfg.shutdown_timeout_seconds, "Seconds in-flight requests get on SIGTERM")

@@ -34,6 +34,26 @@ TEST(LimitFlagsTest, MaxBodyBytesIsConfigurable) {
   EXPECT_TRUE(is_problem(too_big, 413, "payload_too_large")) << describe(too_big);
 }
 
+TEST(LimitFlagsTest, HeaderAndTargetLimitsAreConfigurable) {
+  ServerConfig config;
+  config.extra_args = {"--max-header-bytes", "2048", "--max-target-bytes", "256"};
+  auto server = ServerProcess::start(config);
+  {
+    HttpClient client(server->port());
+    Request req{http::verb::get, "/healthz", 11};
+    req.set("X-Padding", std::string(3000, 'p'));
+    EXPECT_TRUE(is_problem(client.send(std::move(req)), 431, "request_header_fields_too_large"));
+  }
+  {
+    HttpClient client(server->port());
+    EXPECT_TRUE(is_problem(client.get("/healthz?" + std::string(300, 'q')), 414, "uri_too_long"));
+  }
+  HttpClient client(server->port());
+  Request fits{http::verb::get, "/healthz?" + std::string(200, 'q'), 11};
+  fits.set("X-Padding", std::string(1500, 'p'));
+  EXPECT_EQ(client.send(std::move(fits)).result_int(), 200u);
+}
+
 TEST(LimitFlagsTest, AnIdleKeepAliveConnectionIsClosedAfterIdleTimeout) {
   ServerConfig config;
   config.extra_args = {"--idle-timeout", "1"};
