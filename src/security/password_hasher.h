@@ -53,8 +53,6 @@ class PasswordHasher {
   // email is unknown, so such logins cost the same time as a wrong password.
   const std::string& dummy_hash() const { return dummy_hash_; }
 
-  const HashParams& params() const { return options_.params; }
-
   // Hashes and verifications run so far (monitoring, and tests proving that e.g. a login for an
   // unknown email still spends one verification).
   std::uint64_t hashes_run() const { return hashes_run_.load(); }

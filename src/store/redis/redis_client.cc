@@ -241,7 +241,7 @@ net::awaitable<void> RedisClient::watchdog(std::uint64_t generation) {
 }
 
 void RedisClient::fail_all(const char* why) {
-  (void)why;
+  if (!pending_.empty()) spdlog::debug("redis: failing {} queued commands ({})", pending_.size(), why);
   ++generation_;
   state_ = State::disconnected;
   last_failure_ = SteadyClock::now();
