@@ -11,7 +11,7 @@ packages=(
   john-data  # its password.lst is the default --common-passwords blocklist
 )
 case "${1:-}" in
-  --test) packages+=(libgtest-dev libgmock-dev redis-server openssl) ;;   # the tests start their own redis-server
+  --test) packages+=(libgtest-dev libgmock-dev libbenchmark-dev redis-server openssl) ;;   # the tests start their own redis-server
   --redis) packages+=(redis-server) ;;
 esac
 
