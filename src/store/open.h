@@ -16,6 +16,10 @@ struct OpenOptions {
   // Network backends (Redis) run their I/O here: the server's io_context.
   boost::asio::any_io_executor executor;
   std::string redis_key_prefix = "vestibule:";
+  // SQLite: false acknowledges a commit before it reaches the disk (synchronous=OFF). Only for
+  // bulk loads that are thrown away if interrupted, such as the benchmark's seeding; the server
+  // always keeps the default.
+  bool durable = true;
 };
 
 // `sqlite:PATH` (relative or absolute; the directory is created), or

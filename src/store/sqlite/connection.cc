@@ -15,6 +15,7 @@ bool SqliteError::unique_violation() const {
   return code_ == SQLITE_CONSTRAINT_UNIQUE || code_ == SQLITE_CONSTRAINT_PRIMARYKEY;
 }
 bool SqliteError::foreign_key_violation() const { return code_ == SQLITE_CONSTRAINT_FOREIGNKEY; }
+bool SqliteError::busy() const { return (code_ & 0xff) == SQLITE_BUSY; }
 
 Statement::~Statement() {
   sqlite3_reset(stmt_);
@@ -58,7 +59,7 @@ std::string Statement::text(int column) const {
 
 std::int64_t Statement::integer(int column) const { return sqlite3_column_int64(stmt_, column); }
 
-Connection::Connection(const std::string& path, int busy_timeout_ms) {
+Connection::Connection(const std::string& path, int busy_timeout_ms, bool durable) {
   const int rc = sqlite3_open_v2(path.c_str(), &db_,
                                  SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
@@ -70,9 +71,9 @@ Connection::Connection(const std::string& path, int busy_timeout_ms) {
   sqlite3_extended_result_codes(db_, 1);
   sqlite3_busy_timeout(db_, busy_timeout_ms);
   // WAL: readers never block the writer. synchronous=FULL: a commit is on disk before we answer,
-  // so an acknowledged registration or revocation survives a power cut.
+  // so an acknowledged registration or revocation survives a power cut. (OFF only for bulk loads.)
   exec("PRAGMA journal_mode=WAL");
-  exec("PRAGMA synchronous=FULL");
+  exec(durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF");
   exec("PRAGMA foreign_keys=ON");
 }
 

@@ -19,6 +19,7 @@ class SqliteError : public std::runtime_error {
   SqliteError(int code, const std::string& what) : std::runtime_error(what), code_(code) {}
   int code() const { return code_; }                      // extended result code
   bool unique_violation() const;                          // UNIQUE or PRIMARY KEY
+  bool busy() const;                                      // a lock is held elsewhere
   bool foreign_key_violation() const;
 
  private:
@@ -51,7 +52,7 @@ class Statement {
 class Connection {
  public:
   // Opens (creating if needed) the database file and applies the per-connection settings.
-  Connection(const std::string& path, int busy_timeout_ms);
+  Connection(const std::string& path, int busy_timeout_ms, bool durable = true);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;

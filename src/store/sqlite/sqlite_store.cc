@@ -67,7 +67,7 @@ boost::system::result<std::unique_ptr<SqliteStore>, OpenError> SqliteStore::open
     std::vector<std::unique_ptr<Connection>> connections;
     const std::size_t n = std::max<std::size_t>(1, options.threads);
     for (std::size_t i = 0; i < n; ++i) {
-      connections.push_back(std::make_unique<Connection>(options.path, options.busy_timeout_ms));
+      connections.push_back(std::make_unique<Connection>(options.path, options.busy_timeout_ms, options.durable));
       if (i == 0) connections.front()->exec(kSchema);
     }
     return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(options), std::move(connections)));
@@ -81,6 +81,10 @@ SqliteStore::SqliteStore(SqliteOptions options, std::vector<std::unique_ptr<Conn
       all_(std::move(connections)),
       pool_(util::WorkerPoolOptions{.threads = all_.size(), .max_queued = options_.max_queued, .name = "sqlite"}) {
   for (auto& c : all_) free_.push_back(c.get());
+  for (std::size_t i = 0; i < options_.inline_readers; ++i) {
+    readers_.push_back(std::make_unique<Connection>(options_.path, /*busy_timeout_ms=*/0, options_.durable));
+    free_readers_.push_back(readers_.back().get());
+  }
 }
 
 SqliteStore::~SqliteStore() = default;
@@ -116,6 +120,47 @@ Task<Result<R>> SqliteStore::run(Fn fn) {
       Result<R>(Error::unavailable));
 }
 
+namespace {
+
+// A value computed already, as a task: awaiting it resumes at once.
+template <typename T>
+Task<T> ready(T value) {
+  co_return value;
+}
+
+}  // namespace
+
+Connection* SqliteStore::take_reader() {
+  std::lock_guard lock(mutex_);
+  if (free_readers_.empty()) return nullptr;
+  Connection* c = free_readers_.back();
+  free_readers_.pop_back();
+  return c;
+}
+
+void SqliteStore::give_back_reader(Connection* c) {
+  std::lock_guard lock(mutex_);
+  free_readers_.push_back(c);
+}
+
+template <typename R, typename Fn>
+Task<Result<R>> SqliteStore::read(Fn fn) {
+  if (Connection* c = take_reader()) {
+    std::optional<Result<R>> done;
+    try {
+      done.emplace(fn(*c));
+    } catch (const SqliteError& e) {
+      if (!e.busy()) {
+        spdlog::error("sqlite: {} (code {})", e.what(), e.code());
+        done.emplace(Error::unavailable);
+      }
+    }
+    give_back_reader(c);
+    if (done) return ready(std::move(*done));
+  }
+  return run<R>(std::move(fn));
+}
+
 Task<Result<void>> SqliteStore::create_account(Account a) {
   return run<void>([a = std::move(a)](Connection& c) -> Result<void> {
     try {
@@ -139,13 +184,13 @@ Task<Result<void>> SqliteStore::create_account(Account a) {
 }
 
 Task<Result<Account>> SqliteStore::find_account_by_email(std::string email_key) {
-  return run<Account>([key = std::move(email_key)](Connection& c) {
+  return read<Account>([key = std::move(email_key)](Connection& c) {
     return select_account(c, ACCOUNT_SELECT "WHERE email_key = ?", key);
   });
 }
 
 Task<Result<Account>> SqliteStore::find_account_by_session(std::string token_digest, TimePoint now) {
-  return run<Account>([digest = std::move(token_digest), now](Connection& c) -> Result<Account> {
+  return read<Account>([digest = std::move(token_digest), now](Connection& c) -> Result<Account> {
     Statement s = c.prepare(
         "SELECT a.id, a.name, a.email, a.email_key, a.password_hash, a.created_at, a.updated_at "
         "FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_digest = ? AND s.expires_at > ?");
@@ -262,7 +307,7 @@ Task<Result<Attempts>> SqliteStore::add_attempt(std::string key, TimePoint now, 
 }
 
 Task<Result<Attempts>> SqliteStore::attempts(std::string key, TimePoint now) {
-  return run<Attempts>([key = std::move(key), now](Connection& c) -> Result<Attempts> {
+  return read<Attempts>([key = std::move(key), now](Connection& c) -> Result<Attempts> {
     Statement s = c.prepare("SELECT count, window_ends FROM attempts WHERE key = ? AND window_ends > ?");
     s.bind(1, key).bind(2, millis(now));
     if (!s.step()) return Attempts{};

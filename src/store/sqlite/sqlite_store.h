@@ -22,6 +22,9 @@ struct SqliteOptions {
   std::size_t threads = 2;  // worker threads = connections
   std::size_t max_queued = 4096;
   int busy_timeout_ms = 5000;  // how long a writer waits for the write lock before "unavailable"
+  bool durable = true;         // false: synchronous=OFF, for bulk loads only (store/open.h)
+  // Connections for point reads run on the calling (network) thread; 0 sends reads to the pool.
+  std::size_t inline_readers = 2;
 };
 
 class Connection;
@@ -52,10 +55,21 @@ class SqliteStore final : public Store {
   template <typename R, typename Fn>
   Task<Result<R>> run(Fn fn);
 
+  // Runs the point read `fn(Connection&)` at once on the calling thread with a reader connection,
+  // sparing the two thread switches of run() that otherwise cost more than the read itself. A
+  // reader never waits for a lock (busy timeout 0): when none is free or the database is busy,
+  // the read goes to the pool through run().
+  template <typename R, typename Fn>
+  Task<Result<R>> read(Fn fn);
+  Connection* take_reader();
+  void give_back_reader(Connection* c);
+
   SqliteOptions options_;
   std::mutex mutex_;
   std::vector<std::unique_ptr<Connection>> all_;
   std::vector<Connection*> free_;
+  std::vector<std::unique_ptr<Connection>> readers_;
+  std::vector<Connection*> free_readers_;  // under mutex_
   util::WorkerPool pool_;  // last: its threads stop before the connections close
 };
 
