@@ -324,6 +324,8 @@ boost::system::result<Email, Rejection> validate_email(std::string_view input) {
   // normalised address to be valid, the one place we knowingly differ from the reference.
   auto first = validate_once(input);
   if (!first) return first;
+  // The usual case: the address is already normal, and a pure function of it gives its answer twice.
+  if (first->address == input) return first;
   auto again = validate_once(first->address);
   if (!again) return std::move(again).error();
   return first;
