@@ -3,14 +3,25 @@
 #include <sodium.h>
 
 #include <boost/throw_exception.hpp>
+#include <optional>
 #include <stdexcept>
 
+#include "security/argon2_engine.h"
 #include "util/offload.h"
 
 namespace vestibule::security {
 namespace {
 
 std::size_t memlimit_bytes(const HashParams& p) { return static_cast<std::size_t>(p.memory_kib) * 1024; }
+
+std::optional<std::string> sodium_hash(std::string_view password, const HashParams& params) {
+  char out[crypto_pwhash_STRBYTES];
+  if (crypto_pwhash_str_alg(out, password.data(), password.size(), params.iterations, memlimit_bytes(params),
+                            crypto_pwhash_ALG_ARGON2ID13) != 0) {
+    return std::nullopt;
+  }
+  return std::string(out);
+}
 
 }  // namespace
 
@@ -34,15 +45,14 @@ PasswordHasher::PasswordHasher(HasherOptions options)
 }
 
 std::string PasswordHasher::hash_now(std::string_view password, const HashParams& params) {
-  char out[crypto_pwhash_STRBYTES];
-  if (crypto_pwhash_str_alg(out, password.data(), password.size(), params.iterations, memlimit_bytes(params),
-                            crypto_pwhash_ALG_ARGON2ID13) != 0) {
-    throw std::runtime_error("argon2id hashing failed (out of memory?)");
-  }
-  return std::string(out);
+  std::optional<std::string> phc = params.engine == HashEngine::argon2 ? argon2_hash(password, params)
+                                                                        : sodium_hash(password, params);
+  if (!phc) throw std::runtime_error("argon2id hashing failed (out of memory?)");
+  return std::move(*phc);
 }
 
-bool PasswordHasher::verify_now(std::string_view password, const std::string& phc) {
+bool PasswordHasher::verify_now(std::string_view password, const std::string& phc, HashEngine engine) {
+  if (engine == HashEngine::argon2) return argon2_verify(password, phc);
   return crypto_pwhash_str_verify(phc.c_str(), password.data(), password.size()) == 0;
 }
 
@@ -69,9 +79,9 @@ boost::asio::awaitable<PasswordHasher::Result<std::string>> PasswordHasher::hash
 boost::asio::awaitable<PasswordHasher::Result<bool>> PasswordHasher::verify(std::string password, std::string phc) {
   return util::offload<Result<bool>>(
       pool_,
-      [this, password = std::move(password), phc = std::move(phc)]() -> Result<bool> {
+      [this, password = std::move(password), phc = std::move(phc), engine = options_.params.engine]() -> Result<bool> {
         ++verifications_run_;
-        return verify_now(password, phc);
+        return verify_now(password, phc, engine);
       },
       HashError::overloaded);
 }

@@ -1,7 +1,7 @@
-// argon2id password hashing (libsodium's crypto_pwhash_str_alg) on a dedicated, bounded pool of
-// threads, so a burst of logins can saturate only that pool, never the network threads. When the
-// pool's queue is full, calls resume at once with Error::overloaded, which the API turns into
-// 503 with Retry-After. Thread-safe.
+// argon2id password hashing (libsodium's crypto_pwhash_str_alg, or libargon2: HashEngine) on a
+// dedicated, bounded pool of threads, so a burst of logins can saturate only that pool, never the
+// network threads. When the pool's queue is full, calls resume at once with Error::overloaded,
+// which the API turns into 503 with Retry-After. Thread-safe.
 #pragma once
 
 #include <atomic>
@@ -12,16 +12,10 @@
 #include <string>
 #include <string_view>
 
+#include "security/hash_params.h"
 #include "util/worker_pool.h"
 
 namespace vestibule::security {
-
-struct HashParams {
-  // OWASP's argon2id recommendation (m = 19 MiB, t = 2, p = 1): about 20-40 ms a hash on one
-  // core here, which caps offline guessing of a stolen database without making logins slow.
-  std::uint32_t memory_kib = 19456;
-  std::uint32_t iterations = 2;
-};
 
 struct HasherOptions {
   HashParams params;
@@ -42,11 +36,13 @@ class PasswordHasher {
   // A PHC string ("$argon2id$v=19$m=...,t=...,p=1$salt$hash") with a fresh random salt.
   boost::asio::awaitable<Result<std::string>> hash(std::string password);
 
-  // Whether `password` matches `phc`. A malformed or foreign PHC string is simply no match.
-  // Comparison is constant-time (inside libsodium).
+  // Whether `password` matches `phc`, computed by the configured engine. A malformed or foreign
+  // PHC string is simply no match. Comparison is constant-time.
   boost::asio::awaitable<Result<bool>> verify(std::string password, std::string phc);
 
   // True when `phc` was made with parameters other than the configured ones (upgrade on login).
+  // Parsed by libsodium whatever the engine: both engines write the same strings, so switching
+  // engine never asks for a rehash.
   bool needs_rehash(std::string_view phc) const;
 
   // A valid hash of a random secret with the configured parameters: verified against when the
@@ -58,9 +54,11 @@ class PasswordHasher {
   std::uint64_t hashes_run() const { return hashes_run_.load(); }
   std::uint64_t verifications_run() const { return verifications_run_.load(); }
 
-  // Synchronous primitives, for the pool jobs and for benchmarks measuring the raw rate.
+  // Synchronous primitives, for the pool jobs and for benchmarks measuring the raw rate, with
+  // params.engine / `engine` choosing the library. hash_now throws std::runtime_error when the
+  // library fails (out of memory).
   static std::string hash_now(std::string_view password, const HashParams& params);
-  static bool verify_now(std::string_view password, const std::string& phc);
+  static bool verify_now(std::string_view password, const std::string& phc, HashEngine engine = HashEngine::sodium);
 
  private:
   HasherOptions options_;

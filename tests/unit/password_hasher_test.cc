@@ -1,6 +1,7 @@
 #include "security/password_hasher.h"
 
 #include <gtest/gtest.h>
+#include <sodium.h>
 
 #include <boost/asio/io_context.hpp>
 #include <string>
@@ -16,6 +17,7 @@ using testing::run_awaitable;
 constexpr HashParams kSmall{.memory_kib = 1024, .iterations = 1};
 constexpr HashParams kMoreMemory{.memory_kib = 2048, .iterations = 1};
 constexpr HashParams kMoreIterations{.memory_kib = 1024, .iterations = 2};
+constexpr HashParams kSmallArgon2{.memory_kib = 1024, .iterations = 1, .engine = HashEngine::argon2};
 
 HasherOptions options_with(HashParams params) { return HasherOptions{.params = params, .threads = 1, .max_queued = 8}; }
 
@@ -122,6 +124,81 @@ TEST(PasswordHasher, CountsVerificationsAndHashes) {
   (void)run_awaitable(io, hasher.verify("correct horse", "malformed"));
   EXPECT_EQ(hasher.verifications_run(), 3u);
   EXPECT_EQ(hasher.hashes_run(), 1u);
+}
+
+TEST(HashNow, EitherEngineWritesTheSameKindOfString) {
+  const std::string sodium = PasswordHasher::hash_now("correct horse", kSmall);
+  const std::string argon2 = PasswordHasher::hash_now("correct horse", kSmallArgon2);
+  EXPECT_TRUE(argon2.starts_with("$argon2id$v=19$m=1024,t=1,p=1$")) << argon2;
+  EXPECT_EQ(argon2.size(), sodium.size()) << argon2 << " vs " << sodium;
+}
+
+TEST(VerifyNow, EachEngineReadsTheOthersHashes) {
+  const std::string sodium = PasswordHasher::hash_now("correct horse", kSmall);
+  const std::string argon2 = PasswordHasher::hash_now("correct horse", kSmallArgon2);
+  for (HashEngine engine : {HashEngine::sodium, HashEngine::argon2}) {
+    EXPECT_TRUE(PasswordHasher::verify_now("correct horse", sodium, engine));
+    EXPECT_TRUE(PasswordHasher::verify_now("correct horse", argon2, engine));
+    EXPECT_FALSE(PasswordHasher::verify_now("correct horsf", sodium, engine));
+    EXPECT_FALSE(PasswordHasher::verify_now("correct horsf", argon2, engine));
+  }
+}
+
+TEST(VerifyNow, Argon2EngineTreatsMalformedPhcAsNoMatch) {
+  const std::string phc = PasswordHasher::hash_now("correct horse", kSmallArgon2);
+  for (const std::string& bad : {std::string(), std::string("not a hash"),
+                                 std::string("$argon2id$v=19$m=1024,t=1,p=1$garbage"), phc.substr(0, phc.size() - 5),
+                                 std::string("$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW")}) {
+    EXPECT_FALSE(PasswordHasher::verify_now("correct horse", bad, HashEngine::argon2)) << bad;
+  }
+}
+
+TEST(NeedsRehash, AnswersTheSameForEitherEnginesHash) {
+  for (HashEngine configured : {HashEngine::sodium, HashEngine::argon2}) {
+    PasswordHasher hasher(options_with({.memory_kib = 1024, .iterations = 1, .engine = configured}));
+    for (HashEngine engine : {HashEngine::sodium, HashEngine::argon2}) {
+      auto made_by = [engine](std::uint32_t memory_kib, std::uint32_t iterations) {
+        return PasswordHasher::hash_now("x", {.memory_kib = memory_kib, .iterations = iterations, .engine = engine});
+      };
+      EXPECT_FALSE(hasher.needs_rehash(made_by(1024, 1)));
+      EXPECT_TRUE(hasher.needs_rehash(made_by(2048, 1)));
+      EXPECT_TRUE(hasher.needs_rehash(made_by(1024, 2)));
+    }
+  }
+}
+
+TEST(PasswordHasher, Argon2EngineRoundTripsOnThePool) {
+  boost::asio::io_context io;  // outlives the hasher's pool
+  PasswordHasher hasher(options_with(kSmallArgon2));
+  auto phc = run_awaitable(io, hasher.hash("correct horse"));
+  ASSERT_TRUE(phc);
+  EXPECT_TRUE(phc->starts_with("$argon2id$v=19$m=1024,t=1,p=1$")) << *phc;
+  EXPECT_TRUE(PasswordHasher::verify_now("correct horse", *phc, HashEngine::sodium)) << *phc;
+
+  auto match = run_awaitable(io, hasher.verify("correct horse", *phc));
+  ASSERT_TRUE(match);
+  EXPECT_TRUE(*match);
+  auto mismatch = run_awaitable(io, hasher.verify("wrong horse", *phc));
+  ASSERT_TRUE(mismatch);
+  EXPECT_FALSE(*mismatch);
+  // A hash libsodium made before the engine was switched still logs in.
+  auto old = run_awaitable(io, hasher.verify("correct horse", PasswordHasher::hash_now("correct horse", kSmall)));
+  ASSERT_TRUE(old);
+  EXPECT_TRUE(*old);
+  auto junk = run_awaitable(io, hasher.verify("correct horse", *phc + "$"));
+  ASSERT_TRUE(junk);
+  EXPECT_FALSE(*junk);
+  EXPECT_EQ(hasher.hashes_run(), 1u);
+  EXPECT_EQ(hasher.verifications_run(), 4u);
+}
+
+TEST(PasswordHasher, Argon2EngineMakesADummyHashBothEnginesRead) {
+  PasswordHasher hasher(options_with(kSmallArgon2));
+  EXPECT_TRUE(hasher.dummy_hash().starts_with("$argon2id$v=19$m=1024,t=1,p=1$")) << hasher.dummy_hash();
+  EXPECT_FALSE(hasher.needs_rehash(hasher.dummy_hash()));
+  EXPECT_FALSE(PasswordHasher::verify_now("", hasher.dummy_hash(), HashEngine::argon2));
+  // Well-formed for libsodium too: the parse succeeds, only the password differs.
+  EXPECT_EQ(crypto_pwhash_str_needs_rehash(hasher.dummy_hash().c_str(), 1, 1024 * 1024), 0);
 }
 
 TEST(PasswordHasher, ReportsOverloadedWhenThePoolRefusesWork) {
