@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config git ca-certificates libssl-dev
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libsodium-dev libidn2-dev libunistring-dev libsqlite3-dev libhiredis-dev
+  libsodium-dev libargon2-dev libidn2-dev libunistring-dev libsqlite3-dev libhiredis-dev
   libspdlog-dev libfmt-dev libcli11-dev
   john-data  # its password.lst is the default --common-passwords blocklist
 )

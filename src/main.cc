@@ -34,6 +34,7 @@ struct Config {
   std::int64_t token_ttl_seconds = 86400;
   std::uint32_t hash_memory_kib = 19456;
   std::uint32_t hash_iterations = 2;
+  std::string hash_engine = "sodium";  // or "argon2": security::HashEngine
   std::size_t hash_threads = std::max(1u, std::thread::hardware_concurrency());
   std::size_t hash_queue = 64;
   std::size_t io_threads = std::max(1u, std::thread::hardware_concurrency());
@@ -155,7 +156,10 @@ int serve(const Config& cfg) {
     policy = std::move(*loaded);
   }
 
-  security::PasswordHasher hasher({.params = {.memory_kib = cfg.hash_memory_kib, .iterations = cfg.hash_iterations},
+  security::PasswordHasher hasher({.params = {.memory_kib = cfg.hash_memory_kib,
+                                              .iterations = cfg.hash_iterations,
+                                              .engine = cfg.hash_engine == "argon2" ? security::HashEngine::argon2
+                                                                                    : security::HashEngine::sodium},
                                    .threads = cfg.hash_threads,
                                    .max_queued = cfg.hash_queue});
   accounts::AccountService service(
@@ -186,11 +190,11 @@ int serve(const Config& cfg) {
   }
   server->start();
   const auto bound = server->local_endpoint();
-  log->info("event=listening address={} tls={} store={} hash_threads={} io_threads={}",
+  log->info("event=listening address={} tls={} store={} hash_engine={} hash_threads={} io_threads={}",
             (bound.address().is_v6() ? "[" + bound.address().to_string() + "]" : bound.address().to_string()) + ":" +
                 std::to_string(bound.port()),
             tls != nullptr,
-            cfg.store_url.substr(0, cfg.store_url.find(':')), cfg.hash_threads, cfg.io_threads);
+            cfg.store_url.substr(0, cfg.store_url.find(':')), cfg.hash_engine, cfg.hash_threads, cfg.io_threads);
 
   net::steady_timer purge_timer(io);
   net::co_spawn(io, purge_loop(*store, purge_timer, *log), net::detached);
@@ -257,9 +261,13 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--token-ttl", cfg.token_ttl_seconds, "Bearer token lifetime in seconds")
       ->envname("VESTIBULE_TOKEN_TTL")->capture_default_str()->check(CLI::Range(std::int64_t{1}, std::int64_t{31'536'000}));
   serve_cmd->add_option("--hash-memory-kib", cfg.hash_memory_kib, "argon2id memory cost in KiB")
-      ->envname("VESTIBULE_HASH_MEMORY_KIB")->capture_default_str()->check(CLI::Range(8u, 4u * 1024 * 1024));
+      ->envname("VESTIBULE_HASH_MEMORY_KIB")->capture_default_str()
+      ->check(CLI::Range(security::kMinMemoryKib, security::kMaxMemoryKib));
   serve_cmd->add_option("--hash-iterations", cfg.hash_iterations, "argon2id passes (time cost)")
-      ->envname("VESTIBULE_HASH_ITERATIONS")->capture_default_str()->check(CLI::Range(1u, 64u));
+      ->envname("VESTIBULE_HASH_ITERATIONS")->capture_default_str()->check(CLI::Range(1u, security::kMaxIterations));
+  serve_cmd->add_option("--hash-engine", cfg.hash_engine,
+                        "Library computing argon2id: sodium (libsodium) or argon2 (libargon2, warm buffer per thread)")
+      ->envname("VESTIBULE_HASH_ENGINE")->capture_default_str()->check(CLI::IsMember({"sodium", "argon2"}));
   serve_cmd->add_option("--hash-threads", cfg.hash_threads, "Threads in the password hashing pool (default: cores)")
       ->envname("VESTIBULE_HASH_THREADS")->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{256}));
   serve_cmd->add_option("--hash-queue", cfg.hash_queue, "Hash jobs allowed to wait; beyond it requests get 503")

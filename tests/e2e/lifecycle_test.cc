@@ -98,5 +98,35 @@ TEST(PersistenceTest, LoginStillWorksAfterTheHashParametersChange) {
   EXPECT_FALSE(login(client, account).empty()) << "and the upgraded hash verifies";
 }
 
+TEST(PersistenceTest, AccountsLogInAcrossAHashEngineSwitchBothWays) {
+  TempDir data;
+  ServerConfig config;
+  config.data_dir = data.path();
+  Account made_by_sodium;
+  {
+    auto server = ServerProcess::start(config);
+    HttpClient client(server->port());
+    made_by_sodium = register_account(client, "sodium");
+    ASSERT_EQ(server->stop(), 0);
+  }
+  Account made_by_argon2;
+  config.extra_args = {"--hash-engine", "argon2"};
+  {
+    auto server = ServerProcess::start(config);
+    HttpClient client(server->port());
+    EXPECT_FALSE(login(client, made_by_sodium).empty()) << "libargon2 verifies libsodium's hash";
+    made_by_argon2 = register_account(client, "argon2");
+    EXPECT_FALSE(login(client, made_by_argon2).empty());
+    ASSERT_EQ(server->stop(), 0);
+    EXPECT_EQ(server->log().find("event=password.rehashed"), std::string::npos)
+        << "same parameters, same strings: switching engine rehashes nothing";
+  }
+  config.extra_args = {"--hash-engine", "sodium"};
+  auto server = ServerProcess::start(config);
+  HttpClient client(server->port());
+  EXPECT_FALSE(login(client, made_by_argon2).empty()) << "libsodium verifies libargon2's hash";
+  EXPECT_FALSE(login(client, made_by_sodium).empty());
+}
+
 }  // namespace
 }  // namespace vestibule::e2e
