@@ -1,9 +1,13 @@
 // The process as an operator sees it: graceful shutdown on SIGTERM, and data that survives a
 // restart on the same database file.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <stdexcept>
 
 #include "api_helpers.h"
 #include "server_process.h"
+#include "store_under_test.h"
 
 namespace vestibule::e2e {
 namespace {
@@ -76,6 +80,24 @@ TEST(PersistenceTest, AnAcknowledgedAccountAndSessionSurviveARestart) {
   EXPECT_TRUE(is_problem(
       client.post("/v1/users", {{"name", "Again"}, {"email", account.email}, {"password", kPassword}}), 409,
       "email_taken"));
+}
+
+// The server holds its SQLite file exclusively (SQLite's unix-excl VFS, which spares every read a
+// pair of file-lock system calls), so one file serves one instance; instances share Redis.
+TEST(PersistenceTest, ASecondServerCannotOpenTheSqliteFileOfARunningOne) {
+  if (store_under_test() != StoreKind::sqlite) GTEST_SKIP() << "SQLite only: instances share Redis by design";
+  TempDir data;
+  ServerConfig config;
+  config.data_dir = data.path();
+  auto first = ServerProcess::start(config);
+  try {
+    auto second = ServerProcess::start(config);
+    ADD_FAILURE() << "a second server started on the same SQLite file";
+  } catch (const std::runtime_error& e) {
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("database is locked"));
+  }
+  HttpClient client(first->port());
+  register_account(client, "first");  // the first one is unaffected
 }
 
 TEST(PersistenceTest, LoginStillWorksAfterTheHashParametersChange) {

@@ -60,8 +60,12 @@ std::string Statement::text(int column) const {
 std::int64_t Statement::integer(int column) const { return sqlite3_column_int64(stmt_, column); }
 
 Connection::Connection(const std::string& path, int busy_timeout_ms, bool durable) {
+  // unix-excl: this process locks the file once, for as long as it has it open; its connections
+  // then coordinate in memory (the WAL index lives on the heap), so a read costs no fcntl() lock
+  // and unlock (GET /v1/users/me: about 34 k -> 43 k requests/s on one core). Another process,
+  // such as a second instance or the sqlite3 shell, cannot open the file meanwhile.
   const int rc = sqlite3_open_v2(path.c_str(), &db_,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, "unix-excl");
   if (rc != SQLITE_OK) {
     const std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     sqlite3_close_v2(db_);
