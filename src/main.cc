@@ -37,6 +37,7 @@ struct Config {
   std::string hash_engine = "sodium";  // or "argon2": security::HashEngine
   std::size_t hash_threads = std::max(1u, std::thread::hardware_concurrency());
   std::size_t hash_queue = 64;
+  int hash_nice = 19;
   std::size_t io_threads = std::max(1u, std::thread::hardware_concurrency());
   std::size_t store_threads = 2;
   std::size_t max_body_bytes = 64 * 1024;
@@ -161,7 +162,8 @@ int serve(const Config& cfg) {
                                               .engine = cfg.hash_engine == "argon2" ? security::HashEngine::argon2
                                                                                     : security::HashEngine::sodium},
                                    .threads = cfg.hash_threads,
-                                   .max_queued = cfg.hash_queue});
+                                   .max_queued = cfg.hash_queue,
+                                   .nice = cfg.hash_nice});
   accounts::AccountService service(
       *store, hasher, {.token_ttl = std::chrono::seconds(cfg.token_ttl_seconds),
                  .password_policy = std::move(policy),
@@ -272,6 +274,8 @@ int main(int argc, char** argv) {
       ->envname("VESTIBULE_HASH_THREADS")->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{256}));
   serve_cmd->add_option("--hash-queue", cfg.hash_queue, "Hash jobs allowed to wait; beyond it requests get 503")
       ->envname("VESTIBULE_HASH_QUEUE")->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
+  serve_cmd->add_option("--hash-nice", cfg.hash_nice, "Added to the hashing threads' nice value (19: lowest priority)")
+      ->envname("VESTIBULE_HASH_NICE")->capture_default_str()->check(CLI::Range(0, 19));
   serve_cmd->add_option("--io-threads", cfg.io_threads, "Network threads (default: cores)")
       ->envname("VESTIBULE_IO_THREADS")->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{256}));
   serve_cmd->add_option("--store-threads", cfg.store_threads, "SQLite worker threads (= connections)")

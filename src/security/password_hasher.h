@@ -21,6 +21,11 @@ struct HasherOptions {
   HashParams params;
   std::size_t threads = 1;
   std::size_t max_queued = 64;  // hash jobs waiting; beyond that: overloaded
+  // Added to the hashing threads' nice value. 19 (the lowest priority) lets request handling
+  // preempt hashing at once on a shared core: with a login flood saturating the pool, other
+  // requests keep their latency, while hashing still gets every otherwise idle cycle
+  // (docs/performance.md, scenario 3, has the measurements behind this default).
+  int nice = 19;
 };
 
 enum class HashError { overloaded, failed };

@@ -3,7 +3,13 @@
 #include <gtest/gtest.h>
 #include <sodium.h>
 
+#include <sys/resource.h>
+
 #include <boost/asio/io_context.hpp>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
 #include <string>
 
 #include "support/run_awaitable.h"
@@ -214,6 +220,37 @@ TEST(PasswordHasher, ReportsOverloadedWhenThePoolRefusesWork) {
   EXPECT_EQ(hasher.hashes_run(), 0u);
   EXPECT_EQ(hasher.verifications_run(), 0u);
 }
+
+// The nice value of this process's thread named `name`, read from /proc (field 19 of stat).
+std::optional<int> nice_of_thread(const std::string& name) {
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::string comm;
+    std::getline(std::ifstream(task.path() / "comm"), comm);
+    if (comm != name) continue;
+    std::string stat;
+    std::getline(std::ifstream(task.path() / "stat"), stat);
+    std::istringstream fields(stat.substr(stat.rfind(')') + 2));  // from field 3 (state) on
+    std::string field;
+    for (int i = 3; i <= 19 && fields >> field; ++i) {
+      if (i == 19) return std::stoi(field);
+    }
+  }
+  return std::nullopt;
+}
+
+TEST(PasswordHasher, HashingThreadsRunAtTheConfiguredNiceValue) {
+  const int base = getpriority(PRIO_PROCESS, 0);
+  for (const int nice : {19, 7}) {
+    boost::asio::io_context io;
+    HasherOptions options = options_with(kSmall);
+    options.nice = nice;
+    PasswordHasher hasher(options);
+    ASSERT_TRUE(run_awaitable(io, hasher.hash("correct horse")));  // the thread has started
+    EXPECT_EQ(nice_of_thread("hash-0"), std::min(19, base + nice)) << "nice " << nice;
+  }
+}
+
+TEST(PasswordHasher, LowestPriorityIsTheDefault) { EXPECT_EQ(HasherOptions{}.nice, 19); }
 
 }  // namespace
 }  // namespace vestibule::security
