@@ -13,6 +13,8 @@ packages=(
 case "${1:-}" in
   --test) packages+=(libgtest-dev libgmock-dev libbenchmark-dev redis-server openssl) ;;   # the tests start their own redis-server
   --redis) packages+=(redis-server) ;;
+  # bench/run.sh: the harness is built with the tests, drives load with wrk and draws with gnuplot.
+  --bench) packages+=(libgtest-dev libgmock-dev libbenchmark-dev redis-server openssl wrk gnuplot-nox) ;;
 esac
 
 missing=()

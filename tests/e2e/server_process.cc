@@ -64,6 +64,7 @@ TempDir::~TempDir() {
 
 std::unique_ptr<ServerProcess> ServerProcess::start(ServerConfig config) {
   std::unique_ptr<ServerProcess> p(new ServerProcess());
+  p->max_log_bytes_ = config.max_log_bytes;
   if (config.data_dir.empty()) {
     p->owned_dir_ = std::make_unique<TempDir>();
     p->data_dir_ = p->owned_dir_->path();
@@ -151,6 +152,7 @@ void ServerProcess::read_output(int fd) {
       break;
     }
     log_.append(chunk, static_cast<std::size_t>(n));
+    if (max_log_bytes_ != 0 && log_.size() > max_log_bytes_) log_.erase(0, log_.size() - max_log_bytes_ / 2);
     changed_.notify_all();
   }
   ::close(fd);

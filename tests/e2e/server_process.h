@@ -47,6 +47,9 @@ struct ServerConfig {
                                         "--hash-threads", "2"};
   // Further flags, e.g. {"--token-ttl", "1"}. Each flag may appear once (CLI11 refuses repeats).
   std::vector<std::string> extra_args;
+  // 0 keeps everything the server writes; otherwise only about the last this many bytes are kept
+  // (benchmarks run millions of requests, each with an access-log line).
+  std::size_t max_log_bytes = 0;
 };
 
 class ServerProcess {
@@ -64,6 +67,7 @@ class ServerProcess {
   ServerProcess& operator=(const ServerProcess&) = delete;
 
   unsigned short port() const { return port_; }
+  pid_t pid() const { return pid_; }
   const std::filesystem::path& data_dir() const { return data_dir_; }
 
   // False once the process has exited, or if it exits within `grace` (it is reaped then, and
@@ -97,6 +101,7 @@ class ServerProcess {
   pid_t pid_ = -1;
   std::optional<int> wait_status_;
   unsigned short port_ = 0;
+  std::size_t max_log_bytes_ = 0;
 
   mutable std::mutex mutex_;
   mutable std::condition_variable changed_;

@@ -1,0 +1,14 @@
+-- Shared by the wrk scripts: prints a run's figures as one line of JSON that the harness
+-- (bench/harness/wrk.cc) parses. Latencies are in microseconds, as wrk measures them.
+local report = {}
+
+function report.done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'VESTIBULE_WRK {"requests":%d,"duration_us":%d,"p50_us":%d,"p99_us":%d,"max_us":%d,' ..
+    '"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), latency.max,
+    e.connect, e.read, e.write, e.status, e.timeout))
+end
+
+return report
