@@ -139,7 +139,8 @@ int serve(const Config& cfg) {
   net::signal_set signals(io, SIGINT, SIGTERM);
   auto opened = store::open_store(cfg.store_url, {.threads = cfg.store_threads,
                                                   .executor = io.get_executor(),
-                                                  .redis_key_prefix = cfg.redis_key_prefix});
+                                                  .redis_key_prefix = cfg.redis_key_prefix,
+                                                  .inline_readers = cfg.io_threads});
   if (!opened) {
     log->error("cannot open store: {}", opened.error().message);
     return 2;

@@ -17,7 +17,8 @@ boost::system::result<std::unique_ptr<Store>, OpenError> open_store(std::string_
     if (path.empty() || parsed->has_authority()) {
       return OpenError{"--store sqlite:PATH needs a file path, e.g. sqlite:data/vestibule.db"};
     }
-    auto opened = sqlite::SqliteStore::open(sqlite::SqliteOptions{.path = path, .threads = options.threads, .durable = options.durable});
+    auto opened = sqlite::SqliteStore::open(sqlite::SqliteOptions{.path = path, .threads = options.threads, .durable = options.durable,
+                                                                   .inline_readers = options.inline_readers});
     if (!opened) return std::move(opened).error();
     return std::unique_ptr<Store>(std::move(*opened));
   }

@@ -20,6 +20,8 @@ struct OpenOptions {
   // bulk loads that are thrown away if interrupted, such as the benchmark's seeding; the server
   // always keeps the default.
   bool durable = true;
+  // SQLite: connections for point reads on the calling thread (one per network thread).
+  std::size_t inline_readers = 2;
 };
 
 // `sqlite:PATH` (relative or absolute; the directory is created), or

@@ -61,7 +61,8 @@ void PrintTo(const StoreFactory& f, std::ostream* os) { *os << f.name; }
 // `--store sqlite:PATH`.
 class SqliteLocation final : public StoreLocation {
  public:
-  SqliteLocation() {
+  // inline_readers 0: every read takes the pool path (what reads fall back to when busy).
+  explicit SqliteLocation(std::size_t inline_readers = 2) : inline_readers_(inline_readers) {
     std::string pattern = (std::filesystem::temp_directory_path() / "vestibule-store-XXXXXX").string();
     if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
     dir_ = pattern;
@@ -74,10 +75,12 @@ class SqliteLocation final : public StoreLocation {
   std::unique_ptr<Store> open(boost::asio::any_io_executor executor) override {
     OpenOptions options;
     options.executor = std::move(executor);
+    options.inline_readers = inline_readers_;
     return open_store("sqlite:" + (dir_ / "data" / "vestibule.db").string(), options).value();
   }
 
  private:
+  std::size_t inline_readers_;
   std::filesystem::path dir_;
 };
 
@@ -112,6 +115,7 @@ class RedisLocation final : public StoreLocation {
 
 const StoreFactory kFactories[] = {
     {"Sqlite", [] { return std::unique_ptr<StoreLocation>(std::make_unique<SqliteLocation>()); }},
+    {"SqlitePoolReads", [] { return std::unique_ptr<StoreLocation>(std::make_unique<SqliteLocation>(0)); }},
     {"Redis", [] { return std::unique_ptr<StoreLocation>(std::make_unique<RedisLocation>()); }, true},
 };
 

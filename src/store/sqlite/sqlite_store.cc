@@ -63,6 +63,7 @@ boost::system::result<std::unique_ptr<SqliteStore>, OpenError> SqliteStore::open
   const std::filesystem::path file(options.path);
   if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), ec);
   if (ec) return OpenError{"cannot create directory " + file.parent_path().string() + ": " + ec.message()};
+  const std::string path = options.path;  // options moves into the store below
   try {
     std::vector<std::unique_ptr<Connection>> connections;
     const std::size_t n = std::max<std::size_t>(1, options.threads);
@@ -72,7 +73,7 @@ boost::system::result<std::unique_ptr<SqliteStore>, OpenError> SqliteStore::open
     }
     return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(options), std::move(connections)));
   } catch (const SqliteError& e) {
-    return OpenError{"cannot open SQLite database " + options.path + ": " + e.what()};
+    return OpenError{"cannot open SQLite database " + path + ": " + e.what()};
   }
 }
 
@@ -128,6 +129,13 @@ Task<T> ready(T value) {
   co_return value;
 }
 
+// A failure that happened already, as a task: awaiting it rethrows.
+template <typename T>
+Task<T> failed(std::exception_ptr e) {
+  std::rethrow_exception(e);
+  co_return T(Error::unavailable);  // not reached; makes this a coroutine
+}
+
 }  // namespace
 
 Connection* SqliteStore::take_reader() {
@@ -145,8 +153,15 @@ void SqliteStore::give_back_reader(Connection* c) {
 
 template <typename R, typename Fn>
 Task<Result<R>> SqliteStore::read(Fn fn) {
+  std::optional<Result<R>> done;
   if (Connection* c = take_reader()) {
-    std::optional<Result<R>> done;
+    // Given back on every path; an exception other than SQLite's (bad_alloc) leaves through
+    // the catch below like run()'s do, as the awaited task's exception.
+    struct Return {
+      SqliteStore* store;
+      Connection* c;
+      ~Return() { store->give_back_reader(c); }
+    } give_back{this, c};
     try {
       done.emplace(fn(*c));
     } catch (const SqliteError& e) {
@@ -154,10 +169,11 @@ Task<Result<R>> SqliteStore::read(Fn fn) {
         spdlog::error("sqlite: {} (code {})", e.what(), e.code());
         done.emplace(Error::unavailable);
       }
+    } catch (...) {
+      return failed<Result<R>>(std::current_exception());
     }
-    give_back_reader(c);
-    if (done) return ready(std::move(*done));
   }
+  if (done) return ready(std::move(*done));
   return run<R>(std::move(fn));
 }
 

@@ -1,7 +1,9 @@
-// The embedded store: one SQLite database file in WAL mode. Calls run on the store's own worker
-// threads (each borrowing one of a small set of connections), so disk waits never block the
-// network threads. Every change is one transaction; commits are durable before they are
-// acknowledged (synchronous=FULL). Thread-safe.
+// The embedded store: one SQLite database file in WAL mode, held exclusively by this process.
+// Changes run on the store's own worker threads (each borrowing one of a small set of
+// connections), so commit waits never block the network threads; every change is one
+// transaction, durable before it is acknowledged (synchronous=FULL; OFF only for bulk loads).
+// Point reads run on the calling thread with reader connections that do not wait for locks
+// (read()); a read that misses the OS page cache does its disk I/O there. Thread-safe.
 #pragma once
 
 #include <boost/system/result.hpp>
@@ -23,7 +25,8 @@ struct SqliteOptions {
   std::size_t max_queued = 4096;
   int busy_timeout_ms = 5000;  // how long a writer waits for the write lock before "unavailable"
   bool durable = true;         // false: synchronous=OFF, for bulk loads only (store/open.h)
-  // Connections for point reads run on the calling (network) thread; 0 sends reads to the pool.
+  // Connections for point reads run on the calling (network) thread, one per network thread;
+  // 0 sends reads to the pool.
   std::size_t inline_readers = 2;
 };
 
