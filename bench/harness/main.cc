@@ -58,7 +58,8 @@ int main(int argc, char** argv) {
   CLI::App app{"Vestibule benchmark harness: scenarios, figures and ratios (docs/performance.md)"};
   app.add_flag("--quick", quick, "Short runs and a smaller 'big' database: the whole harness in under a minute");
   app.add_option("--seconds", seconds, "Length of each wrk run")->check(CLI::Range(1, 60))->capture_default_str();
-  app.add_option("--big-users", options.big_users, "Accounts in the scale scenario")->capture_default_str();
+  app.add_option("--big-users", options.big_users, "Accounts in the scale scenario")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100'000'000}))->capture_default_str();
   app.add_option("--idle-connections", options.idle_connections, "Connections in the memory scenario")
       ->capture_default_str();
   app.add_option("--stores", options.stores, "Stores to run against (sqlite, redis)")

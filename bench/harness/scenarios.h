@@ -6,7 +6,6 @@
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -57,6 +56,7 @@ class Bench {
   LoadSpec login_load(const Database& db, int connections) const;
 
   void raw_hash_rates();
+  double adjacent_hash_rate(const std::string& engine) const;
   void store_scenarios(const std::string& store);
   void scale(const std::string& store, const LoadResult& me_small, const LoadResult& login_small);
   void idle_memory();
@@ -69,7 +69,6 @@ class Bench {
   std::unique_ptr<e2e::TempDir> temp_;
   std::unique_ptr<testing::RedisServer> redis_;
   std::string password_hash_;
-  std::map<std::string, double> raw_rate_;  // engine -> hashes/s on the server's threads
   std::vector<Row> rows_;
 };
 

@@ -30,9 +30,9 @@ struct Progress {
   net::steady_timer* all_done = nullptr;
 };
 
-// Accounts first..last (stride kInFlight), then sessions for those below plan.sessions.
-net::awaitable<void> seed_part(Store& store, const SeedPlan& plan, std::size_t first, std::vector<std::string>& tokens,
-                               Progress& progress) {
+// Accounts first, first + kInFlight, ... with a session for those below plan.sessions.
+net::awaitable<void> seed_stride(Store& store, const SeedPlan& plan, std::size_t first, std::vector<std::string>& tokens,
+                                 Progress& progress) {
   const store::TimePoint created = now();
   for (std::size_t n = first; n < plan.users && progress.failure.empty(); n += kInFlight) {
     const std::string email = seeded_email(n);
@@ -62,6 +62,17 @@ net::awaitable<void> seed_part(Store& store, const SeedPlan& plan, std::size_t f
       }
       tokens[n] = std::move(issued.token);
     }
+  }
+}
+
+// One stride, counted as done exactly once however it ends (a detached coroutine's exception
+// would otherwise vanish and leave seed_all waiting for ever).
+net::awaitable<void> seed_part(Store& store, const SeedPlan& plan, std::size_t first, std::vector<std::string>& tokens,
+                               Progress& progress) {
+  try {
+    co_await seed_stride(store, plan, first, tokens, progress);
+  } catch (const std::exception& e) {
+    if (progress.failure.empty()) progress.failure = e.what();
   }
   if (--progress.running == 0) progress.all_done->cancel();
 }

@@ -67,6 +67,7 @@ LoadRun::~LoadRun() {
 }
 
 LoadResult LoadRun::wait() {
+  if (pid_ < 0) throw std::logic_error("LoadRun::wait called twice");
   // wrk's output is small; read it all until EOF, which comes when wrk exits.
   const auto deadline = Clock::now() + spec_.duration + kGrace;
   std::string text;
@@ -99,6 +100,7 @@ LoadResult LoadRun::wait() {
   r.p99_ms = static_cast<double>(field(report, "p99_us")) / 1e3;
   r.max_ms = static_cast<double>(field(report, "max_us")) / 1e3;
   for (const char* e : {"connect", "read", "write", "status", "timeout"}) r.errors += field(report, e);
+  r.refused = field(report, "status");
   return r;
 }
 

@@ -31,7 +31,9 @@ struct LoadResult {
   double p99_ms = 0;
   double max_ms = 0;
   std::uint64_t errors = 0;  // connect/read/write errors, timeouts and non-2xx/3xx answers
-  double per_second() const { return seconds > 0 ? static_cast<double>(requests) / seconds : 0; }
+  std::uint64_t refused = 0; // of which non-2xx/3xx answers (e.g. 503 from a full hash queue)
+  // Successful answers per second: wrk's request count includes the refused ones.
+  double per_second() const { return seconds > 0 ? static_cast<double>(requests - refused) / seconds : 0; }
 };
 
 class LoadRun {
