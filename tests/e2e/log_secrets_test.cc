@@ -1,4 +1,5 @@
-// The server's log after a whole account lifecycle holds no password, token or hash.
+// The server's log: after a whole account lifecycle it holds no password, token or hash; and the
+// access log, buffered for speed, still shows each request promptly.
 #include <gtest/gtest.h>
 
 #include "api_helpers.h"
@@ -46,6 +47,16 @@ TEST(LogSecretsTest, TheLogNeverContainsPasswordsTokensOrHashes) {
                                     std::string("$argon2"), std::string("Bearer ")}) {
     EXPECT_EQ(log.find(secret), std::string::npos) << "'" << secret << "' appears in the log:\n" << log;
   }
+}
+
+// Access-log lines are not flushed one by one (docs/performance.md), but a quiet server still
+// writes them out within about a second, without waiting for more traffic or for its exit.
+TEST(AccessLogTest, ALineAppearsWhileTheServerRunsWithoutFurtherTraffic) {
+  auto server = ServerProcess::start();
+  HttpClient client(server->port());
+  ASSERT_EQ(client.get("/healthz?probe=access-log").result_int(), 200u);
+  EXPECT_TRUE(server->wait_for_log("path=/healthz", std::chrono::seconds(10))) << server->log();
+  EXPECT_TRUE(server->running());
 }
 
 }  // namespace
