@@ -120,7 +120,7 @@ std::optional<std::filesystem::path> write_chart(const std::vector<Row>& rows, c
         << "set title 'Vestibule latency per scenario (wrk on loopback; log scale)'\n"
         << "set style data histograms\nset style histogram clustered gap 1\nset style fill solid 0.8 border -1\n"
         << "set logscale y\nset yrange [0.01:*]\nset ylabel 'milliseconds'\nset grid ytics\n"
-        << "set xtics rotate by -40 left\nset bmargin 14\nset key top left\n"
+        << "set xtics rotate by -40 left\nset bmargin 14\nset rmargin 14\nset key top left\n"
         << "plot '" << data.string() << "' using 2:xtic(1) title 'p50', '' using 3 title 'p99'\n";
   }
   const std::string command = "gnuplot '" + script.string() + "' 2>/dev/null";
