@@ -87,10 +87,13 @@ LoadResult LoadRun::wait() {
   int status = 0;
   ::waitpid(pid_, &status, 0);
   pid_ = -1;
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) throw std::runtime_error("wrk failed; its output:\n" + text);
+  return parse_wrk_output(text);
+}
+
+LoadResult parse_wrk_output(const std::string& text) {
   const auto at = text.find(kMarker);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || at == std::string::npos) {
-    throw std::runtime_error("wrk failed; its output:\n" + text);
-  }
+  if (at == std::string::npos) throw std::runtime_error("no figures in wrk's output:\n" + text);
   const auto end = text.find('\n', at);
   const auto report = boost::json::parse(text.substr(at + kMarker.size(), end - at - kMarker.size())).as_object();
   LoadResult r;

@@ -59,4 +59,7 @@ class LoadRun {
 // Starts a run and waits for it.
 LoadResult run_load(const LoadSpec& spec, unsigned short port);
 
+// The figures in wrk's output (the report.lua line). Throws std::runtime_error if there is none.
+LoadResult parse_wrk_output(const std::string& text);
+
 }  // namespace vestibule::bench
