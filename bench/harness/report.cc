@@ -3,6 +3,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -27,14 +28,15 @@ std::string verdict(const Row& r) {
 
 // CSV field: quoted when it holds a comma, quote or newline.
 std::string csv(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
   std::string out = "\"";
   for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
   return out + "\"";
 }
 
+// JSON has no NaN or infinity (a ratio over a zero rate): those become null, like a missing value.
 boost::json::value json_number(const std::optional<double>& v) {
-  return v ? boost::json::value(*v) : boost::json::value(nullptr);
+  return v && std::isfinite(*v) ? boost::json::value(*v) : boost::json::value(nullptr);
 }
 
 }  // namespace
@@ -112,7 +114,8 @@ std::optional<std::filesystem::path> write_chart(const std::vector<Row>& rows, c
       ++points;
     }
   }
-  if (points == 0) return std::nullopt;
+  // The paths go into a shell command and a gnuplot string, both single-quoted.
+  if (points == 0 || dir.string().find('\'') != std::string::npos) return std::nullopt;
   {
     std::ofstream out(script);
     out << "set terminal pngcairo size 1400," << 420 + 28 * points << " font 'DejaVu Sans,10'\n"
