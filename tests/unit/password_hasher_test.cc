@@ -82,19 +82,22 @@ TEST(NeedsRehash, IsTrueForMalformedHash) {
   EXPECT_TRUE(hasher.needs_rehash("not a hash"));
 }
 
-TEST(PasswordHasher, HashThenVerifyRoundTripsOnThePool) {
-  boost::asio::io_context io;  // outlives the hasher's pool
-  PasswordHasher hasher(options_with(kSmall));
-  auto phc = run_awaitable(io, hasher.hash("correct horse"));
-  ASSERT_TRUE(phc);
-  EXPECT_TRUE(phc->starts_with("$argon2id$v=19$m=1024,t=1,p=1$")) << *phc;
+TEST(PasswordHasher, HashThenVerifyRoundTripsOnThePoolWithEitherEngine) {
+  for (const HashParams& params : {kSmall, kSmallArgon2}) {
+    SCOPED_TRACE(params.engine == HashEngine::argon2 ? "libargon2" : "libsodium");
+    boost::asio::io_context io;  // outlives the hasher's pool
+    PasswordHasher hasher(options_with(params));
+    auto phc = run_awaitable(io, hasher.hash("correct horse"));
+    ASSERT_TRUE(phc);
+    EXPECT_TRUE(phc->starts_with("$argon2id$v=19$m=1024,t=1,p=1$")) << *phc;
 
-  auto match = run_awaitable(io, hasher.verify("correct horse", *phc));
-  ASSERT_TRUE(match);
-  EXPECT_TRUE(*match);
-  auto mismatch = run_awaitable(io, hasher.verify("wrong horse", *phc));
-  ASSERT_TRUE(mismatch);
-  EXPECT_FALSE(*mismatch);
+    auto match = run_awaitable(io, hasher.verify("correct horse", *phc));
+    ASSERT_TRUE(match);
+    EXPECT_TRUE(*match);
+    auto mismatch = run_awaitable(io, hasher.verify("wrong horse", *phc));
+    ASSERT_TRUE(mismatch);
+    EXPECT_FALSE(*mismatch);
+  }
 }
 
 TEST(PasswordHasher, VerifyOfMalformedPhcIsNoMatch) {
@@ -173,20 +176,12 @@ TEST(NeedsRehash, AnswersTheSameForEitherEnginesHash) {
   }
 }
 
-TEST(PasswordHasher, Argon2EngineRoundTripsOnThePool) {
+TEST(PasswordHasher, Argon2EngineReadsAndWritesLibsodiumsStringsOnThePool) {
   boost::asio::io_context io;  // outlives the hasher's pool
   PasswordHasher hasher(options_with(kSmallArgon2));
   auto phc = run_awaitable(io, hasher.hash("correct horse"));
   ASSERT_TRUE(phc);
-  EXPECT_TRUE(phc->starts_with("$argon2id$v=19$m=1024,t=1,p=1$")) << *phc;
   EXPECT_TRUE(PasswordHasher::verify_now("correct horse", *phc, HashEngine::sodium)) << *phc;
-
-  auto match = run_awaitable(io, hasher.verify("correct horse", *phc));
-  ASSERT_TRUE(match);
-  EXPECT_TRUE(*match);
-  auto mismatch = run_awaitable(io, hasher.verify("wrong horse", *phc));
-  ASSERT_TRUE(mismatch);
-  EXPECT_FALSE(*mismatch);
   // A hash libsodium made before the engine was switched still logs in.
   auto old = run_awaitable(io, hasher.verify("correct horse", PasswordHasher::hash_now("correct horse", kSmall)));
   ASSERT_TRUE(old);
@@ -195,7 +190,7 @@ TEST(PasswordHasher, Argon2EngineRoundTripsOnThePool) {
   ASSERT_TRUE(junk);
   EXPECT_FALSE(*junk);
   EXPECT_EQ(hasher.hashes_run(), 1u);
-  EXPECT_EQ(hasher.verifications_run(), 4u);
+  EXPECT_EQ(hasher.verifications_run(), 2u);
 }
 
 TEST(PasswordHasher, Argon2EngineMakesADummyHashBothEnginesRead) {
