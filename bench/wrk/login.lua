@@ -2,21 +2,16 @@
 -- argument) with the password in the second, so lookups spread over the whole table.
 --   wrk ... -s login.lua http://127.0.0.1:PORT -- USERS PASSWORD
 package.path = debug.getinfo(1, "S").source:match("@(.*/)") .. "?.lua;" .. package.path
-done = require("report").done
+local report = require("report")
+done, setup = report.done, report.setup
 
 local users, password
 local headers = { ["Content-Type"] = "application/json" }
-local thread_count = 0
-
-function setup(thread)
-  thread:set("seed", thread_count)
-  thread_count = thread_count + 1
-end
 
 function init(args)
   users = tonumber(args[1])
   password = args[2]
-  math.randomseed(os.time() + (seed or 0) * 7919)
+  math.randomseed(os.time() + (id or 0) * 7919)
 end
 
 function request()

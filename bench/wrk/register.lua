@@ -2,17 +2,12 @@
 -- script argument (unique per run), with the password in the second.
 --   wrk ... -s register.lua http://127.0.0.1:PORT -- TAG PASSWORD
 package.path = debug.getinfo(1, "S").source:match("@(.*/)") .. "?.lua;" .. package.path
-done = require("report").done
+local report = require("report")
+done, setup = report.done, report.setup
 
 local tag, password
 local headers = { ["Content-Type"] = "application/json" }
 local count = 0
-local thread_count = 0
-
-function setup(thread)
-  thread:set("id", thread_count)
-  thread_count = thread_count + 1
-end
 
 function init(args)
   tag = args[1]

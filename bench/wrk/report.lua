@@ -1,6 +1,14 @@
--- Shared by the wrk scripts: prints a run's figures as one line of JSON that the harness
--- (bench/harness/wrk.cc) parses. Latencies are in microseconds, as wrk measures them.
+-- Shared by the wrk scripts: numbers their threads, and prints a run's figures as one line of
+-- JSON that the harness (bench/harness/wrk.cc) parses. Latencies are in microseconds, as wrk
+-- measures them.
 local report = {}
+
+-- wrk's setup(): numbers the threads, so that each one's Lua state has a global `id` (0, 1, ...).
+local threads = 0
+function report.setup(thread)
+  thread:set("id", threads)
+  threads = threads + 1
+end
 
 function report.done(summary, latency, requests)
   local e = summary.errors
