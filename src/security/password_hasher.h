@@ -4,6 +4,7 @@
 // which the API turns into 503 with Retry-After. Thread-safe.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/system/result.hpp>
@@ -11,6 +12,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "security/hash_params.h"
 #include "util/worker_pool.h"
@@ -19,7 +21,7 @@ namespace vestibule::security {
 
 struct HasherOptions {
   HashParams params;
-  std::size_t threads = 1;
+  std::size_t threads = std::max(1u, std::thread::hardware_concurrency());  // one per core
   std::size_t max_queued = 64;  // hash jobs waiting; beyond that: overloaded
   // Added to the hashing threads' nice value. 19 (the lowest priority) lets request handling
   // preempt hashing at once on a shared core: with a login flood saturating the pool, other

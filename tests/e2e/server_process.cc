@@ -143,6 +143,10 @@ void ServerProcess::spawn(const std::vector<std::string>& args) {
 void ServerProcess::read_output(int fd) {
   char chunk[4096];
   for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      changed_.wait(lock, [this] { return !output_paused_; });
+    }
     const ssize_t n = ::read(fd, chunk, sizeof chunk);
     if (n < 0 && errno == EINTR) continue;
     std::lock_guard lock(mutex_);
@@ -159,6 +163,14 @@ void ServerProcess::read_output(int fd) {
 }
 
 ServerProcess::~ServerProcess() { stop(); }
+
+void ServerProcess::pause_output(bool paused) {
+  {
+    std::lock_guard lock(mutex_);
+    output_paused_ = paused;
+  }
+  changed_.notify_all();
+}
 
 bool ServerProcess::running(std::chrono::milliseconds grace) {
   if (pid_ <= 0 || wait_status_) return false;
@@ -187,6 +199,7 @@ bool ServerProcess::wait_for_log(std::string_view needle, std::chrono::milliseco
 }
 
 std::optional<int> ServerProcess::stop(std::chrono::milliseconds timeout) {
+  pause_output(false);  // a process blocked on a full pipe could not exit
   if (pid_ > 0 && !wait_status_) {
     ::kill(pid_, SIGTERM);
     if (!reap(timeout)) {

@@ -77,6 +77,10 @@ class ServerProcess {
   // Everything the process wrote to stdout and stderr so far.
   std::string log() const;
 
+  // Stops (true) or resumes (false) reading the process's output: once the pipe's buffer is
+  // full, the process's writes to stdout block, as with a stalled log collector.
+  void pause_output(bool paused);
+
   // Whether `needle` appears in the log before `timeout` passes.
   bool wait_for_log(std::string_view needle, std::chrono::milliseconds timeout) const;
 
@@ -107,6 +111,7 @@ class ServerProcess {
   mutable std::condition_variable changed_;
   std::string log_;
   bool output_closed_ = false;
+  bool output_paused_ = false;
   std::thread reader_;
 };
 

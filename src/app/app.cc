@@ -1,0 +1,47 @@
+#include "app/app.h"
+
+#include "api/problem.h"
+#include "store/open.h"
+
+namespace vestibule::app {
+
+boost::system::result<std::unique_ptr<store::Store>, BuildError> open_store(const Settings& settings,
+                                                                             boost::asio::any_io_executor executor,
+                                                                             const Loggers&) {
+  store::OpenOptions options = settings.store;
+  options.executor = std::move(executor);
+  // One reader connection per network thread: point reads run where the request is.
+  options.inline_readers = settings.io_threads;
+  auto opened = store::open_store(settings.store_url, options);
+  if (!opened) return BuildError{"cannot open store: " + opened.error().message};
+  return std::move(*opened);
+}
+
+boost::system::result<std::unique_ptr<App>, BuildError> App::build(const Settings& settings,
+                                                                    boost::asio::any_io_executor executor,
+                                                                    const Loggers& loggers) {
+  std::unique_ptr<App> app(new App());
+  auto opened = open_store(settings, executor, loggers);
+  if (!opened) return opened.error();
+  app->store_ = std::move(*opened);
+
+  accounts::ServiceOptions service = settings.service;
+  if (!settings.common_passwords.empty()) {
+    auto loaded = security::PasswordPolicy::load(settings.common_passwords);
+    if (!loaded) {
+      return BuildError{loaded.error().message +
+                        " (install Debian's john-data, or pass --common-passwords '' to run without a blocklist)"};
+    }
+    service.password_policy = std::move(*loaded);
+  }
+  app->hasher_ = std::make_unique<security::PasswordHasher>(settings.hasher);
+  app->accounts_ = std::make_unique<accounts::AccountService>(
+      *app->store_, *app->hasher_, std::move(service),
+      [] { return std::chrono::time_point_cast<std::chrono::milliseconds>(store::Clock::now()); }, loggers.audit());
+  app->handlers_ = std::make_unique<api::Handlers>(*app->accounts_);
+  app->router_ = std::make_unique<http::Router>(api::render_error);
+  api::add_routes(*app->router_, *app->handlers_);
+  return app;
+}
+
+}  // namespace vestibule::app

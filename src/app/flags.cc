@@ -1,0 +1,109 @@
+#include "app/flags.h"
+
+#include <cctype>
+
+namespace vestibule::app {
+namespace {
+
+// "--hash-memory-kib" -> "VESTIBULE_HASH_MEMORY_KIB".
+std::string env_name(const std::string& flag) {
+  std::string env = "VESTIBULE_";
+  for (char ch : flag.substr(2)) env += ch == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  return env;
+}
+
+template <typename T>
+CLI::Option* option(CLI::App& app, const std::string& flag, T& value, const std::string& what) {
+  return app.add_option(flag, value, what)->envname(env_name(flag))->capture_default_str();
+}
+
+// A duration given in whole seconds, whatever the field's own unit.
+template <typename Rep, typename Period>
+CLI::Option* seconds(CLI::App& app, const std::string& flag, std::chrono::duration<Rep, Period>& value,
+                     const std::string& what, std::int64_t min, std::int64_t max) {
+  const auto shown = std::chrono::duration_cast<std::chrono::seconds>(value).count();
+  return app
+      .add_option_function<std::int64_t>(
+          flag, [&value](std::int64_t s) { value = std::chrono::seconds(s); }, what)
+      ->envname(env_name(flag))
+      ->default_str(std::to_string(shown))
+      ->check(CLI::Range(min, max));
+}
+
+// A throttling limit as two flags: NAME (attempts) and NAME-window (seconds).
+void limit(CLI::App& app, const std::string& flag, accounts::Limit& limit, const std::string& what) {
+  option(app, flag, limit.max, what);
+  seconds(app, flag + "-window", limit.window, "Window of " + flag + " in seconds", 1, 86400 * 7);
+}
+
+}  // namespace
+
+void add_serve_flags(CLI::App& cmd, Settings& s) {
+  option(cmd, "--listen", s.listen, "Address and port to listen on, e.g. 127.0.0.1:9443 or [::1]:9443");
+  option(cmd, "--store", s.store_url,
+         "Store URL: sqlite:PATH (directory created if missing) or redis://[user:password@]HOST:PORT[/DB]");
+  option(cmd, "--redis-key-prefix", s.store.redis_key_prefix,
+         "Prefix of every Redis key, so several deployments can share one server");
+  option(cmd, "--store-threads", s.store.threads, "SQLite worker threads (= connections)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{64}));
+  option(cmd, "--common-passwords", s.common_passwords,
+         "File of known passwords refused at registration and change (one a line); '' for none");
+  seconds(cmd, "--token-ttl", s.service.token_ttl, "Bearer token lifetime in seconds", 1, 31'536'000);
+
+  option(cmd, "--hash-memory-kib", s.hasher.params.memory_kib, "argon2id memory cost in KiB")
+      ->check(CLI::Range(security::kMinMemoryKib, security::kMaxMemoryKib));
+  option(cmd, "--hash-iterations", s.hasher.params.iterations, "argon2id passes (time cost)")
+      ->check(CLI::Range(1u, security::kMaxIterations));
+  cmd.add_option_function<std::string>(
+         "--hash-engine",
+         [&s](const std::string& name) {
+           s.hasher.params.engine = name == "argon2" ? security::HashEngine::argon2 : security::HashEngine::sodium;
+         },
+         "Library computing argon2id: sodium (libsodium) or argon2 (libargon2, warm buffer per thread)")
+      ->envname(env_name("--hash-engine"))
+      ->default_str(s.hasher.params.engine == security::HashEngine::argon2 ? "argon2" : "sodium")
+      ->check(CLI::IsMember({"sodium", "argon2"}));
+  option(cmd, "--hash-threads", s.hasher.threads, "Threads in the password hashing pool (default: cores)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{256}));
+  option(cmd, "--hash-queue", s.hasher.max_queued, "Hash jobs allowed to wait; beyond it requests get 503")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
+  option(cmd, "--hash-nice", s.hasher.nice, "Added to the hashing threads' nice value (19: lowest priority)")
+      ->check(CLI::Range(0, 19));
+
+  option(cmd, "--io-threads", s.io_threads, "Network threads (default: cores)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{256}));
+  option(cmd, "--max-body-bytes", s.server.max_body_bytes, "Largest request body accepted; larger gets 413")
+      ->check(CLI::Range(std::size_t{256}, std::size_t{16u << 20}));
+  option(cmd, "--max-header-bytes", s.server.max_header_bytes,
+         "Largest request header (fields, without the request line); larger gets 431")
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{1u << 20}));
+  option(cmd, "--max-target-bytes", s.server.max_target_bytes, "Longest request target (URL); longer gets 414")
+      ->check(CLI::Range(std::size_t{64}, std::size_t{1u << 20}));
+  option(cmd, "--max-connections", s.server.max_connections, "Open connections beyond which new ones get 503")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1u << 20}));
+  seconds(cmd, "--shutdown-timeout", s.shutdown_timeout, "Seconds in-flight requests get on SIGTERM", 0, 600);
+  seconds(cmd, "--idle-timeout", s.server.idle_timeout, "Seconds an idle keep-alive connection is kept", 1, 3600);
+  seconds(cmd, "--header-timeout", s.server.header_timeout,
+          "Seconds a request header may take from its first byte (slowloris guard)", 1, 600);
+  cmd.add_option("--tls-cert", s.tls_cert, "PEM certificate chain: serve HTTPS (TLS 1.2+)")
+      ->envname(env_name("--tls-cert"));
+  cmd.add_option("--tls-key", s.tls_key, "PEM private key of --tls-cert")->envname(env_name("--tls-key"));
+  cmd.add_flag("--allow-insecure-http", s.allow_insecure_http,
+               "Serve plain HTTP on a non-loopback address (only behind a TLS-terminating proxy)")
+      ->envname(env_name("--allow-insecure-http"));
+  cmd.add_flag("--trust-proxy", s.server.trust_proxy,
+               "Take the client address from the last X-Forwarded-For entry (only behind a proxy that sets it)")
+      ->envname(env_name("--trust-proxy"));
+
+  accounts::Throttling& t = s.service.throttling;
+  limit(cmd, "--login-account-limit", t.failed_logins_per_account,
+        "Failed logins per account per window before 429 (0: off)");
+  limit(cmd, "--login-client-limit", t.failed_logins_per_client,
+        "Failed logins per client address per window before 429 (0: off)");
+  limit(cmd, "--register-client-limit", t.registrations_per_client,
+        "Registrations per client address per window before 429 (0: off)");
+  option(cmd, "--log-level", s.log_level, "trace, debug, info, warn, error, critical or off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+}
+
+}  // namespace vestibule::app

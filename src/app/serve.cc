@@ -1,0 +1,163 @@
+#include "app/serve.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <charconv>
+#include <csignal>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "app/app.h"
+#include "app/background.h"
+#include "app/logging.h"
+
+namespace vestibule::app {
+namespace {
+
+namespace net = boost::asio;
+
+// "127.0.0.1:9443" or "[::1]:9443".
+std::optional<net::ip::tcp::endpoint> parse_listen(const std::string& text) {
+  const std::size_t colon = text.rfind(':');
+  if (colon == std::string::npos) return std::nullopt;
+  std::string host = text.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  unsigned short port = 0;
+  const char* first = text.data() + colon + 1;
+  const char* last = text.data() + text.size();
+  auto [end, ec] = std::from_chars(first, last, port);
+  if (ec != std::errc() || end != last || first == last) return std::nullopt;
+  boost::system::error_code aec;
+  const auto address = net::ip::make_address(host, aec);
+  if (aec) return std::nullopt;
+  return net::ip::tcp::endpoint(address, port);
+}
+
+std::string to_string(const net::ip::tcp::endpoint& e) {
+  const std::string address = e.address().to_string();
+  return (e.address().is_v6() ? "[" + address + "]" : address) + ":" + std::to_string(e.port());
+}
+
+// The server's options from the settings: the endpoint, and TLS from the files. Passwords and
+// tokens cross this socket in clear without TLS: only loopback then, unless the operator says a
+// TLS-terminating proxy sits in front.
+boost::system::result<http::ServerOptions, BuildError> server_options(const Settings& s) {
+  http::ServerOptions options = s.server;
+  const auto endpoint = parse_listen(s.listen);
+  if (!endpoint) {
+    return BuildError{"--listen must be ADDRESS:PORT, e.g. 127.0.0.1:9443 or [::1]:9443, got '" + s.listen + "'"};
+  }
+  options.endpoint = *endpoint;
+  if (s.tls_cert.empty() != s.tls_key.empty()) return BuildError{"--tls-cert and --tls-key go together"};
+  if (!s.tls_cert.empty()) {
+    try {
+      options.tls = http::make_tls_context(s.tls_cert, s.tls_key);
+    } catch (const std::runtime_error& e) {
+      return BuildError{e.what()};
+    }
+  }
+  if (!options.tls && !endpoint->address().is_loopback() && !s.allow_insecure_http) {
+    return BuildError{"refusing plain HTTP on non-loopback address " + s.listen +
+                      ": give --tls-cert and --tls-key, or put a TLS-terminating proxy in front and pass "
+                      "--allow-insecure-http"};
+  }
+  return options;
+}
+
+// Re-arms itself: every SIGHUP is logged and otherwise ignored.
+void ignore_hangups(net::signal_set& hup, spdlog::logger& log) {
+  hup.async_wait([&hup, &log](const boost::system::error_code& ec, int) {
+    if (ec) return;
+    log.info("event=signal signal=SIGHUP action=ignored");
+    ignore_hangups(hup, log);
+  });
+}
+
+}  // namespace
+
+int serve(const Settings& settings) {
+  // A closed stdout must not kill the process: the log writer then drops what it cannot write.
+  std::signal(SIGPIPE, SIG_IGN);
+  Loggers loggers(settings.log_level);
+  spdlog::logger& log = *loggers.server();
+
+  auto options = server_options(settings);
+  if (!options) {
+    log.error("{}", options.error().message);
+    return 2;
+  }
+
+  // First, so it is destroyed last: pool threads finishing a job after the network threads
+  // stopped still post their completion into a live io_context.
+  net::io_context io(static_cast<int>(settings.io_threads));
+  // Claim the signals before anything can be announced: from here on SIGINT/SIGTERM stop the
+  // server gracefully and SIGHUP is ignored, instead of the default of killing the process.
+  net::signal_set signals(io, SIGINT, SIGTERM);
+  net::signal_set hangups(io, SIGHUP);
+  ignore_hangups(hangups, log);
+
+  auto built = App::build(settings, io.get_executor(), loggers);
+  if (!built) {
+    log.error("{}", built.error().message);
+    return 2;
+  }
+  App& app = **built;
+
+  std::unique_ptr<http::Server> server;
+  try {
+    server = std::make_unique<http::Server>(io, app.router(), *options, loggers.access());
+  } catch (const boost::system::system_error& e) {
+    log.error("cannot listen on {}: {}", settings.listen, e.code().message());
+    return 2;
+  }
+  server->start();
+  log.info("event=listening address={} tls={} store={} hash_engine={} hash_threads={} io_threads={}",
+           to_string(server->local_endpoint()), options->tls != nullptr,
+           settings.store_url.substr(0, settings.store_url.find(':')),
+           settings.hasher.params.engine == security::HashEngine::argon2 ? "argon2" : "sodium",
+           settings.hasher.threads, settings.io_threads);
+
+  Background background(io.get_executor());
+  // Removes expired sessions once an hour so the store does not grow without bound.
+  background.every(std::chrono::hours(1), [&app, &log]() -> net::awaitable<void> {
+    auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(store::Clock::now());
+    auto removed = co_await app.store().purge_expired_sessions(now);
+    if (removed) log.info("event=sessions.purged count={}", *removed);
+  });
+
+  // Graceful stop: no new connections, idle ones closed, in-flight requests answered; whatever
+  // is still running after --shutdown-timeout is cut off so the process always exits.
+  net::steady_timer deadline(io);
+  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    log.info("event=stopping signal={}", signal);
+    server->stop();
+    background.stop();
+    hangups.cancel();
+    net::co_spawn(io, [&]() -> net::awaitable<void> {
+      const auto until = std::chrono::steady_clock::now() + settings.shutdown_timeout;
+      while (server->open_connections() > 0 && std::chrono::steady_clock::now() < until) {
+        deadline.expires_after(std::chrono::milliseconds(20));
+        co_await deadline.async_wait(net::use_awaitable);
+      }
+      io.stop();
+    }, net::detached);
+  });
+
+  std::vector<std::thread> threads;
+  for (std::size_t i = 1; i < settings.io_threads; ++i) threads.emplace_back([&io] { io.run(); });
+  io.run();
+  for (auto& t : threads) t.join();
+  server.reset();
+  built->reset();
+  log.info("event=stopped");
+  return 0;
+}
+
+}  // namespace vestibule::app

@@ -1,0 +1,41 @@
+// Every setting of `vestibule serve`, as one plain struct built from the options structs of the
+// layers it configures. Each default is written once, in the struct that uses it (ServerOptions,
+// HasherOptions, ServiceOptions, OpenOptions) or here for what only the application knows;
+// flags.cc binds the command line and VESTIBULE_* variables to these fields and prints the same
+// defaults in --help. Plain values: copied and read freely.
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <string>
+#include <thread>
+
+#include "accounts/account_service.h"
+#include "http/server.h"
+#include "security/password_hasher.h"
+#include "store/open.h"
+
+namespace vestibule::app {
+
+struct Settings {
+  // "127.0.0.1:9443" or "[::1]:9443"; becomes server.endpoint.
+  std::string listen = "127.0.0.1:9443";
+  // sqlite:PATH or redis://...; store.* holds the backend's options.
+  std::string store_url = "sqlite:data/vestibule.db";
+  store::OpenOptions store;
+  security::HasherOptions hasher;
+  // password_policy is filled from common_passwords when the service is built.
+  accounts::ServiceOptions service;
+  std::string common_passwords = "/usr/share/john/password.lst";
+  // endpoint comes from listen, tls from tls_cert/tls_key.
+  http::ServerOptions server;
+  std::string tls_cert;
+  std::string tls_key;
+  bool allow_insecure_http = false;
+  std::size_t io_threads = std::max(1u, std::thread::hardware_concurrency());
+  // What in-flight requests get after SIGTERM/SIGINT before the process exits regardless.
+  std::chrono::seconds shutdown_timeout{10};
+  std::string log_level = "info";
+};
+
+}  // namespace vestibule::app

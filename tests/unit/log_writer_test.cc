@@ -1,0 +1,98 @@
+#include "app/log_writer.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+
+namespace vestibule::app {
+namespace {
+
+// A pipe whose read end the test drains with deadlines.
+class Pipe {
+ public:
+  Pipe() {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
+    read_ = fds[0];
+    write_ = fds[1];
+  }
+  ~Pipe() {
+    ::close(read_);
+    if (write_ >= 0) ::close(write_);
+  }
+  int write_end() const { return write_; }
+  void shrink() { ::fcntl(write_, F_SETPIPE_SZ, 4096); }
+  // Reads until `needle` has arrived or `timeout` passes; returns all read so far.
+  std::string read_until(std::string_view needle, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (received_.find(needle) == std::string::npos) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) break;
+      pollfd p{read_, POLLIN, 0};
+      if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
+      char chunk[65536];
+      const ssize_t n = ::read(read_, chunk, sizeof chunk);
+      if (n <= 0) break;
+      received_.append(chunk, static_cast<std::size_t>(n));
+    }
+    return received_;
+  }
+
+ private:
+  int read_ = -1;
+  int write_ = -1;
+  std::string received_;
+};
+
+std::string line(int i) { return "line " + std::to_string(i) + "\n"; }
+
+TEST(LogWriterTest, WritesEveryLineInOrderByTheTimeItIsDestroyed) {
+  Pipe pipe;
+  {
+    LogWriter writer({.fd = pipe.write_end(), .interval = std::chrono::hours(1)});
+    for (int i = 0; i < 100; ++i) writer.append(line(i), LogWriter::Kind::droppable, false);
+  }
+  std::string expected;
+  for (int i = 0; i < 100; ++i) expected += line(i);
+  EXPECT_EQ(pipe.read_until(line(99), std::chrono::seconds(10)), expected);
+}
+
+TEST(LogWriterTest, AnUrgentLineIsWrittenWithoutWaitingForTheInterval) {
+  Pipe pipe;
+  LogWriter writer({.fd = pipe.write_end(), .interval = std::chrono::hours(1)});
+  writer.append("quiet\n", LogWriter::Kind::droppable, false);
+  writer.append("urgent\n", LogWriter::Kind::lossless, true);
+  EXPECT_EQ(pipe.read_until("urgent\n", std::chrono::seconds(10)), "quiet\nurgent\n");
+}
+
+TEST(LogWriterTest, DroppableLinesAreDroppedAndCountedWhileTheOutputIsBlocked) {
+  Pipe pipe;
+  pipe.shrink();
+  LogWriter writer({.fd = pipe.write_end(), .max_bytes = 1024, .interval = std::chrono::milliseconds(1)});
+  // Nobody reads: the pipe fills, then the buffer; appending never blocks.
+  for (int i = 0; i < 20000; ++i) writer.append(std::string(99, 'x') + "\n", LogWriter::Kind::droppable, false);
+  EXPECT_GT(writer.dropped(), 0u);
+  const std::string out = pipe.read_until("event=log.dropped lines=", std::chrono::seconds(10));
+  EXPECT_NE(out.find("event=log.dropped lines="), std::string::npos);
+}
+
+TEST(LogWriterTest, LosslessLinesWaitForRoomInsteadOfBeingDropped) {
+  Pipe pipe;
+  pipe.shrink();
+  LogWriter writer({.fd = pipe.write_end(), .max_bytes = 256, .interval = std::chrono::milliseconds(1)});
+  std::thread producer([&] {
+    for (int i = 0; i < 500; ++i) writer.append("audit " + std::to_string(i) + "\n", LogWriter::Kind::lossless, true);
+  });
+  const std::string out = pipe.read_until("audit 499\n", std::chrono::seconds(30));
+  producer.join();
+  EXPECT_EQ(writer.dropped(), 0u);
+  for (int i = 0; i < 500; ++i) EXPECT_NE(out.find("audit " + std::to_string(i) + "\n"), std::string::npos) << i;
+}
+
+}  // namespace
+}  // namespace vestibule::app
