@@ -8,6 +8,24 @@
 
 namespace vestibule::util {
 
+WorkerPool::Reservation& WorkerPool::Reservation::operator=(Reservation&& other) noexcept {
+  if (this != &other) {
+    release();
+    pool_ = other.pool_;
+    other.pool_ = nullptr;
+  }
+  return *this;
+}
+
+void WorkerPool::Reservation::release() {
+  if (pool_ == nullptr) return;
+  {
+    std::lock_guard lock(pool_->mutex_);
+    --pool_->reserved_;
+  }
+  pool_ = nullptr;
+}
+
 WorkerPool::WorkerPool(WorkerPoolOptions options) : options_(std::move(options)) {
   const std::size_t n = std::max<std::size_t>(1, options_.threads);
   workers_.reserve(n);
@@ -23,14 +41,59 @@ WorkerPool::~WorkerPool() {
   for (auto& t : workers_) t.join();
 }
 
-bool WorkerPool::try_post(std::function<void()> job) {
+bool WorkerPool::has_room() const { return !stopping_ && queue_.size() + reserved_ < options_.max_queued; }
+
+bool WorkerPool::try_post(std::function<void()> job, std::function<void()> on_drop) {
   {
     std::lock_guard lock(mutex_);
-    if (stopping_ || queue_.size() >= options_.max_queued) return false;
-    queue_.push_back(std::move(job));
+    if (!has_room()) return false;
+    queue_.push_back(Job{std::move(job), std::move(on_drop)});
+    queued_.store(queue_.size(), std::memory_order_relaxed);
   }
   wake_.notify_one();
   return true;
+}
+
+std::optional<WorkerPool::Reservation> WorkerPool::try_reserve() {
+  std::lock_guard lock(mutex_);
+  if (!has_room()) return std::nullopt;
+  ++reserved_;
+  return Reservation(this);
+}
+
+bool WorkerPool::post(Reservation reservation, std::function<void()> job, std::function<void()> on_drop) {
+  {
+    std::lock_guard lock(mutex_);
+    if (reservation.pool_ == this) {
+      // The slot passes from the reservation to the job, under the same lock.
+      --reserved_;
+      reservation.pool_ = nullptr;
+    } else if (!has_room()) {
+      return false;  // an empty (moved-from or foreign) reservation holds no slot
+    }
+    if (stopping_) return false;
+    queue_.push_back(Job{std::move(job), std::move(on_drop)});
+    queued_.store(queue_.size(), std::memory_order_relaxed);
+  }
+  wake_.notify_one();
+  return true;
+}
+
+std::size_t WorkerPool::drop_queued() {
+  std::deque<Job> dropped;
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    dropped.swap(queue_);
+    queued_.store(0, std::memory_order_relaxed);
+  }
+  wake_.notify_all();
+  // Outside the lock: a cancellation may post back to its caller's executor, or even (wrongly
+  // but harmlessly) try to queue more work, which is refused.
+  for (Job& job : dropped) {
+    if (job.on_drop) job.on_drop();
+  }
+  return dropped.size();
 }
 
 void WorkerPool::run(std::size_t index) {
@@ -44,15 +107,18 @@ void WorkerPool::run(std::size_t index) {
     (void)setpriority(PRIO_PROCESS, tid, current + options_.nice_increment);
   }
   for (;;) {
-    std::function<void()> job;
+    Job job;
     {
       std::unique_lock lock(mutex_);
       wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping and drained
       job = std::move(queue_.front());
       queue_.pop_front();
+      queued_.store(queue_.size(), std::memory_order_relaxed);
+      active_.fetch_add(1, std::memory_order_relaxed);
     }
-    job();
+    job.run();
+    active_.fetch_sub(1, std::memory_order_relaxed);
   }
 }
 
