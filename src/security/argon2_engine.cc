@@ -18,7 +18,7 @@ constexpr std::size_t kHashBytes = 32;  // as libsodium's crypto_pwhash_str
 constexpr std::size_t kAlignment = 64;  // a cache line
 
 // Past this a thread does not keep its buffer: memory cost is a flag, and a stored hash may ask
-// for up to kMaxMemoryKib; one such verification must not pin gigabytes for the thread's life.
+// for up to kMaxMemoryKib (256 MiB); one such verification must not pin that for the thread's life.
 // 64 MiB covers OWASP's argon2id settings (the largest asks for 46 MiB).
 constexpr std::size_t kMaxWarmBytes = std::size_t{64} << 20;
 

@@ -3,10 +3,12 @@
 #include <sodium.h>
 
 #include <boost/throw_exception.hpp>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 
 #include "security/argon2_engine.h"
+#include "security/phc_string.h"
 #include "util/offload.h"
 
 namespace vestibule::security {
@@ -62,6 +64,9 @@ std::string PasswordHasher::hash_now(std::string_view password, const HashParams
 bool PasswordHasher::verify_now(std::string_view password, const std::string& phc, HashEngine engine) {
   initialise_sodium();
   if (engine == HashEngine::argon2) return argon2_verify(password, phc);
+  // libsodium runs whatever a string asks for (up to 4 TiB and 2^32-1 passes): a corrupt or
+  // hostile hash (hash import) must be no match before it allocates, as with libargon2.
+  if (!parse_phc(phc)) return false;
   return crypto_pwhash_str_verify(phc.c_str(), password.data(), password.size()) == 0;
 }
 
@@ -85,14 +90,24 @@ boost::asio::awaitable<PasswordHasher::Result<std::string>> PasswordHasher::hash
       HashError::overloaded);
 }
 
+std::function<PasswordHasher::Result<bool>()> PasswordHasher::verification(std::string password, std::string phc) {
+  return [this, password = std::move(password), phc = std::move(phc), engine = options_.params.engine]() -> Result<bool> {
+    ++verifications_run_;
+    return verify_now(password, phc, engine);
+  };
+}
+
 boost::asio::awaitable<PasswordHasher::Result<bool>> PasswordHasher::verify(std::string password, std::string phc) {
   return util::offload<Result<bool>>(
       pool_,
-      [this, password = std::move(password), phc = std::move(phc), engine = options_.params.engine]() -> Result<bool> {
-        ++verifications_run_;
-        return verify_now(password, phc, engine);
-      },
-      HashError::overloaded);
+      verification(std::move(password), std::move(phc)), HashError::overloaded);
+}
+
+boost::asio::awaitable<PasswordHasher::Result<bool>> PasswordHasher::verify(Reservation slot, std::string password,
+                                                                            std::string phc) {
+  return util::offload<Result<bool>>(
+      pool_, std::move(slot),
+      verification(std::move(password), std::move(phc)), HashError::overloaded);
 }
 
 }  // namespace vestibule::security

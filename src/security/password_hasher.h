@@ -1,7 +1,8 @@
 // argon2id password hashing (libsodium's crypto_pwhash_str_alg, or libargon2: HashEngine) on a
 // dedicated, bounded pool of threads, so a burst of logins can saturate only that pool, never the
 // network threads. When the pool's queue is full, calls resume at once with Error::overloaded,
-// which the API turns into 503 with Retry-After. Thread-safe.
+// which the API turns into 503 with Retry-After; so do calls still queued at shutdown().
+// Thread-safe.
 #pragma once
 
 #include <algorithm>
@@ -10,6 +11,8 @@
 #include <boost/system/result.hpp>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -44,8 +47,26 @@ class PasswordHasher {
   boost::asio::awaitable<Result<std::string>> hash(std::string password);
 
   // Whether `password` matches `phc`, computed by the configured engine. A malformed or foreign
-  // PHC string is simply no match. Comparison is constant-time.
+  // PHC string, or one asking for more than the verification bounds of hash_params.h, is simply
+  // no match (at no cost). Comparison is constant-time.
   boost::asio::awaitable<Result<bool>> verify(std::string password, std::string phc);
+
+  // A queue slot for one verification (util::WorkerPool::Reservation), or std::nullopt when the
+  // queue is full: for callers that must know a verification will run before they count it as a
+  // password guess. Must not outlive the hasher.
+  using Reservation = util::WorkerPool::Reservation;
+  std::optional<Reservation> reserve() { return pool_.try_reserve(); }
+  // verify() in a reserved slot: never overloaded for a full queue, only after shutdown().
+  boost::asio::awaitable<Result<bool>> verify(Reservation slot, std::string password, std::string phc);
+
+  // For SIGTERM: refuses all further work and completes every job still queued with
+  // HashError::overloaded (503) instead of running it, so that the shutdown deadline bounds the
+  // hashing left to the jobs already running. Returns how many were dropped.
+  std::size_t shutdown() { return pool_.drop_queued(); }
+
+  // Monitoring: hash jobs waiting, and running now (cheap snapshots).
+  std::size_t queued() const { return pool_.queued(); }
+  std::size_t active() const { return pool_.active(); }
 
   // True when `phc` was made with parameters other than the configured ones (upgrade on login).
   // Parsed by libsodium whatever the engine: both engines write the same strings, so switching
@@ -63,11 +84,15 @@ class PasswordHasher {
 
   // Synchronous primitives, for the pool jobs and for benchmarks measuring the raw rate, with
   // params.engine / `engine` choosing the library. hash_now throws std::runtime_error when the
-  // library fails (out of memory).
+  // library fails (out of memory). verify_now refuses (false) what parse_phc refuses, with either
+  // engine, before the library allocates anything.
   static std::string hash_now(std::string_view password, const HashParams& params);
   static bool verify_now(std::string_view password, const std::string& phc, HashEngine engine = HashEngine::sodium);
 
  private:
+  // The pool job of one verification.
+  std::function<Result<bool>()> verification(std::string password, std::string phc);
+
   HasherOptions options_;
   std::string dummy_hash_;
   std::atomic<std::uint64_t> hashes_run_{0};

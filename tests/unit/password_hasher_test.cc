@@ -6,12 +6,14 @@
 #include <sys/resource.h>
 
 #include <boost/asio/io_context.hpp>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <sstream>
 #include <string>
 
+#include "security/phc_string.h"
 #include "support/run_awaitable.h"
 
 namespace vestibule::security {
@@ -62,6 +64,52 @@ TEST(VerifyNow, TreatsMalformedPhcAsNoMatch) {
   EXPECT_FALSE(PasswordHasher::verify_now("correct horse", "$argon2id$v=19$m=1024,t=1,p=1$garbage"));
   EXPECT_FALSE(PasswordHasher::verify_now("correct horse", phc.substr(0, phc.size() - 5)));
   EXPECT_FALSE(PasswordHasher::verify_now("correct horse", "$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW"));
+}
+
+// A real argon2id string of `password` made by libsodium alone, bypassing the service's bounds.
+std::string sodium_hash_with(std::string_view password, unsigned long long passes, std::size_t memory_bytes) {
+  char out[crypto_pwhash_STRBYTES];
+  if (crypto_pwhash_str_alg(out, password.data(), password.size(), passes, memory_bytes, crypto_pwhash_ALG_ARGON2ID13) !=
+      0) {
+    ADD_FAILURE() << "libsodium could not hash";
+    return {};
+  }
+  return out;
+}
+
+TEST(VerifyNow, RefusesAStoredHashAskingForMorePassesThanTheBoundWithEitherEngine) {
+  // 17 passes over 8 KiB: cheap, and a match as far as libsodium is concerned.
+  const std::string phc = sodium_hash_with("correct horse", kMaxIterations + 1, 8 * 1024);
+  ASSERT_EQ(crypto_pwhash_str_verify(phc.c_str(), "correct horse", 13), 0) << "libsodium alone accepts it";
+  EXPECT_FALSE(parse_phc(phc)) << phc;
+  EXPECT_FALSE(PasswordHasher::verify_now("correct horse", phc, HashEngine::sodium));
+  EXPECT_FALSE(PasswordHasher::verify_now("correct horse", phc, HashEngine::argon2));
+  // At the bound it verifies.
+  const std::string at_bound = sodium_hash_with("correct horse", kMaxIterations, 8 * 1024);
+  EXPECT_TRUE(PasswordHasher::verify_now("correct horse", at_bound, HashEngine::sodium));
+}
+
+TEST(VerifyNow, RefusesAnOversizedMemoryCostBeforeAllocating) {
+  // A well-formed string asking 4 GiB: what libsodium would try to allocate and fill.
+  const std::string phc = sodium_hash_with("correct horse", 1, 8 * 1024);
+  ASSERT_TRUE(phc.starts_with("$argon2id$v=19$m=8,t=1,p=1$")) << phc;
+  const std::string salt_and_hash = phc.substr(std::string_view("$argon2id$v=19$m=8,t=1,p=1$").size());
+  const std::string huge = "$argon2id$v=19$m=4194304,t=1,p=1$" + salt_and_hash;
+  EXPECT_FALSE(parse_phc(huge));
+  const auto started = std::chrono::steady_clock::now();
+  for (HashEngine engine : {HashEngine::sodium, HashEngine::argon2}) {
+    EXPECT_FALSE(PasswordHasher::verify_now("correct horse", huge, engine));
+  }
+  // No match at no cost: far below what filling 4 GiB takes.
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(500));
+  // Just past the 256 MiB bound too.
+  EXPECT_FALSE(parse_phc("$argon2id$v=19$m=262145,t=1,p=1$" + salt_and_hash));
+  EXPECT_TRUE(parse_phc("$argon2id$v=19$m=262144,t=1,p=1$" + salt_and_hash));
+}
+
+TEST(HashBounds, AreAtMost256MiBAnd16Passes) {
+  EXPECT_EQ(kMaxMemoryKib, 256u * 1024);
+  EXPECT_EQ(kMaxIterations, 16u);
 }
 
 TEST(NeedsRehash, IsFalseForTheConfiguredParameters) {
@@ -214,6 +262,41 @@ TEST(PasswordHasher, ReportsOverloadedWhenThePoolRefusesWork) {
   EXPECT_EQ(match.error(), HashError::overloaded);
   EXPECT_EQ(hasher.hashes_run(), 0u);
   EXPECT_EQ(hasher.verifications_run(), 0u);
+}
+
+TEST(PasswordHasher, AReservationHoldsAQueueSlotForOneVerification) {
+  boost::asio::io_context io;  // outlives the hasher's pool
+  PasswordHasher hasher(HasherOptions{.params = kSmall, .threads = 1, .max_queued = 1});
+  std::optional<PasswordHasher::Reservation> slot = hasher.reserve();
+  ASSERT_TRUE(slot);
+  EXPECT_FALSE(hasher.reserve()) << "a queue of one";
+  auto refused = run_awaitable(io, hasher.verify("correct horse", hasher.dummy_hash()));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error(), HashError::overloaded);
+  auto verified = run_awaitable(io, hasher.verify(std::move(*slot), "correct horse", hasher.dummy_hash()));
+  ASSERT_TRUE(verified);
+  EXPECT_FALSE(*verified);
+  EXPECT_EQ(hasher.verifications_run(), 1u);
+  EXPECT_TRUE(hasher.reserve()) << "the slot is free again";
+}
+
+TEST(PasswordHasher, ShutdownRefusesEveryLaterJob) {
+  boost::asio::io_context io;  // outlives the hasher's pool
+  PasswordHasher hasher(options_with(kSmall));
+  std::optional<PasswordHasher::Reservation> slot = hasher.reserve();
+  ASSERT_TRUE(slot);
+  EXPECT_EQ(hasher.shutdown(), 0u);
+  EXPECT_FALSE(hasher.reserve());
+  auto hashed = run_awaitable(io, hasher.hash("correct horse"));
+  ASSERT_FALSE(hashed);
+  EXPECT_EQ(hashed.error(), HashError::overloaded);
+  auto in_slot = run_awaitable(io, hasher.verify(std::move(*slot), "correct horse", hasher.dummy_hash()));
+  ASSERT_FALSE(in_slot);
+  EXPECT_EQ(in_slot.error(), HashError::overloaded);
+  EXPECT_EQ(hasher.hashes_run(), 0u);
+  EXPECT_EQ(hasher.verifications_run(), 0u);
+  EXPECT_EQ(hasher.queued(), 0u);
+  EXPECT_EQ(hasher.active(), 0u);
 }
 
 // The nice value of this process's thread named `name`, read from /proc (field 19 of stat).

@@ -45,7 +45,7 @@ TEST(ParsePhc, ReadsEveryField) {
 
 TEST(ParsePhc, AcceptsCostsUpToTheBounds) {
   EXPECT_TRUE(parse_phc(with_params("m=8,t=1,p=1")));
-  EXPECT_TRUE(parse_phc(with_params("m=4194304,t=64,p=1")));
+  EXPECT_TRUE(parse_phc(with_params("m=262144,t=16,p=1")));  // 256 MiB, 16 passes
   EXPECT_TRUE(parse_phc(with_params("m=128,t=1,p=16")));
 }
 
@@ -73,9 +73,9 @@ TEST(ParsePhc, RefusesOtherAlgorithmsAndVersions) {
 }
 
 TEST(ParsePhc, RefusesCostsOutsideTheBounds) {
-  for (const char* params : {"m=4194305,t=2,p=1", "m=4294967295,t=2,p=1", "m=4294967296,t=2,p=1",
+  for (const char* params : {"m=262145,t=2,p=1", "m=4194304,t=2,p=1", "m=4294967295,t=2,p=1", "m=4294967296,t=2,p=1",
                              "m=99999999999999999999,t=2,p=1", "m=7,t=2,p=1", "m=0,t=2,p=1", "m=19456,t=0,p=1",
-                             "m=19456,t=65,p=1", "m=19456,t=4294967295,p=1", "m=19456,t=2,p=0", "m=19456,t=2,p=17",
+                             "m=19456,t=17,p=1", "m=19456,t=64,p=1", "m=19456,t=4294967295,p=1", "m=19456,t=2,p=0", "m=19456,t=2,p=17",
                              "m=15,t=2,p=2"}) {
     EXPECT_FALSE(parse_phc(with_params(params))) << params;
   }
