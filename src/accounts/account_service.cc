@@ -23,6 +23,8 @@ Failure from_store(store::Error e) {
   return fail(Code::store_unavailable);
 }
 
+User user_of(const store::Account& a) { return User{a.id, a.name, a.email, a.created_at, a.updated_at}; }
+
 Failure from_hash(security::HashError e) {
   // A failed hash is out of memory for argon2's buffer: as transient as a full queue.
   (void)e;
@@ -55,48 +57,18 @@ void throw_exception_from_error(const Failure& f, const boost::source_location& 
                          loc);
 }
 
-User Principal::user() const {
-  return User{account.id, account.name, account.email, account.created_at, account.updated_at};
-}
-
 AccountService::AccountService(store::Store& store, security::PasswordHasher& hasher, ServiceOptions options,
                                ClockFn clock, std::shared_ptr<spdlog::logger> audit)
-    : store_(store), hasher_(hasher), options_(options), clock_(std::move(clock)), audit_(std::move(audit)) {}
-
-Task<Result<void>> AccountService::check_limit(const Limit& limit, std::string key) {
-  if (limit.max == 0) co_return Result<void>{};
-  const TimePoint now = clock_();
-  auto window = co_await store_.attempts(std::move(key), now);
-  if (!window) co_return from_store(window.error());
-  if (window->count < limit.max) co_return Result<void>{};
-  const auto left = std::chrono::ceil<std::chrono::seconds>(window->window_ends - now);
-  co_return Failure{Code::too_many_attempts, {}, std::max(left, std::chrono::seconds(1))};
-}
-
-Task<Result<void>> AccountService::take_attempt(const Limit& limit, std::string key) {
-  if (limit.max == 0) co_return Result<void>{};
-  const TimePoint now = clock_();
-  auto window = co_await store_.add_attempt(std::move(key), now, limit.window);
-  if (!window) co_return from_store(window.error());
-  if (window->count <= limit.max) co_return Result<void>{};
-  const auto left = std::chrono::ceil<std::chrono::seconds>(window->window_ends - now);
-  co_return Failure{Code::too_many_attempts, {}, std::max(left, std::chrono::seconds(1))};
-}
-
-Task<Result<void>> AccountService::count_attempt(const Limit& limit, std::string key) {
-  if (limit.max == 0) co_return Result<void>{};
-  auto added = co_await store_.add_attempt(std::move(key), clock_(), limit.window);
-  if (!added) co_return from_store(added.error());
-  co_return Result<void>{};
-}
+    : store_(store),
+      hasher_(hasher),
+      options_(options),
+      clock_(std::move(clock)),
+      audit_(std::move(audit)),
+      throttle_(store, hasher, options.throttling, clock_) {}
 
 Task<Result<User>> AccountService::register_account(Registration r, std::string client) {
-  const Throttling& limits = options_.throttling;
-  if (!client.empty()) {
-    // Every attempt counts, so that a script cannot probe addresses or fill the store.
-    auto allowed = co_await take_attempt(limits.registrations_per_client, "register:client:" + client);
-    if (!allowed) co_return allowed.error();
-  }
+  auto admitted = co_await throttle_.admit_registration(std::move(client));
+  if (!admitted) co_return admitted.error();
   Checks checks;
   checks.required("name", r.name);
   checks.required("email", r.email);
@@ -125,7 +97,7 @@ Task<Result<User>> AccountService::register_account(Registration r, std::string 
   auto created = co_await store_.create_account(account);
   if (!created) co_return from_store(created.error());
   audit_->info("event=account.registered account_id={}", account.id);
-  co_return User{account.id, account.name, account.email, account.created_at, account.updated_at};
+  co_return user_of(account);
 }
 
 Task<Result<Login>> AccountService::login(Credentials c, std::string client) {
@@ -139,39 +111,17 @@ Task<Result<Login>> AccountService::login(Credentials c, std::string client) {
   std::optional<std::string> password = security::to_nfc(*c.password);
   if (!email || !password) co_return fail(Code::invalid_credentials);
 
-  // Throttled before any hash is spent, even for the right password: an attacker learns
-  // nothing from a guess made past the limit. Unknown addresses are counted too, so the limit
-  // does not reveal which addresses exist. The account's attempt is counted up front (and
-  // forgotten on success), so a burst of parallel guesses cannot overshoot the limit; the
-  // client's count only grows with failures, so an office's successful logins never add up.
-  const Throttling& limits = options_.throttling;
-  const std::string account_key = "login:account:" + email->key;
-  const std::string client_key = "login:client:" + client;
-  auto allowed = co_await take_attempt(limits.failed_logins_per_account, account_key);
-  if (!allowed) co_return allowed.error();
-  if (!client.empty()) {
-    allowed = co_await check_limit(limits.failed_logins_per_client, client_key);
-    if (!allowed) co_return allowed.error();
-  }
-
+  // The account is read first (a read only, whatever the throttle then decides), so that the
+  // throttle gets the hash to verify. Unknown emails are verified against a dummy hash, so that
+  // timing doesn't reveal which exist, and are counted like known ones.
   auto found = co_await store_.find_account_by_email(email->key);
   if (!found && found.error() != store::Error::not_found) co_return from_store(found.error());
-  // Verify against a dummy hash for unknown emails so that timing doesn't reveal which exist.
-  const std::string& hash = found ? found->password_hash : hasher_.dummy_hash();
-  auto match = co_await hasher_.verify(*password, hash);
-  if (!match) co_return from_hash(match.error());
+  PasswordCheck check{email->key, std::move(client), *password, found ? found->password_hash : hasher_.dummy_hash()};
+  auto match = co_await throttle_.check_password(std::move(check));
+  if (!match) co_return match.error();
   if (!found || !*match) {
     audit_->info("event=login.failed account_id={}", found ? found->id : "-");
-    if (!client.empty()) {
-      auto counted = co_await count_attempt(limits.failed_logins_per_client, client_key);
-      if (!counted) co_return counted.error();
-    }
     co_return fail(Code::invalid_credentials);
-  }
-  if (limits.failed_logins_per_account.max != 0) {
-    // A success resets the account's count (ASVS 2.2.1); the client's count stays.
-    auto cleared = co_await store_.clear_attempts(account_key);
-    if (!cleared) co_return from_store(cleared.error());
   }
   store::Account account = std::move(*found);
 
@@ -204,8 +154,7 @@ Task<Result<Login>> AccountService::login(Credentials c, std::string client) {
     co_return created.error() == store::Error::not_found ? fail(Code::invalid_credentials) : from_store(created.error());
   }
   audit_->info("event=login.succeeded account_id={}", account.id);
-  Principal p{std::move(account), {}};
-  co_return Login{std::move(token.token), expires, options_.token_ttl, p.user()};
+  co_return Login{std::move(token.token), expires, options_.token_ttl, user_of(account)};
 }
 
 Task<Result<Principal>> AccountService::authenticate(std::string_view bearer_token) {
@@ -213,25 +162,33 @@ Task<Result<Principal>> AccountService::authenticate(std::string_view bearer_tok
   if (!digest) co_return fail(Code::invalid_token);
   auto account = co_await store_.find_account_by_session(*digest, clock_());
   if (!account) co_return from_store(account.error());  // not_found -> invalid_token
-  co_return Principal{std::move(*account), std::move(*digest)};
+  co_return Principal{user_of(*account), std::move(account->email_key), std::move(account->password_hash),
+                     std::move(*digest)};
 }
 
-Task<Result<void>> AccountService::check_password_of(const store::Account& account, const std::string& password) {
+Task<Result<void>> AccountService::reauthenticate(const Principal& p, const std::string& password,
+                                                  std::string client) {
   std::optional<std::string> nfc = security::to_nfc(password);
   if (!nfc) co_return fail(Code::invalid_password);
-  auto match = co_await hasher_.verify(std::move(*nfc), account.password_hash);
-  if (!match) co_return from_hash(match.error());
-  if (!*match) co_return fail(Code::invalid_password);
+  // Through the same throttle and under the same key as a login: a stolen token must not allow
+  // more guesses than the login form.
+  PasswordCheck check{p.email_key_, std::move(client), std::move(*nfc), p.password_hash_};
+  auto match = co_await throttle_.check_password(std::move(check));
+  if (!match) co_return match.error();
+  if (!*match) {
+    audit_->info("event=reauthentication.failed account_id={}", p.account_id());
+    co_return fail(Code::invalid_password);
+  }
   co_return Result<void>{};
 }
 
-Task<Result<User>> AccountService::update_profile(const Principal& p, ProfileChanges ch) {
+Task<Result<User>> AccountService::update_profile(const Principal& p, ProfileChanges ch, std::string client) {
   Checks checks;
   std::optional<std::string> name = ch.name ? checks.take("name", check_name(*ch.name)) : std::nullopt;
   std::optional<security::Email> email = ch.email ? checks.take("email", security::validate_email(*ch.email)) : std::nullopt;
   // Similarity is judged against the account as it will be after this change.
-  const security::PasswordContext context{email ? std::string_view(email->address) : std::string_view(p.account.email),
-                                          name ? std::string_view(*name) : std::string_view(p.account.name)};
+  const security::PasswordContext context{email ? std::string_view(email->address) : std::string_view(p.user().email),
+                                          name ? std::string_view(*name) : std::string_view(p.user().name)};
   std::optional<std::string> password =
       ch.password ? checks.take("password", options_.password_policy.check(*ch.password, context)) : std::nullopt;
   const bool sensitive = ch.email.has_value() || ch.password.has_value();
@@ -241,7 +198,7 @@ Task<Result<User>> AccountService::update_profile(const Principal& p, ProfileCha
 
   // Changing how one logs in needs proof of the current password, not just a (maybe stolen) token.
   if (sensitive) {
-    auto proven = co_await check_password_of(p.account, *ch.current_password);
+    auto proven = co_await reauthenticate(p, *ch.current_password, std::move(client));
     if (!proven) co_return proven.error();
   }
 
@@ -256,39 +213,50 @@ Task<Result<User>> AccountService::update_profile(const Principal& p, ProfileCha
     if (!hash) co_return from_hash(hash.error());
     changes.password_hash = std::move(*hash);
     // A password change is how users evict whoever else holds a session: revoke all but this one.
-    changes.keep_only_session = p.token_digest;
+    changes.keep_only_session = p.token_digest();
+  }
+  if (sensitive) {
+    // Only while the password is still the one just proven: of two sessions changing it at once
+    // exactly one wins, and the other learns so (conflict) instead of a 200 that did not stick.
+    changes.expected_password_hash = p.password_hash_;
   }
   changes.updated_at = clock_();
-  auto updated = co_await store_.update_account(p.account.id, std::move(changes));
-  if (!updated) co_return from_store(updated.error());
-  audit_->info("event=account.updated account_id={} name={} email={} password={}", p.account.id, ch.name.has_value(),
+  auto updated = co_await store_.update_account(p.account_id(), std::move(changes));
+  if (!updated) {
+    // not_found under a condition means the hash moved on (or the account went): a retry
+    // re-reads the account and gets a definite answer (401 or 403, or a success).
+    if (sensitive && updated.error() == store::Error::not_found) co_return fail(Code::conflict);
+    co_return from_store(updated.error());
+  }
+  audit_->info("event=account.updated account_id={} name={} email={} password={}", p.account_id(), ch.name.has_value(),
                ch.email.has_value(), ch.password.has_value());
-  co_return Principal{std::move(*updated), {}}.user();
+  co_return user_of(*updated);
 }
 
-Task<Result<void>> AccountService::delete_account(const Principal& p, std::optional<std::string> password) {
+Task<Result<void>> AccountService::delete_account(const Principal& p, std::optional<std::string> password,
+                                                  std::string client) {
   Checks checks;
   checks.required("password", password);
   if (!checks.ok()) co_return std::move(checks).failure();
-  auto proven = co_await check_password_of(p.account, *password);
+  auto proven = co_await reauthenticate(p, *password, std::move(client));
   if (!proven) co_return proven.error();
-  auto deleted = co_await store_.delete_account(p.account.id);
+  auto deleted = co_await store_.delete_account(p.account_id());
   if (!deleted) co_return from_store(deleted.error());
-  audit_->info("event=account.deleted account_id={}", p.account.id);
+  audit_->info("event=account.deleted account_id={}", p.account_id());
   co_return Result<void>{};
 }
 
 Task<Result<void>> AccountService::logout(const Principal& p) {
-  auto done = co_await store_.delete_session(p.token_digest);
+  auto done = co_await store_.delete_session(p.token_digest());
   if (!done) co_return from_store(done.error());
-  audit_->info("event=session.revoked account_id={}", p.account.id);
+  audit_->info("event=session.revoked account_id={}", p.account_id());
   co_return Result<void>{};
 }
 
 Task<Result<void>> AccountService::logout_everywhere(const Principal& p) {
-  auto done = co_await store_.delete_sessions(p.account.id);
+  auto done = co_await store_.delete_sessions(p.account_id());
   if (!done) co_return from_store(done.error());
-  audit_->info("event=sessions.revoked_all account_id={}", p.account.id);
+  audit_->info("event=sessions.revoked_all account_id={}", p.account_id());
   co_return Result<void>{};
 }
 

@@ -1,6 +1,11 @@
 // The rules of the account API: registration, login, bearer authentication, profile changes,
-// deletion and logout, over a Store and a PasswordHasher. Failures are values (Failure), mapped
-// to HTTP in one place in api/. Thread-safe: holds no mutable state of its own.
+// deletion and logout, over a Store and a PasswordHasher; every password check goes through its
+// Throttle. Failures are values (Failure, failure.h), mapped to HTTP in one place in api/.
+// Thread-safe: holds no mutable state of its own.
+//
+// Every operation that reaches the store may also fail with Code::store_unavailable (nothing
+// was changed, unless said otherwise below); every one that hashes or verifies a password may
+// fail with Code::overloaded when the hashing pool is full or shutting down (503, retry).
 #pragma once
 
 #include <spdlog/logger.h>
@@ -14,6 +19,8 @@
 #include <string>
 #include <vector>
 
+#include "accounts/failure.h"
+#include "accounts/throttle.h"
 #include "security/password_hasher.h"
 #include "security/password_policy.h"
 #include "store/store.h"
@@ -21,35 +28,6 @@
 namespace vestibule::accounts {
 
 using store::TimePoint;
-
-enum class Code {
-  validation_failed,    // one or more fields broke a rule; see Failure::fields
-  email_taken,          // another account has this address
-  invalid_credentials,  // login: unknown email or wrong password (deliberately not told apart)
-  invalid_password,     // current_password / password confirmation was wrong
-  invalid_token,        // missing, malformed, unknown, expired or revoked bearer token
-  too_many_attempts,    // throttled (failed logins, registrations); see Failure::retry_after
-  overloaded,           // the hashing pool is full; retry shortly
-  store_unavailable,    // the store could not be reached; nothing was changed
-};
-
-struct FieldError {
-  std::string field;
-  std::string code;
-  std::string message;
-};
-
-struct Failure {
-  Code code;
-  std::vector<FieldError> fields;  // only for validation_failed
-  std::chrono::seconds retry_after{0};  // only for too_many_attempts
-};
-[[noreturn]] void throw_exception_from_error(const Failure& f, const boost::source_location& loc);
-
-template <typename T>
-using Result = boost::system::result<T, Failure>;
-template <typename T>
-using Task = boost::asio::awaitable<T>;
 
 // What clients may see of an account: never the password hash.
 struct User {
@@ -60,11 +38,29 @@ struct User {
   TimePoint updated_at;
 };
 
-// The authenticated caller of a request.
-struct Principal {
-  store::Account account;
-  std::string token_digest;
-  User user() const;
+// The authenticated caller of a request: the account as it was when the token was checked, and
+// the digest of that token. The password hash it was read with stays inside the accounts layer
+// (AccountService re-authenticates against it and makes changes conditional on it); nothing
+// outside can reach it. A plain value.
+class Principal {
+ public:
+  Principal() = default;  // nobody: no account, matches no password (for containers and futures)
+  const std::string& account_id() const { return user_.id; }
+  const User& user() const { return user_; }
+  const std::string& token_digest() const { return token_digest_; }
+
+ private:
+  friend class AccountService;
+  Principal(User user, std::string email_key, std::string password_hash, std::string token_digest)
+      : user_(std::move(user)),
+        email_key_(std::move(email_key)),
+        password_hash_(std::move(password_hash)),
+        token_digest_(std::move(token_digest)) {}
+
+  User user_;
+  std::string email_key_;
+  std::string password_hash_;
+  std::string token_digest_;
 };
 
 // Request inputs. std::nullopt means the field was absent; rules decide if that is allowed.
@@ -85,21 +81,6 @@ struct Login {
   User user;
 };
 
-// A limit of `max` attempts per `window`; max 0 switches it off.
-struct Limit {
-  std::uint32_t max = 0;
-  std::chrono::seconds window{0};
-};
-
-// Throttling of password guessing (NIST SP 800-63B 5.2.2, OWASP ASVS 2.2.1): failed logins per
-// account and per client address, and registrations per client address. Counted in the store,
-// so the limits hold across every instance that shares it.
-struct Throttling {
-  Limit failed_logins_per_account{10, std::chrono::minutes(15)};
-  Limit failed_logins_per_client{100, std::chrono::minutes(15)};
-  Limit registrations_per_client{300, std::chrono::hours(1)};
-};
-
 struct ServiceOptions {
   std::chrono::seconds token_ttl{86400};
   security::PasswordPolicy password_policy;  // default: length and similarity rules only
@@ -113,31 +94,56 @@ class AccountService {
   AccountService(store::Store& store, security::PasswordHasher& hasher, ServiceOptions options, ClockFn clock,
                  std::shared_ptr<spdlog::logger> audit);
 
-  // `client` identifies the caller's address for throttling; empty skips the per-client limits.
+  // `client` is the caller's address, for the per-client limits; empty skips them.
+
+  // Creates an account. validation_failed (every broken rule of name, email and password at
+  // once, see Failure::fields); email_taken if another account has the address (ignoring case);
+  // too_many_attempts past the client's registration limit (checked first, every attempt counts).
   Task<Result<User>> register_account(Registration r, std::string client = {});
+
+  // Checks the password and opens a session. validation_failed if email or password is
+  // missing; invalid_credentials for an unknown address, a wrong password, or an address or
+  // password that cannot be valid (one answer, no enumeration); too_many_attempts past the
+  // account's or the client's limit of failed checks, even with the right password.
   Task<Result<Login>> login(Credentials c, std::string client = {});
+
+  // The holder of a bearer token. invalid_token if it is malformed, unknown, expired or revoked,
+  // or its account is gone. Never overloaded (no hashing).
   Task<Result<Principal>> authenticate(std::string_view bearer_token);
-  Task<Result<User>> update_profile(const Principal& p, ProfileChanges changes);
-  Task<Result<void>> delete_account(const Principal& p, std::optional<std::string> password);
+
+  // Applies the changes present. validation_failed for broken rules (all at once), or a new
+  // email or password without current_password; then, only for such sensitive changes, the
+  // throttled re-authentication: too_many_attempts (the same limits as login: a failed
+  // re-authentication counts as a failed login), invalid_password if current_password is wrong.
+  // email_taken if the new address belongs to another account; conflict if the account's
+  // password changed (or the account was deleted) since `p` was authenticated, so that of two
+  // concurrent password changes exactly one applies; invalid_token if the account is gone.
+  // Nothing is changed unless all is. With no change present, returns the user as is.
+  Task<Result<User>> update_profile(const Principal& p, ProfileChanges changes, std::string client = {});
+
+  // Deletes the account and all its sessions after checking `password` (throttled as in
+  // update_profile). validation_failed if it is missing; too_many_attempts; invalid_password;
+  // invalid_token if the account is already gone.
+  Task<Result<void>> delete_account(const Principal& p, std::optional<std::string> password, std::string client = {});
+
+  // Revokes the caller's session / every session of the caller's account. Only
+  // store_unavailable; revoking an already revoked session succeeds.
   Task<Result<void>> logout(const Principal& p);
   Task<Result<void>> logout_everywhere(const Principal& p);
+
+  // Whether the store answers (readiness probe). Never fails.
   Task<bool> store_ready();
 
  private:
-  Task<Result<void>> check_password_of(const store::Account& account, const std::string& password);
-  // Fails with too_many_attempts when the window under `key` is full.
-  Task<Result<void>> check_limit(const Limit& limit, std::string key);
-  // Counts this attempt first, atomically, and fails with too_many_attempts when it is over the
-  // limit: parallel requests cannot all slip through a check made before any of them counted.
-  Task<Result<void>> take_attempt(const Limit& limit, std::string key);
-  // Counts one attempt under `key` (no-op when the limit is off).
-  Task<Result<void>> count_attempt(const Limit& limit, std::string key);
+  // The throttled check of `password` against the hash `p` was authenticated with.
+  Task<Result<void>> reauthenticate(const Principal& p, const std::string& password, std::string client);
 
   store::Store& store_;
   security::PasswordHasher& hasher_;
   ServiceOptions options_;
   ClockFn clock_;
   std::shared_ptr<spdlog::logger> audit_;
+  Throttle throttle_;
 };
 
 }  // namespace vestibule::accounts

@@ -32,6 +32,8 @@ Mapping map(Code code) {
       return {Status::unauthorized, "invalid_token", "A valid bearer token is required."};
     case Code::too_many_attempts:
       return {Status::too_many_requests, "too_many_attempts", "Too many attempts; retry after the time in Retry-After."};
+    case Code::conflict:
+      return {Status::conflict, "conflict", "The account changed meanwhile; retry."};
     case Code::overloaded:
       return {Status::service_unavailable, "overloaded", "The server is busy; retry shortly."};
     case Code::store_unavailable:

@@ -31,7 +31,7 @@ boost::asio::awaitable<http::Response> UsersHandler::update_me(http::Request& re
   if (!body) co_return body_error(body.error(), ex);
   auto changes = to_profile_changes(*body);
   if (!changes) co_return body_error(changes.error(), ex);
-  auto user = co_await service_.update_profile(*caller.principal, std::move(*changes));
+  auto user = co_await service_.update_profile(*caller.principal, std::move(*changes), ex.client);
   if (!user) co_return failure_response(user.error(), ex);
   co_return json_response(http::Status::ok, to_json(*user));
 }
@@ -43,7 +43,7 @@ boost::asio::awaitable<http::Response> UsersHandler::delete_me(http::Request& re
   if (!body) co_return body_error(body.error(), ex);
   auto password = to_password_confirmation(*body);
   if (!password) co_return body_error(password.error(), ex);
-  auto deleted = co_await service_.delete_account(*caller.principal, std::move(*password));
+  auto deleted = co_await service_.delete_account(*caller.principal, std::move(*password), ex.client);
   if (!deleted) co_return failure_response(deleted.error(), ex);
   co_return http::Response{http::Status::no_content, 11};
 }

@@ -13,6 +13,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include "store/open.h"
 #include "support/run_awaitable.h"
@@ -59,10 +60,11 @@ class AccountServiceTest : public ::testing::Test {
   }
 
   // A service over the shared store with its own hasher and the test's clock.
-  std::unique_ptr<AccountService> make_service(security::PasswordHasher& hasher) {
+  std::unique_ptr<AccountService> make_service(security::PasswordHasher& hasher, Throttling throttling = {}) {
     auto audit = std::make_shared<spdlog::logger>("audit", std::make_shared<spdlog::sinks::null_sink_mt>());
     ServiceOptions options;
     options.token_ttl = 1h;
+    options.throttling = throttling;
     return std::make_unique<AccountService>(*store_, hasher, std::move(options), [this] { return now_; },
                                             std::move(audit));
   }
@@ -79,10 +81,22 @@ class AccountServiceTest : public ::testing::Test {
     return run(service().register_account(std::move(r)));
   }
 
-  Result<Login> login(const std::string& email, const std::string& password, AccountService* via = nullptr) {
+  Result<Login> login(const std::string& email, const std::string& password, AccountService* via = nullptr,
+                      const std::string& client = {}) {
     Credentials c{.email = email, .password = password};
-    return run((via ? *via : service()).login(std::move(c)));
+    return run((via ? *via : service()).login(std::move(c), client));
   }
+
+  Result<User> change_password(const Principal& p, const std::string& current, const std::string& next,
+                               AccountService* via = nullptr) {
+    ProfileChanges changes;
+    changes.password = next;
+    changes.current_password = current;
+    return run((via ? *via : service()).update_profile(p, std::move(changes)));
+  }
+
+  // The count of the throttling window under `key` (0 when none is open).
+  std::uint32_t attempts(const std::string& key) { return run(store_->attempts(key, now_)).value().count; }
 
   Result<Principal> authenticate(const std::string& token) { return run(service().authenticate(token)); }
 
@@ -116,10 +130,10 @@ TEST_F(AccountServiceTest, RegisterThenLoginThenAuthenticateYieldTheSameUser) {
 
   Result<Principal> caller = authenticate(session->token);
   ASSERT_TRUE(caller);
-  EXPECT_EQ(caller->account.id, registered->id);
+  EXPECT_EQ(caller->account_id(), registered->id);
   EXPECT_EQ(caller->user().email, "Ada@example.com");
   // The store keeps a digest of the token, never the token.
-  EXPECT_NE(caller->token_digest, session->token);
+  EXPECT_NE(caller->token_digest(), session->token);
 }
 
 TEST_F(AccountServiceTest, RegisterRejectsAnAddressThatDiffersOnlyInCase) {
@@ -229,6 +243,136 @@ TEST_F(AccountServiceTest, LoginWithCurrentParametersDoesNotRehash) {
 
   EXPECT_EQ(hasher_.hashes_run(), hashes_before);
   EXPECT_EQ(stored_account("ada@example.com").password_hash, hash);
+}
+
+TEST_F(AccountServiceTest, FailedReauthenticationsCountTowardTheAccountsLoginLimit) {
+  ASSERT_TRUE(register_account("ada@example.com", "correct horse"));
+  const Principal caller = authenticate(login("ada@example.com", "correct horse").value().token).value();
+  // Half the limit (10) through PATCH, half through DELETE: the same guesses as at the login form.
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_TRUE(fails_with(change_password(caller, "wrong horse", "battery staple"), Code::invalid_password)) << i;
+    EXPECT_TRUE(fails_with(run(service().delete_account(caller, std::string("wrong horse"))), Code::invalid_password));
+  }
+  EXPECT_EQ(attempts("login:account:ada@example.com"), 10u);
+
+  Result<User> throttled = change_password(caller, "correct horse", "battery staple");
+  ASSERT_TRUE(fails_with(throttled, Code::too_many_attempts));
+  EXPECT_EQ(throttled.error().retry_after, 15min);
+  EXPECT_TRUE(fails_with(run(service().delete_account(caller, std::string("correct horse"))), Code::too_many_attempts));
+  EXPECT_TRUE(fails_with(login("ada@example.com", "correct horse"), Code::too_many_attempts));
+  // Past the window, the right password works again, and a success forgets the count.
+  now_ = kT0 + 15min;
+  EXPECT_TRUE(change_password(caller, "correct horse", "battery staple"));
+  EXPECT_EQ(attempts("login:account:ada@example.com"), 0u);
+}
+
+TEST_F(AccountServiceTest, ReauthenticationIsLimitedPerClientToo) {
+  Throttling limits;
+  limits.failed_logins_per_client = {2, 15min};
+  std::unique_ptr<AccountService> limited = make_service(hasher_, limits);
+  ASSERT_TRUE(register_account("ada@example.com", "correct horse"));
+  const Principal caller = authenticate(login("ada@example.com", "correct horse").value().token).value();
+  for (int i = 0; i < 2; ++i) {
+    ProfileChanges changes;
+    changes.email = "ada@example.org";
+    changes.current_password = "wrong horse";
+    EXPECT_TRUE(fails_with(run(limited->update_profile(caller, std::move(changes), "203.0.113.9")),
+                           Code::invalid_password));
+  }
+  EXPECT_EQ(attempts("login:client:203.0.113.9"), 2u);
+  EXPECT_TRUE(fails_with(run(limited->delete_account(caller, std::string("correct horse"), "203.0.113.9")),
+                         Code::too_many_attempts));
+  EXPECT_TRUE(fails_with(login("ada@example.com", "correct horse", limited.get(), "203.0.113.9"),
+                         Code::too_many_attempts));
+}
+
+TEST_F(AccountServiceTest, AClientOverItsLimitAddsToNoAccountsCount) {
+  Throttling limits;
+  limits.failed_logins_per_client = {2, 15min};
+  std::unique_ptr<AccountService> limited = make_service(hasher_, limits);
+  ASSERT_TRUE(register_account("ada@example.com", "correct horse"));
+  EXPECT_TRUE(fails_with(login("x@example.com", "guess", limited.get(), "198.51.100.7"), Code::invalid_credentials));
+  EXPECT_TRUE(fails_with(login("y@example.com", "guess", limited.get(), "198.51.100.7"), Code::invalid_credentials));
+  const auto verifications = hasher_.verifications_run();
+
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_TRUE(fails_with(login("ada@example.com", "guess", limited.get(), "198.51.100.7"), Code::too_many_attempts));
+  }
+
+  EXPECT_EQ(attempts("login:account:ada@example.com"), 0u) << "a refused client cannot lock the account out";
+  EXPECT_EQ(attempts("login:client:198.51.100.7"), 2u) << "a refusal writes nothing";
+  EXPECT_EQ(hasher_.verifications_run(), verifications);
+  EXPECT_TRUE(login("ada@example.com", "correct horse", limited.get(), "198.51.100.8"));
+}
+
+TEST_F(AccountServiceTest, AThrottledLoginWritesNothing) {
+  ASSERT_TRUE(register_account("ada@example.com", "correct horse"));
+  for (int i = 0; i < 10; ++i) EXPECT_TRUE(fails_with(login("ada@example.com", "guess"), Code::invalid_credentials));
+  ASSERT_EQ(attempts("login:account:ada@example.com"), 10u);
+  const auto verifications = hasher_.verifications_run();
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(fails_with(login("ada@example.com", "guess"), Code::too_many_attempts));
+  EXPECT_EQ(attempts("login:account:ada@example.com"), 10u) << "a 429 is decided by a read";
+  EXPECT_EQ(hasher_.verifications_run(), verifications);
+}
+
+TEST_F(AccountServiceTest, AGuessRefusedForAFullHashQueueIsNotCounted) {
+  ASSERT_TRUE(register_account("ada@example.com", "correct horse"));
+  const Principal caller = authenticate(login("ada@example.com", "correct horse").value().token).value();
+  // A hasher with a queue of one, whose only slot the test holds: every verification is refused.
+  security::PasswordHasher full(security::HasherOptions{.params = kParamsA, .threads = 1, .max_queued = 1});
+  std::unique_ptr<AccountService> busy = make_service(full);
+  std::optional<security::PasswordHasher::Reservation> held = full.reserve();
+  ASSERT_TRUE(held);
+
+  for (int i = 0; i < 12; ++i) {
+    EXPECT_TRUE(fails_with(login("ada@example.com", "guess", busy.get(), "192.0.2.1"), Code::overloaded));
+    EXPECT_TRUE(fails_with(change_password(caller, "guess", "battery staple", busy.get()), Code::overloaded));
+  }
+  EXPECT_EQ(attempts("login:account:ada@example.com"), 0u) << "a retry after a 503 costs no budget";
+  EXPECT_EQ(attempts("login:client:192.0.2.1"), 0u);
+  EXPECT_EQ(full.verifications_run(), 0u);
+
+  held.reset();
+  EXPECT_TRUE(login("ada@example.com", "correct horse", busy.get()));
+}
+
+TEST_F(AccountServiceTest, OfTwoConcurrentPasswordChangesExactlyOneApplies) {
+  ASSERT_TRUE(register_account("ada@example.com", "correct horse"));
+  const std::string first_token = login("ada@example.com", "correct horse").value().token;
+  const std::string second_token = login("ada@example.com", "correct horse").value().token;
+  // Both sessions were authenticated (and read the hash) before either change was made.
+  const Principal first = authenticate(first_token).value();
+  const Principal second = authenticate(second_token).value();
+
+  ASSERT_TRUE(change_password(first, "correct horse", "battery staple"));
+  EXPECT_TRUE(fails_with(change_password(second, "correct horse", "second choice"), Code::conflict));
+
+  EXPECT_TRUE(login("ada@example.com", "battery staple")) << "the winner's password sticks";
+  EXPECT_TRUE(fails_with(login("ada@example.com", "second choice"), Code::invalid_credentials));
+  EXPECT_TRUE(authenticate(first_token));
+  EXPECT_TRUE(fails_with(authenticate(second_token), Code::invalid_token));
+}
+
+TEST_F(AccountServiceTest, AnEmailChangeVerifiedAgainstAReplacedPasswordConflicts) {
+  ASSERT_TRUE(register_account("ada@example.com", "correct horse"));
+  const Principal stale = authenticate(login("ada@example.com", "correct horse").value().token).value();
+  const Principal fresh = authenticate(login("ada@example.com", "correct horse").value().token).value();
+  ASSERT_TRUE(change_password(fresh, "correct horse", "battery staple"));
+
+  ProfileChanges changes;
+  changes.email = "ada@example.org";
+  changes.current_password = "correct horse";
+  EXPECT_TRUE(fails_with(run(service().update_profile(stale, std::move(changes))), Code::conflict));
+  EXPECT_EQ(stored_account("ada@example.com").email, "ada@example.com");
+}
+
+TEST_F(AccountServiceTest, APrincipalOffersNoPasswordHash) {
+  // Compile-time: only AccountService reaches the hash (see the grep in the README's layering).
+  static_assert(!std::is_constructible_v<Principal, User, std::string, std::string, std::string>);
+  ASSERT_TRUE(register_account("ada@example.com", "correct horse"));
+  const Principal caller = authenticate(login("ada@example.com", "correct horse").value().token).value();
+  EXPECT_EQ(caller.user().email, "ada@example.com");
+  EXPECT_EQ(caller.account_id(), caller.user().id);
 }
 
 }  // namespace

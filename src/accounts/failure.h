@@ -1,0 +1,44 @@
+// How an account operation fails: a Code (mapped to HTTP in one place, api/problem.cc) with, for
+// validation, the broken rules per field and, for throttling, when to retry. Plain values.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/assert/source_location.hpp>
+#include <boost/system/result.hpp>
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace vestibule::accounts {
+
+enum class Code {
+  validation_failed,    // one or more fields broke a rule; see Failure::fields
+  email_taken,          // another account has this address
+  invalid_credentials,  // login: unknown email or wrong password (deliberately not told apart)
+  invalid_password,     // current_password / password confirmation was wrong
+  invalid_token,        // missing, malformed, unknown, expired or revoked bearer token
+  too_many_attempts,    // throttled (password checks, registrations); see Failure::retry_after
+  conflict,             // the account changed between reading and writing it; retry
+  overloaded,           // the hashing pool is full (or shutting down); retry shortly
+  store_unavailable,    // the store could not be reached; nothing was changed
+};
+
+struct FieldError {
+  std::string field;
+  std::string code;
+  std::string message;
+};
+
+struct Failure {
+  Code code;
+  std::vector<FieldError> fields;  // only for validation_failed
+  std::chrono::seconds retry_after{0};  // only for too_many_attempts
+};
+[[noreturn]] void throw_exception_from_error(const Failure& f, const boost::source_location& loc);
+
+template <typename T>
+using Result = boost::system::result<T, Failure>;
+template <typename T>
+using Task = boost::asio::awaitable<T>;
+
+}  // namespace vestibule::accounts

@@ -1,0 +1,80 @@
+#include "accounts/throttle.h"
+
+#include <algorithm>
+
+namespace vestibule::accounts {
+namespace {
+
+// Counter keys, kept as they were before this component so that windows open in a shared store
+// carry over a rolling upgrade.
+std::string account_key(const std::string& email_key) { return "login:account:" + email_key; }
+std::string client_key(const std::string& client) { return "login:client:" + client; }
+
+Failure from_store(store::Error) { return Failure{Code::store_unavailable, {}}; }
+
+}  // namespace
+
+Throttle::Throttle(store::Store& store, security::PasswordHasher& hasher, Throttling limits, ClockFn clock)
+    : store_(store), hasher_(hasher), limits_(limits), clock_(std::move(clock)) {}
+
+Failure Throttle::throttled(const store::Attempts& window) const {
+  const auto left = std::chrono::ceil<std::chrono::seconds>(window.window_ends - clock_());
+  return Failure{Code::too_many_attempts, {}, std::max(left, std::chrono::seconds(1))};
+}
+
+Task<Result<void>> Throttle::check_limit(const Limit& limit, std::string key) {
+  if (limit.max == 0) co_return Result<void>{};
+  auto window = co_await store_.attempts(std::move(key), clock_());
+  if (!window) co_return from_store(window.error());
+  if (window->count < limit.max) co_return Result<void>{};
+  co_return throttled(*window);
+}
+
+Task<Result<void>> Throttle::take_attempt(const Limit& limit, std::string key) {
+  if (limit.max == 0) co_return Result<void>{};
+  auto window = co_await store_.add_attempt(std::move(key), clock_(), limit.window);
+  if (!window) co_return from_store(window.error());
+  if (window->count <= limit.max) co_return Result<void>{};
+  co_return throttled(*window);
+}
+
+Task<Result<bool>> Throttle::check_password(PasswordCheck check) {
+  const Limit& per_account = limits_.failed_logins_per_account;
+  const Limit& per_client = limits_.failed_logins_per_client;
+  const bool by_client = !check.client.empty();
+  if (by_client) {
+    auto allowed = co_await check_limit(per_client, client_key(check.client));
+    if (!allowed) co_return allowed.error();
+  }
+  auto open = co_await check_limit(per_account, account_key(check.email_key));
+  if (!open) co_return open.error();
+
+  // The slot first: an attempt is counted only once it is sure to be verified.
+  std::optional<security::PasswordHasher::Reservation> slot = hasher_.reserve();
+  if (!slot) co_return Failure{Code::overloaded, {}};
+  auto taken = co_await take_attempt(per_account, account_key(check.email_key));
+  if (!taken) co_return taken.error();  // the slot is released with `slot`
+
+  auto match = co_await hasher_.verify(std::move(*slot), std::move(check.password), std::move(check.hash));
+  // A failed hash is out of memory for argon2's buffer, or a shutdown: transient either way.
+  if (!match) co_return Failure{Code::overloaded, {}};
+  if (!*match) {
+    if (by_client && per_client.max != 0) {
+      auto counted = co_await store_.add_attempt(client_key(check.client), clock_(), per_client.window);
+      if (!counted) co_return from_store(counted.error());
+    }
+    co_return false;
+  }
+  if (per_account.max != 0) {
+    auto cleared = co_await store_.clear_attempts(account_key(check.email_key));
+    if (!cleared) co_return from_store(cleared.error());
+  }
+  co_return true;
+}
+
+Task<Result<void>> Throttle::admit_registration(std::string client) {
+  if (client.empty()) co_return Result<void>{};
+  co_return co_await take_attempt(limits_.registrations_per_client, "register:client:" + client);
+}
+
+}  // namespace vestibule::accounts

@@ -1,0 +1,87 @@
+// Throttling of password guessing and registrations (NIST SP 800-63B 5.2.2, OWASP ASVS 2.2.1),
+// and the one door every password check goes through: login, re-authentication before a change
+// or a deletion, and whatever checks a password later (reset confirmation, a second factor).
+// Counters are fixed windows in the store (Store::add_attempt), so limits hold across every
+// instance sharing it. Thread-safe: holds no mutable state of its own.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "accounts/failure.h"
+#include "security/password_hasher.h"
+#include "store/store.h"
+
+namespace vestibule::accounts {
+
+// A limit of `max` attempts per `window`; max 0 switches it off.
+struct Limit {
+  std::uint32_t max = 0;
+  std::chrono::seconds window{0};
+};
+
+// Failed password checks per account and per client address, and registrations per client
+// address. A failed login and a failed re-authentication are the same kind of guess and share
+// one count per account and one per client.
+struct Throttling {
+  Limit failed_logins_per_account{10, std::chrono::minutes(15)};
+  Limit failed_logins_per_client{100, std::chrono::minutes(15)};
+  Limit registrations_per_client{300, std::chrono::hours(1)};
+};
+
+// One password check: whose password, guessed from where, and against what.
+struct PasswordCheck {
+  // The account's email key: for a login the typed address once normalised (unknown addresses
+  // are counted too, so a 429 does not tell which exist), for a re-authentication the stored
+  // account's, which is the same key.
+  std::string email_key;
+  std::string client;    // the caller's address; empty skips the per-client limit
+  std::string password;  // as compared (NFC)
+  std::string hash;      // the stored PHC string, or the hasher's dummy hash for an unknown account
+};
+
+class Throttle {
+ public:
+  using ClockFn = std::function<store::TimePoint()>;
+
+  Throttle(store::Store& store, security::PasswordHasher& hasher, Throttling limits, ClockFn clock);
+
+  // Verifies check.password against check.hash unless a limit refuses the guess. In order:
+  //  1. a client over its limit is refused with no further work: no account's count changes, so
+  //     one address cannot lock out the accounts it names, and a refusal costs no store write;
+  //  2. an account whose window is full is refused likewise (a read, no write);
+  //  3. a slot in the hashing queue is reserved; none free is Code::overloaded, counted nowhere
+  //     (a retry after a 503 costs no budget);
+  //  4. the guess is counted for the account, atomically, and refused if that count is over the
+  //     limit, so parallel guesses cannot overshoot it (only such a loser of a race is counted
+  //     without being verified; its window is full then anyway);
+  //  5. the password is verified: a match forgets the account's count (ASVS 2.2.1), a mismatch
+  //     is counted for the client (the client's count grows only with failures, so an office's
+  //     successful logins never add up; hence checked before and counted after).
+  // Returns whether the password matched. Failures: Code::too_many_attempts with retry_after
+  // (steps 1, 2, 4; never verified), Code::overloaded (step 3; or the hasher failed or shut
+  // down in step 5, after counting), Code::store_unavailable (any step; nothing verified, unless
+  // it was counting the client's failure or forgetting the account's count).
+  Task<Result<bool>> check_password(PasswordCheck check);
+
+  // Counts one registration from `client` and refuses it with Code::too_many_attempts past the
+  // limit (every attempt counts, so a script can neither probe addresses nor fill the store).
+  // Empty `client`: no limit. Code::store_unavailable if the store cannot count.
+  Task<Result<void>> admit_registration(std::string client);
+
+ private:
+  // Code::too_many_attempts when the window under `key` is full. A read only.
+  Task<Result<void>> check_limit(const Limit& limit, std::string key);
+  // Counts an attempt under `key` and fails with too_many_attempts when it is over the limit.
+  Task<Result<void>> take_attempt(const Limit& limit, std::string key);
+  Failure throttled(const store::Attempts& window) const;
+
+  store::Store& store_;
+  security::PasswordHasher& hasher_;
+  Throttling limits_;
+  ClockFn clock_;
+};
+
+}  // namespace vestibule::accounts
