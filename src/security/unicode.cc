@@ -67,6 +67,27 @@ bool has_control_characters(std::string_view s) {
   return false;
 }
 
+std::u32string code_points(std::string_view s) {
+  std::u32string out;
+  const uint8_t* p = bytes(s);
+  const uint8_t* end = p + s.size();
+  while (p < end) {
+    ucs4_t c = 0;
+    p += u8_mbtouc(&c, p, static_cast<std::size_t>(end - p));
+    out.push_back(static_cast<char32_t>(c));
+  }
+  return out;
+}
+
+std::string_view general_category(char32_t c) {
+  const char* name = uc_general_category_name(uc_general_category(static_cast<ucs4_t>(c)));
+  return name != nullptr ? std::string_view(name) : std::string_view("Cn");
+}
+
+bool is_default_ignorable(char32_t c) { return uc_is_property_default_ignorable_code_point(static_cast<ucs4_t>(c)); }
+
+bool is_white_space(char32_t c) { return uc_is_property_white_space(static_cast<ucs4_t>(c)); }
+
 std::string_view trim_unicode_space(std::string_view s) {
   const uint8_t* start = bytes(s);
   const uint8_t* end = start + s.size();

@@ -23,6 +23,20 @@ std::size_t code_point_count(std::string_view s);
 // True when `s` contains a code point of general category Cc (C0/C1 controls, DEL).
 bool has_control_characters(std::string_view s);
 
+// The code points of `s` in order; for valid UTF-8 (an invalid sequence reads as U+FFFD).
+std::u32string code_points(std::string_view s);
+
+// The two-letter Unicode general category of `c` ("Lu", "Cf", "Cn", ...) by libunistring's
+// tables (Unicode 14.0 in Debian 12's libunistring 1.0: a later addition reads as "Cn").
+std::string_view general_category(char32_t c);
+
+// Default_Ignorable_Code_Point: rendered as nothing when not supported specially (U+200B, U+00AD,
+// U+3164 HANGUL FILLER, variation selectors, tag characters, ...).
+bool is_default_ignorable(char32_t c);
+
+// White_Space property.
+bool is_white_space(char32_t c);
+
 // `s` without leading and trailing Unicode white space (White_Space property).
 std::string_view trim_unicode_space(std::string_view s);
 
