@@ -50,6 +50,38 @@ TEST_F(ConcurrencyTest, ParallelRegistrationsOfOneAddressCreateExactlyOneAccount
   EXPECT_EQ(won.result_int(), 201u) << describe(won);
 }
 
+TEST_F(ConcurrencyTest, OfParallelPasswordChangesExactlyOneWinsAndTheOthersConflict) {
+  constexpr int kSessions = 6;  // under the failed-login limit of 10, which re-authentication counts against
+  Account account = register_account(client(), "change-race");
+  std::vector<std::string> tokens;
+  for (int i = 0; i < kSessions; ++i) tokens.push_back(login(client(), account));
+  auto new_password = [](int i) { return "race new password " + std::to_string(i); };
+  std::vector<Response> responses(kSessions);
+
+  std::vector<std::string> errors = run_together(port(), kSessions, [&](int i, HttpClient& c) {
+    responses[i] = c.patch("/v1/users/me", {{"password", new_password(i)}, {"current_password", account.password}},
+                           tokens[i]);
+  });
+  ASSERT_THAT(errors, Each(Eq("")));
+
+  int winner = -1;
+  for (int i = 0; i < kSessions; ++i) {
+    if (responses[i].result_int() == 200u) {
+      EXPECT_EQ(winner, -1) << "two changes succeeded: " << winner << " and " << i;
+      winner = i;
+    } else {
+      EXPECT_TRUE(is_problem(responses[i], 409, "conflict")) << i << ": " << describe(responses[i]);
+    }
+  }
+  ASSERT_NE(winner, -1) << "no change succeeded";
+  EXPECT_EQ(client().get("/v1/users/me", tokens[winner]).result_int(), 200u) << "the winner's session survives";
+  for (int i = 0; i < kSessions; ++i) {
+    if (i == winner) continue;
+    EXPECT_EQ(client().get("/v1/users/me", tokens[i]).result_int(), 401u) << "logged out by the winner: " << i;
+  }
+  EXPECT_FALSE(login(client(), account.email, new_password(winner)).empty()) << "the winner's password sticks";
+}
+
 TEST_F(ConcurrencyTest, ManyUsersWorkAtOnceEachSeeingOnlyTheirOwnData) {
   constexpr int kClients = 40;
   std::atomic<int> completed{0};

@@ -142,6 +142,78 @@ TEST(ThrottlingTest, WithoutTrustProxyAForgedForwardedForDoesNotEscapeTheLimit) 
                                      {{"email", unique_email("forger")}, {"password", "forged guess"}})));
 }
 
+// A PATCH or DELETE of /v1/users/me with a bearer token, as if from `client` through a proxy.
+Response me_from(HttpClient& c, std::string_view client, http::verb method, std::string_view token,
+                 const boost::json::object& body) {
+  Request req{method, "/v1/users/me", 11};
+  req.set(http::field::content_type, "application/json");
+  req.set(http::field::authorization, "Bearer " + std::string(token));
+  req.set("X-Forwarded-For", std::string(client));
+  req.body() = boost::json::serialize(body);
+  return c.send(std::move(req));
+}
+
+TEST(ThrottlingTest, FailedReauthenticationsCountTowardTheAccountsLoginLimit) {
+  auto server = ServerProcess::start();
+  HttpClient client(server->port());
+  const Account account = register_account(client, "stolen-token");
+  const std::string token = login(client, account);
+  // A stolen token gives no more guesses than the login form: 10 in all, PATCH and DELETE alike.
+  for (int i = 0; i < 5; ++i) {
+    Response patched = client.patch("/v1/users/me", {{"email", unique_email("moved")}, {"current_password", "guess " + std::to_string(i)}}, token);
+    ASSERT_TRUE(is_problem(patched, 403, "invalid_password")) << i << ": " << describe(patched);
+    Response deleted = client.del("/v1/users/me", token, boost::json::object{{"password", "guess " + std::to_string(i)}});
+    ASSERT_TRUE(is_problem(deleted, 403, "invalid_password")) << i << ": " << describe(deleted);
+  }
+  Response patched = client.patch("/v1/users/me", {{"password", "a brand new password"}, {"current_password", account.password}}, token);
+  EXPECT_TRUE(is_throttled(patched)) << describe(patched);
+  Response deleted = client.del("/v1/users/me", token, boost::json::object{{"password", account.password}});
+  EXPECT_TRUE(is_throttled(deleted)) << describe(deleted);
+  Response logged_in = client.post("/v1/sessions", {{"email", account.email}, {"password", account.password}});
+  EXPECT_TRUE(is_throttled(logged_in)) << "the same count as failed logins: " << describe(logged_in);
+  EXPECT_EQ(client.get("/v1/users/me", token).result_int(), 200u) << "nothing was changed or deleted";
+}
+
+TEST(ThrottlingTest, FailedReauthenticationsAreLimitedPerClientAddress) {
+  ServerConfig config;
+  config.extra_args = {"--trust-proxy", "--login-client-limit", "2"};
+  auto server = ServerProcess::start(config);
+  HttpClient client(server->port());
+  const Account account = register_account(client, "reauth-client");
+  const std::string token = login(client, account);
+  for (int i = 0; i < 2; ++i) {
+    Response res = me_from(client, "203.0.113.60", http::verb::patch, token,
+                           {{"password", "a brand new password"}, {"current_password", "wrong guess"}});
+    ASSERT_TRUE(is_problem(res, 403, "invalid_password")) << describe(res);
+  }
+  Response refused = me_from(client, "203.0.113.60", http::verb::delete_, token, {{"password", account.password}});
+  EXPECT_TRUE(is_throttled(refused)) << describe(refused);
+  Response elsewhere = me_from(client, "203.0.113.61", http::verb::patch, token, {{"name", "Still Here"}});
+  EXPECT_EQ(elsewhere.result_int(), 200u) << "no password, no throttle: " << describe(elsewhere);
+}
+
+TEST(ThrottlingTest, AClientOverItsLimitCannotLockOutTheAccountsItNames) {
+  ServerConfig config;
+  config.extra_args = {"--trust-proxy", "--login-client-limit", "2", "--login-account-limit", "2"};
+  auto server = ServerProcess::start(config);
+  HttpClient client(server->port());
+  const Account victim = register_account(client, "victim");
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(is_problem(post_from(client, "203.0.113.70", "/v1/sessions", {{"email", unique_email("x")}, {"password", "spray guess"}}),
+                           401, "invalid_credentials"));
+  }
+  // The client is over its limit: its guesses at the victim are refused without counting there.
+  for (int i = 0; i < 5; ++i) {
+    Response res = post_from(client, "203.0.113.70", "/v1/sessions", {{"email", victim.email}, {"password", "spray guess"}});
+    ASSERT_TRUE(is_throttled(res)) << i << ": " << describe(res);
+  }
+  // So the victim's budget is intact: one failure (of two) and then the right password.
+  EXPECT_TRUE(is_problem(post_from(client, "198.51.100.71", "/v1/sessions", {{"email", victim.email}, {"password", "typo"}}),
+                         401, "invalid_credentials"));
+  Response own = post_from(client, "198.51.100.71", "/v1/sessions", {{"email", victim.email}, {"password", victim.password}});
+  EXPECT_EQ(own.result_int(), 201u) << describe(own);
+}
+
 TEST(ThrottlingTest, RegistrationsAreLimitedPerClientAddress) {
   ServerConfig config;
   config.extra_args = {"--trust-proxy", "--register-client-limit", "2"};
