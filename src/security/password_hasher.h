@@ -53,7 +53,7 @@ class PasswordHasher {
 
   // A queue slot for one verification (util::WorkerPool::Reservation), or std::nullopt when the
   // queue is full: for callers that must know a verification will run before they count it as a
-  // password guess. Must not outlive the hasher.
+  // password guess. May outlive the hasher (it then holds nothing).
   using Reservation = util::WorkerPool::Reservation;
   std::optional<Reservation> reserve() { return pool_.try_reserve(); }
   // verify() in a reserved slot: never overloaded for a full queue, only after shutdown().

@@ -11,19 +11,19 @@ namespace vestibule::util {
 WorkerPool::Reservation& WorkerPool::Reservation::operator=(Reservation&& other) noexcept {
   if (this != &other) {
     release();
-    pool_ = other.pool_;
-    other.pool_ = nullptr;
+    shared_ = std::move(other.shared_);
+    other.shared_.reset();
   }
   return *this;
 }
 
 void WorkerPool::Reservation::release() {
-  if (pool_ == nullptr) return;
+  if (!shared_) return;
   {
-    std::lock_guard lock(pool_->mutex_);
-    --pool_->reserved_;
+    std::lock_guard lock(shared_->mutex);
+    --shared_->reserved;
   }
-  pool_ = nullptr;
+  shared_.reset();
 }
 
 WorkerPool::WorkerPool(WorkerPoolOptions options) : options_(std::move(options)) {
@@ -34,18 +34,20 @@ WorkerPool::WorkerPool(WorkerPoolOptions options) : options_(std::move(options))
 
 WorkerPool::~WorkerPool() {
   {
-    std::lock_guard lock(mutex_);
+    std::lock_guard lock(shared_->mutex);
     stopping_ = true;
   }
   wake_.notify_all();
   for (auto& t : workers_) t.join();
 }
 
-bool WorkerPool::has_room() const { return !stopping_ && queue_.size() + reserved_ < options_.max_queued; }
+bool WorkerPool::has_room() const {
+  return !stopping_ && queue_.size() + shared_->reserved < options_.max_queued;
+}
 
 bool WorkerPool::try_post(std::function<void()> job, std::function<void()> on_drop) {
   {
-    std::lock_guard lock(mutex_);
+    std::lock_guard lock(shared_->mutex);
     if (!has_room()) return false;
     queue_.push_back(Job{std::move(job), std::move(on_drop)});
     queued_.store(queue_.size(), std::memory_order_relaxed);
@@ -55,19 +57,19 @@ bool WorkerPool::try_post(std::function<void()> job, std::function<void()> on_dr
 }
 
 std::optional<WorkerPool::Reservation> WorkerPool::try_reserve() {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(shared_->mutex);
   if (!has_room()) return std::nullopt;
-  ++reserved_;
-  return Reservation(this);
+  ++shared_->reserved;
+  return Reservation(shared_);
 }
 
 bool WorkerPool::post(Reservation reservation, std::function<void()> job, std::function<void()> on_drop) {
   {
-    std::lock_guard lock(mutex_);
-    if (reservation.pool_ == this) {
+    std::lock_guard lock(shared_->mutex);
+    if (reservation.shared_ == shared_) {
       // The slot passes from the reservation to the job, under the same lock.
-      --reserved_;
-      reservation.pool_ = nullptr;
+      --shared_->reserved;
+      reservation.shared_.reset();
     } else if (!has_room()) {
       return false;  // an empty (moved-from or foreign) reservation holds no slot
     }
@@ -82,7 +84,7 @@ bool WorkerPool::post(Reservation reservation, std::function<void()> job, std::f
 std::size_t WorkerPool::drop_queued() {
   std::deque<Job> dropped;
   {
-    std::lock_guard lock(mutex_);
+    std::lock_guard lock(shared_->mutex);
     stopping_ = true;
     dropped.swap(queue_);
     queued_.store(0, std::memory_order_relaxed);
@@ -109,7 +111,7 @@ void WorkerPool::run(std::size_t index) {
   for (;;) {
     Job job;
     {
-      std::unique_lock lock(mutex_);
+      std::unique_lock lock(shared_->mutex);
       wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping and drained
       job = std::move(queue_.front());

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -28,15 +29,22 @@ struct WorkerPoolOptions {
 };
 
 class WorkerPool {
+  // What a pool shares with its reservations: the lock over the queue, and the slots reserved.
+  struct Shared {
+    std::mutex mutex;
+    std::size_t reserved = 0;  // under mutex
+  };
+
  public:
   // A queue slot held for a job not posted yet: while it exists, post(reservation, ...) cannot
   // be refused for a full queue. Lets a caller learn that its job will fit before it does
   // something it must not undo (counting a password guess), and give up without posting
-  // (destroying an unused reservation frees its slot). Must not outlive its pool. Move-only; not
-  // thread-safe itself (one owner).
+  // (destroying an unused reservation frees its slot). May outlive its pool (a coroutine frame
+  // holding one can be destroyed after the pool at exit): it shares only the slot count with it.
+  // Move-only; not thread-safe itself (one owner).
   class Reservation {
    public:
-    Reservation(Reservation&& other) noexcept : pool_(other.pool_) { other.pool_ = nullptr; }
+    Reservation(Reservation&& other) noexcept : shared_(std::move(other.shared_)) { other.shared_.reset(); }
     Reservation& operator=(Reservation&& other) noexcept;
     ~Reservation() { release(); }
     Reservation(const Reservation&) = delete;
@@ -44,9 +52,9 @@ class WorkerPool {
 
    private:
     friend class WorkerPool;
-    explicit Reservation(WorkerPool* pool) : pool_(pool) {}
+    explicit Reservation(std::shared_ptr<Shared> shared) : shared_(std::move(shared)) {}
     void release();
-    WorkerPool* pool_;  // nullptr once used, released or moved from
+    std::shared_ptr<Shared> shared_;  // empty once used, released or moved from
   };
 
   explicit WorkerPool(WorkerPoolOptions options);
@@ -86,15 +94,14 @@ class WorkerPool {
   };
 
   void run(std::size_t index);
-  // Under mutex_: whether another job or reservation fits.
+  // Under shared_->mutex: whether another job or reservation fits.
   bool has_room() const;
 
   const WorkerPoolOptions options_;
-  std::mutex mutex_;
+  const std::shared_ptr<Shared> shared_ = std::make_shared<Shared>();
   std::condition_variable wake_;
-  std::deque<Job> queue_;
-  std::size_t reserved_ = 0;  // under mutex_
-  bool stopping_ = false;     // under mutex_: refuse new work (destructor or drop_queued)
+  std::deque<Job> queue_;  // under shared_->mutex, as is:
+  bool stopping_ = false;  // refuse new work (destructor or drop_queued)
   std::atomic<std::size_t> queued_{0};
   std::atomic<std::size_t> active_{0};
   std::vector<std::thread> workers_;

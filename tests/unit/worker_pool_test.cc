@@ -181,6 +181,17 @@ TEST(WorkerPool, AMovedReservationHoldsOneSlot) {
   EXPECT_TRUE(pool.try_reserve());
 }
 
+TEST(WorkerPool, AReservationMayOutliveItsPool) {
+  // As a coroutine frame holding one may be destroyed after the pool, when the process exits.
+  std::optional<WorkerPool::Reservation> slot;
+  {
+    WorkerPool pool(WorkerPoolOptions{.threads = 1, .max_queued = 1});
+    slot = pool.try_reserve();
+    ASSERT_TRUE(slot);
+  }
+  slot.reset();  // touches only what it shares with the dead pool (ASan would catch otherwise)
+}
+
 TEST(WorkerPool, DropQueuedCancelsWaitingJobsLetsTheRunningOneFinishAndRefusesNewWork) {
   auto pool = std::make_unique<WorkerPool>(WorkerPoolOptions{.threads = 1, .max_queued = 8});
   std::atomic<bool> running_finished{false};
