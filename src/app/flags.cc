@@ -97,9 +97,9 @@ void add_serve_flags(CLI::App& cmd, Settings& s) {
 
   accounts::Throttling& t = s.service.throttling;
   limit(cmd, "--login-account-limit", t.failed_logins_per_account,
-        "Failed logins per account per window before 429 (0: off)");
+        "Failed password checks (logins, re-authentication) per account per window before 429 (0: off)");
   limit(cmd, "--login-client-limit", t.failed_logins_per_client,
-        "Failed logins per client address per window before 429 (0: off)");
+        "Failed password checks per client address per window before 429 (0: off)");
   limit(cmd, "--register-client-limit", t.registrations_per_client,
         "Registrations per client address per window before 429 (0: off)");
   option(cmd, "--log-level", s.log_level, "trace, debug, info, warn, error, critical or off")

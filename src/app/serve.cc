@@ -146,6 +146,11 @@ int serve(const Settings& settings) {
         deadline.expires_after(std::chrono::milliseconds(20));
         co_await deadline.async_wait(net::use_awaitable);
       }
+      // Hash jobs still queued belong to requests that will not be answered now: drop them,
+      // so that only the ones running (one hash each, at most the bounded cost) delay the exit.
+      const std::size_t dropped = app.hasher().shutdown();
+      log.info("event=shutdown.deadline open_connections={} hash_jobs_dropped={}", server->open_connections(),
+               dropped);
       io.stop();
     }, net::detached);
   });

@@ -3,8 +3,13 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
 #include "api_helpers.h"
 #include "http_client.h"
+#include "parallel_clients.h"
 #include "server_process.h"
 
 namespace vestibule::e2e {
@@ -45,6 +50,53 @@ TEST(ProcessTest, RequestsAreAnsweredWhileStdoutIsBlocked) {
   EXPECT_TRUE(server->wait_for_log("event=login.succeeded account_id=" + ann.id, std::chrono::seconds(10)));
   EXPECT_EQ(server->log().find("event=log.dropped"), std::string::npos);
   EXPECT_EQ(server->stop(), 0);
+}
+
+// --shutdown-timeout bounds the exit even with the hashing queue full: the queued jobs are
+// dropped at the deadline instead of each running its argon2id before the process can exit.
+TEST(ProcessTest, ShutdownDropsQueuedHashJobsAtTheDeadline) {
+  ServerConfig config;
+  // Slow hashes (256 MiB, 16 passes: the most a hash may cost, about 2 s here) on one thread
+  // behind a queue of 8.
+  config.hash_args = {"--hash-threads", "1", "--hash-queue", "8", "--hash-memory-kib", "262144",
+                      "--hash-iterations", "16"};
+  config.extra_args = {"--login-account-limit", "0", "--login-client-limit", "0", "--shutdown-timeout", "1"};
+  auto server = ServerProcess::start(config);
+  HttpClient client(server->port());
+  const std::string email = unique_email("shutdown");
+  ASSERT_EQ(client.post("/v1/users", {{"name", "Ann"}, {"email", email}, {"password", kPassword}}).result_int(), 201);
+
+  // 16 logins at once: one hashing, eight queued, the rest refused with 503 at once. Refusals
+  // are counted as they come, so the test knows when the queue is full.
+  std::mutex mutex;
+  std::condition_variable changed;
+  int refused = 0;
+  std::jthread burst([&] {
+    run_together(server->port(), 16, [&](int, HttpClient& c) {
+      const unsigned status = c.post("/v1/sessions", {{"email", email}, {"password", kPassword}}).result_int();
+      std::lock_guard lock(mutex);
+      if (status == 503) ++refused;
+      changed.notify_all();
+    });
+  });
+  {
+    std::unique_lock lock(mutex);
+    ASSERT_TRUE(changed.wait_for(lock, std::chrono::seconds(30), [&] { return refused >= 7; })) << server->log();
+  }
+  const auto stopping = std::chrono::steady_clock::now();
+  EXPECT_EQ(server->stop(), 0) << server->exit_description();
+  // Not a performance figure but the bound itself, with a wide margin: 1 s of grace plus the
+  // hash running then (about 2 s) against the 9 hashes (about 18 s) a drained queue would cost.
+  EXPECT_LT(std::chrono::steady_clock::now() - stopping, std::chrono::seconds(10));
+  const std::string log = server->log();
+  const std::size_t at = log.find("event=shutdown.deadline");
+  ASSERT_NE(at, std::string::npos) << log;
+  const std::size_t dropped_at = log.find("hash_jobs_dropped=", at);
+  ASSERT_NE(dropped_at, std::string::npos) << log;
+  const int dropped = std::stoi(log.substr(dropped_at + std::string_view("hash_jobs_dropped=").size()));
+  // The burst filled the queue and nothing else ran since: at most one queued job can have
+  // started in the second of grace.
+  EXPECT_GE(dropped, 6) << log;
 }
 
 }  // namespace
