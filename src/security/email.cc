@@ -1,6 +1,8 @@
 #include "security/email.h"
 
 #include <idn2.h>
+#include <unicase.h>
+#include <uninorm.h>
 #include <unictype.h>
 #include <unistr.h>
 
@@ -356,11 +358,28 @@ boost::system::result<Email, Rejection> validate_once(std::string_view input) {
   }
   if (address.size() > kMaxAddressOctets) return too_long("The email address is too long.");
 
-  std::optional<std::string> key = to_lower(address);
-  if (!key) return invalid("The email address is not valid UTF-8.");
-  return Email{std::move(address), std::move(*key)};
+  std::string key = email_key(address);
+  return Email{std::move(address), std::move(key)};
 }
 
 }  // namespace
+
+std::string email_key(std::string_view address) {
+  const std::size_t at = address.rfind('@');
+  const std::string_view local = address.substr(0, at == std::string_view::npos ? address.size() : at);
+  const std::string_view rest = address.substr(local.size());
+  if (local.empty()) return std::string(address);
+  std::size_t length = 0;
+  // The empty language selects the locale-independent mappings (a Turkish locale would fold "I"
+  // to dotless "ı"). UNINORM_NFKC makes u8_casefold apply Unicode's compatibility caseless
+  // match (D146: NFKC after folding a decomposed string, folding again where needed).
+  uint8_t* folded = u8_casefold(reinterpret_cast<const uint8_t*>(local.data()), local.size(), "", UNINORM_NFKC,
+                                nullptr, &length);
+  if (folded == nullptr) return std::string(address);  // not valid UTF-8: validate_email refuses it earlier
+  std::string key(reinterpret_cast<const char*>(folded), length);
+  std::free(folded);
+  key += rest;
+  return key;
+}
 
 }  // namespace vestibule::security

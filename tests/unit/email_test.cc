@@ -5,6 +5,7 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "support/text.h"
 
@@ -413,10 +414,48 @@ TEST(ValidateEmail, KeyIsEqualForAddressesThatDifferOnlyInCaseOrForm) {
   EXPECT_EQ(a->key, b->key);
 }
 
-TEST(ValidateEmail, KeyUsesFullLowerCasing) {
+TEST(ValidateEmail, KeyUsesFullUnicodeCaseFolding) {
   const auto result = validate_email("\u0130STANBUL\u03a3@example.tr");
   ASSERT_TRUE(result);
-  EXPECT_EQ(result->key, "i\u0307stanbul\u03c2@example.tr");  // final sigma, as Python's str.lower()
+  // Locale-independent full folding: U+0130 folds to "i" + U+0307, and every sigma to U+03C3.
+  EXPECT_EQ(result->key, "i\u0307stanbul\u03c3@example.tr");
+}
+
+// Lower-casing alone kept these apart (ς and σ, ß and ss), so each pair could be two accounts.
+TEST(ValidateEmail, KeyIsEqualForAddressesEqualUnderCaseFolding) {
+  const std::pair<std::string_view, std::string_view> pairs[] = {
+      {"\u03a3\u0391\u03a3@example.gr", "\u03c3\u03b1\u03c2@example.gr"},  // ΣΑΣ, σας
+      {"STRASSE@example.de", "stra\u00dfe@example.de"},                     // STRASSE, straße
+      {"STRA\u1e9eE@example.de", "strasse@example.de"},                      // capital sharp s
+      {"\uff53\uff54\uff52\uff41\uff53\uff53\uff45@example.de", "STRASSE@example.de"},  // fullwidth
+      {"\ufb01le@example.com", "FILE@example.com"},                          // the "fi" ligature
+  };
+  for (const auto& [first, second] : pairs) {
+    const auto a = validate_email(first);
+    const auto b = validate_email(second);
+    ASSERT_TRUE(a) << first;
+    ASSERT_TRUE(b) << second;
+    EXPECT_EQ(a->key, b->key) << first << " vs " << second;
+  }
+  EXPECT_EQ(validate_email("STRASSE@example.de")->key, "strasse@example.de");
+}
+
+TEST(ValidateEmail, KeyKeepsTheNormalisedDomainAsItIs) {
+  // IDNA 2008 keeps ß: straße.de and strasse.de are different domains, so different mailboxes.
+  const auto a = validate_email("a@stra\u00dfe.de");
+  const auto b = validate_email("a@strasse.de");
+  ASSERT_TRUE(a);
+  ASSERT_TRUE(b);
+  EXPECT_EQ(a->key, "a@stra\u00dfe.de");
+  EXPECT_EQ(b->key, "a@strasse.de");
+}
+
+TEST(EmailKey, IsTheKeyOfTheNormalisedAddress) {
+  // What migrations call on stored addresses: the same key as validation gives.
+  const auto result = validate_email("Stra\u00dfe.\u03a3@B\u00dcCHER.de");
+  ASSERT_TRUE(result);
+  EXPECT_EQ(email_key(result->address), result->key);
+  EXPECT_EQ(email_key(result->address), "strasse.\u03c3@b\u00fccher.de");
 }
 
 // Messages.
