@@ -100,6 +100,9 @@ Seeded seed_store(const SeedPlan& plan) {
                                                    .redis_key_prefix = plan.redis_key_prefix,
                                                    .durable = false});  // a throw-away database
   if (!opened) throw std::runtime_error("cannot open " + plan.store_url + ": " + opened.error().message);
+  // Writes the data version into a fresh Redis keyspace, as the server would on first start.
+  auto prepared = testing::run_awaitable(io, (*opened)->prepare());
+  if (!prepared) throw std::runtime_error("cannot open " + plan.store_url + ": " + prepared.error().message);
   Seeded seeded;
   seeded.tokens.resize(std::min(plan.sessions, plan.users));
   testing::run_awaitable(io, seed_all(**opened, plan, seeded.tokens));

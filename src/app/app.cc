@@ -1,15 +1,19 @@
 #include "app/app.h"
 
 #include "api/problem.h"
+#include "security/email.h"
 #include "store/open.h"
 
 namespace vestibule::app {
 
 boost::system::result<std::unique_ptr<store::Store>, BuildError> open_store(const Settings& settings,
                                                                              boost::asio::any_io_executor executor,
-                                                                             const Loggers&) {
+                                                                             const Loggers& loggers) {
   store::OpenOptions options = settings.store;
   options.executor = std::move(executor);
+  // Migrations re-key accounts with the key registration uses; the store logs as the server.
+  options.email_key = security::email_key;
+  options.logger = loggers.server();
   // One reader connection per network thread: point reads run where the request is.
   options.inline_readers = settings.io_threads;
   auto opened = store::open_store(settings.store_url, options);

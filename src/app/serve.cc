@@ -7,8 +7,10 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
 #include <charconv>
 #include <csignal>
+#include <future>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -108,6 +110,15 @@ int serve(const Settings& settings) {
     return 2;
   }
   App& app = **built;
+  // Migrates and checks the store's data (Redis; SQLite did so at open) before anything is served.
+  auto preparing = net::co_spawn(io, app.store().prepare(), net::use_future);
+  while (preparing.wait_for(std::chrono::seconds(0)) != std::future_status::ready && io.run_one() > 0) {
+  }
+  io.restart();
+  if (auto prepared = preparing.get(); !prepared) {
+    log.error("cannot open store: {}", prepared.error().message);
+    return 2;
+  }
 
   std::unique_ptr<http::Server> server;
   try {

@@ -17,8 +17,12 @@ boost::system::result<std::unique_ptr<Store>, OpenError> open_store(std::string_
     if (path.empty() || parsed->has_authority()) {
       return OpenError{"--store sqlite:PATH needs a file path, e.g. sqlite:data/vestibule.db"};
     }
-    auto opened = sqlite::SqliteStore::open(sqlite::SqliteOptions{.path = path, .threads = options.threads, .durable = options.durable,
-                                                                   .inline_readers = options.inline_readers});
+    auto opened = sqlite::SqliteStore::open(sqlite::SqliteOptions{.path = path,
+                                                                   .threads = options.threads,
+                                                                   .durable = options.durable,
+                                                                   .inline_readers = options.inline_readers,
+                                                                   .email_key = options.email_key,
+                                                                   .logger = options.logger});
     if (!opened) return std::move(opened).error();
     return std::unique_ptr<Store>(std::move(*opened));
   }
@@ -27,6 +31,8 @@ boost::system::result<std::unique_ptr<Store>, OpenError> open_store(std::string_
     if (parsed->host().empty()) return OpenError{"--store redis://HOST:PORT[/DB] needs a host"};
     redis::RedisOptions ro;
     ro.key_prefix = options.redis_key_prefix;
+    ro.email_key = options.email_key;
+    ro.logger = options.logger;
     ro.client.host = parsed->host();  // percent-decoded; brackets of IPv6 literals removed below
     if (ro.client.host.size() > 2 && ro.client.host.front() == '[') ro.client.host = ro.client.host.substr(1, ro.client.host.size() - 2);
     ro.client.port = parsed->has_port() ? std::string(parsed->port()) : "6379";

@@ -22,6 +22,11 @@ struct OpenOptions {
   bool durable = true;
   // SQLite: connections for point reads on the calling thread (one per network thread).
   std::size_t inline_readers = 2;
+  // Re-keys accounts during migrations; opening data that needs re-keying fails without it.
+  EmailKeyFunction email_key;
+  // Where the store reports failures and migrations; none: nothing is logged (never the global
+  // default logger).
+  std::shared_ptr<spdlog::logger> logger;
 };
 
 // `sqlite:PATH` (relative or absolute; the directory is created), or

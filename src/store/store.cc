@@ -1,5 +1,8 @@
 #include "store/store.h"
 
+#include <spdlog/sinks/null_sink.h>
+#include <spdlog/spdlog.h>
+
 #include <boost/throw_exception.hpp>
 
 namespace vestibule::store {
@@ -19,6 +22,11 @@ void throw_exception_from_error(Error e, const boost::source_location& loc) {
 
 void throw_exception_from_error(const OpenError& e, const boost::source_location& loc) {
   boost::throw_exception(std::runtime_error(e.message), loc);
+}
+
+std::shared_ptr<spdlog::logger> logger_or_null(std::shared_ptr<spdlog::logger> given) {
+  if (given) return given;
+  return std::make_shared<spdlog::logger>("store", std::make_shared<spdlog::sinks::null_sink_mt>());
 }
 
 }  // namespace vestibule::store

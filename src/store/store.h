@@ -11,10 +11,16 @@
 #include <boost/system/result.hpp>
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+
+namespace spdlog {
+class logger;
+}
 
 namespace vestibule::store {
 
@@ -85,6 +91,14 @@ struct Attempts {
   TimePoint window_ends;    // when the open window closes (meaningless when count is 0)
 };
 
+// The uniqueness key of a normalised email address (security::email_key in the server). Stores
+// do not compute keys; they need the function only to migrate keys written by an older release
+// with an older function (data version 2 re-keys every account).
+using EmailKeyFunction = std::function<std::string(std::string_view email)>;
+
+// `given`, or a logger that discards everything: a store never writes to spdlog's global default.
+std::shared_ptr<spdlog::logger> logger_or_null(std::shared_ptr<spdlog::logger> given);
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -130,8 +144,15 @@ class Store {
   // Forgets the attempts under `key`.
   virtual Task<Result<void>> clear_attempts(std::string key) = 0;
 
-  // Succeeds when the store answers a trivial request.
+  // Succeeds when the store answers a trivial request. Never waits behind queued changes, so a
+  // write backlog does not read as "not ready".
   virtual Task<Result<void>> ping() = 0;
+
+  // Brings the store's data to the layout this binary uses (migrations) and checks it, before
+  // anything is served: main runs it once after open_store and refuses to start on an error
+  // (a newer data version, data of another program, or a store that cannot be reached to tell).
+  // Backends that migrate while opening (SQLite) succeed at once.
+  virtual Task<boost::system::result<void, OpenError>> prepare() = 0;
 };
 
 }  // namespace vestibule::store

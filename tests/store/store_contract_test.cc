@@ -28,6 +28,7 @@
 
 #include "store/open.h"
 #include "store/store.h"
+#include "shared_redis.h"
 #include "support/redis_server.h"
 #include "support/run_awaitable.h"
 
@@ -84,22 +85,9 @@ class SqliteLocation final : public StoreLocation {
   std::filesystem::path dir_;
 };
 
-// One private redis-server for the whole test binary (started on first use, on a free loopback
-// port, empty and without persistence); each location is a fresh key prefix on it, which is how
-// deployments share a server too. Reopening with the same prefix sees the same data.
-testing::RedisServer& shared_redis() {
-  static testing::RedisServer server = [] {
-    if (!testing::RedisServer::available()) throw std::runtime_error("redis-server is not installed");
-    return testing::RedisServer{};
-  }();
-  static std::once_flag started;
-  std::call_once(started, [] { server.start(); });
-  return server;
-}
-
 class RedisLocation final : public StoreLocation {
  public:
-  RedisLocation() : prefix_("contract-" + std::to_string(next_id_++) + ":") {}
+  RedisLocation() : prefix_(fresh_redis_prefix("contract")) {}
 
   std::unique_ptr<Store> open(boost::asio::any_io_executor executor) override {
     OpenOptions options;
@@ -109,7 +97,6 @@ class RedisLocation final : public StoreLocation {
   }
 
  private:
-  static inline std::atomic<int> next_id_{0};
   std::string prefix_;
 };
 
@@ -163,17 +150,26 @@ class StoreContractTest : public ::testing::TestWithParam<StoreFactory> {
  protected:
   void SetUp() override {
     location_ = GetParam().make_location();
-    store_ = location_->open(io_.get_executor());
+    open();
   }
 
   // Closes the store and opens the same data again.
   void reopen() {
     store_.reset();
-    store_ = location_->open(io_.get_executor());
+    open();
   }
 
   Store& store() { return *store_; }
   boost::asio::io_context& io() { return io_; }
+
+  // As main does: open, then prepare (data version, migrations) before any other call.
+  void open() {
+    store_ = location_->open(io_.get_executor());
+    auto prepared = run(store_->prepare());
+    // The run may have left io_ stopped (out of work); tests that run it on threads expect it ready.
+    io_.restart();
+    ASSERT_TRUE(prepared) << prepared.error().message;
+  }
 
   template <typename T>
   T run(Task<T> task) {
@@ -658,7 +654,7 @@ TEST_P(StoreContractTest, UpdateWithAStaleExpectedHashChangesNothing) {
 }
 
 TEST_P(StoreContractTest, AttemptsCountWithinAWindowAndStartOverAfterIt) {
-  // Real time for this one: Redis expires counters by its own clock.
+  // Real time for this one: Redis also drops counters by its own clock (TTL cleanup).
   const TimePoint now = std::chrono::time_point_cast<std::chrono::milliseconds>(Clock::now());
   EXPECT_EQ(run(store().attempts("login:account:a", now)).value().count, 0u);
   for (std::uint32_t i = 1; i <= 3; ++i) {
@@ -693,6 +689,31 @@ TEST_P(StoreContractTest, AnExpiredAttemptWindowStartsOver) {
   Result<Attempts> again = run(store().add_attempt("k", later, 60s));
   ASSERT_TRUE(again);
   EXPECT_EQ(again->count, 1u);
+}
+
+// The window opens at the caller's `now`, not at the backend's clock: the service's injected
+// clock decides (and instances agree on it however Redis's clock runs).
+TEST_P(StoreContractTest, AttemptWindowsFollowTheGivenNowNotTheBackendsClock) {
+  for (const TimePoint now : {kT0, TimePoint(978'307'200'000ms)}) {  // 2100, and 2001-01-01
+    const std::string key = "clock:" + std::to_string(now.time_since_epoch().count());
+    Result<Attempts> first = run(store().add_attempt(key, now, 60s));
+    ASSERT_TRUE(first);
+    EXPECT_EQ(first->count, 1u);
+    EXPECT_EQ(first->window_ends, now + 60s);
+    Result<Attempts> second = run(store().add_attempt(key, now + 59s, 60s));
+    ASSERT_TRUE(second);
+    EXPECT_EQ(second->count, 2u);
+    EXPECT_EQ(second->window_ends, now + 60s) << "the open window keeps its end";
+    Result<Attempts> inside = run(store().attempts(key, now + 59'999ms));
+    ASSERT_TRUE(inside);
+    EXPECT_EQ(inside->count, 2u);
+    EXPECT_EQ(inside->window_ends, now + 60s);
+    EXPECT_EQ(run(store().attempts(key, now + 60s)).value().count, 0u) << "closed at its end";
+    Result<Attempts> next = run(store().add_attempt(key, now + 61s, 60s));
+    ASSERT_TRUE(next);
+    EXPECT_EQ(next->count, 1u) << "a new window opens";
+    EXPECT_EQ(next->window_ends, now + 121s);
+  }
 }
 
 TEST_P(StoreContractTest, ConcurrentAttemptsAreAllCounted) {

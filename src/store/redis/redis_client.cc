@@ -66,7 +66,9 @@ RedisClient::RedisClient(net::any_io_executor executor, ClientOptions options)
     : strand_(net::make_strand(executor)),
       options_(std::move(options)),
       socket_(strand_),
-      write_signal_(strand_) {}
+      write_signal_(strand_) {
+  options_.logger = logger_or_null(std::move(options_.logger));
+}
 
 RedisClient::~RedisClient() = default;
 
@@ -118,14 +120,14 @@ net::awaitable<void> RedisClient::connect(std::uint64_t generation) {
   auto [rec, endpoints] = co_await resolver.async_resolve(options_.host, options_.port, kNoThrow);
   if (generation != generation_) co_return;
   if (rec) {
-    spdlog::warn("redis: cannot resolve {}: {}", options_.host, rec.message());
+    options_.logger->warn("redis: cannot resolve {}: {}", options_.host, rec.message());
     fail_all("resolve");
     co_return;
   }
   auto [cec, endpoint] = co_await net::async_connect(socket_, endpoints, kNoThrow);
   if (generation != generation_) co_return;
   if (cec) {
-    spdlog::warn("redis: cannot connect to {}:{}: {}", options_.host, options_.port, cec.message());
+    options_.logger->warn("redis: cannot connect to {}:{}: {}", options_.host, options_.port, cec.message());
     fail_all("connect");
     co_return;
   }
@@ -148,7 +150,7 @@ net::awaitable<void> RedisClient::connect(std::uint64_t generation) {
   outbox_.insert(0, handshake);
   pending_.insert(pending_.begin(), std::make_move_iterator(checks.begin()), std::make_move_iterator(checks.end()));
   state_ = State::connected;
-  spdlog::info("redis: connected to {}:{}", options_.host, options_.port);
+  options_.logger->info("redis: connected to {}:{}", options_.host, options_.port);
   auto self = shared_from_this();
   net::co_spawn(strand_, [self, generation]() { return self->read_loop(generation); }, net::detached);
   net::co_spawn(strand_, [self, generation]() { return self->write_loop(generation); }, net::detached);
@@ -167,7 +169,7 @@ net::awaitable<void> RedisClient::write_loop(std::uint64_t generation) {
     auto [ec, n] = co_await net::async_write(socket_, net::buffer(inflight), kNoThrow);
     if (generation != generation_) co_return;
     if (ec) {
-      spdlog::warn("redis: write failed: {}", ec.message());
+      options_.logger->warn("redis: write failed: {}", ec.message());
       fail_all("write");
       co_return;
     }
@@ -181,7 +183,7 @@ net::awaitable<void> RedisClient::read_loop(std::uint64_t generation) {
     auto [ec, n] = co_await socket_.async_read_some(net::buffer(buffer), kNoThrow);
     if (generation != generation_) co_return;
     if (ec) {
-      spdlog::warn("redis: connection lost: {}", ec.message());
+      options_.logger->warn("redis: connection lost: {}", ec.message());
       fail_all("read");
       co_return;
     }
@@ -192,7 +194,7 @@ net::awaitable<void> RedisClient::read_loop(std::uint64_t generation) {
     for (;;) {
       void* raw = nullptr;
       if (redisReaderGetReply(reader.get(), &raw) != REDIS_OK) {
-        spdlog::error("redis: protocol error: {}", reader->errstr);
+        options_.logger->error("redis: protocol error: {}", reader->errstr);
         fail_all("protocol");
         co_return;
       }
@@ -207,7 +209,7 @@ net::awaitable<void> RedisClient::read_loop(std::uint64_t generation) {
       pending_.pop_front();
       if (p.internal) {
         if (reply.is_error()) {
-          spdlog::error("redis: handshake refused: {}", reply.str);
+          options_.logger->error("redis: handshake refused: {}", reply.str);
           fail_all("handshake");
           co_return;
         }
@@ -228,12 +230,12 @@ net::awaitable<void> RedisClient::watchdog(std::uint64_t generation) {
     if (generation != generation_) co_return;
     const auto now = SteadyClock::now();
     if (state_ == State::connecting && now - started > options_.connect_timeout) {
-      spdlog::warn("redis: connect to {}:{} timed out", options_.host, options_.port);
+      options_.logger->warn("redis: connect to {}:{} timed out", options_.host, options_.port);
       fail_all("connect timeout");
       co_return;
     }
     if (!pending_.empty() && pending_.front().deadline < now) {
-      spdlog::warn("redis: no reply within {} ms; reconnecting", options_.command_timeout.count());
+      options_.logger->warn("redis: no reply within {} ms; reconnecting", options_.command_timeout.count());
       fail_all("timeout");
       co_return;
     }
@@ -241,7 +243,7 @@ net::awaitable<void> RedisClient::watchdog(std::uint64_t generation) {
 }
 
 void RedisClient::fail_all(const char* why) {
-  if (!pending_.empty()) spdlog::debug("redis: failing {} queued commands ({})", pending_.size(), why);
+  if (!pending_.empty()) options_.logger->debug("redis: failing {} queued commands ({})", pending_.size(), why);
   ++generation_;
   state_ = State::disconnected;
   last_failure_ = SteadyClock::now();

@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "store/redis/migrations.h"
 #include "store/redis/scripts.h"
 
 namespace vestibule::store::redis {
@@ -65,7 +66,10 @@ Result<void> to_void(const Result<Reply>& r) {
 }  // namespace
 
 RedisStore::RedisStore(boost::asio::any_io_executor executor, RedisOptions options)
-    : options_(std::move(options)), client_(std::make_shared<RedisClient>(executor, options_.client)) {}
+    : options_(std::move(options)), log_(logger_or_null(options_.logger)) {
+  options_.client.logger = log_;
+  client_ = std::make_shared<RedisClient>(executor, options_.client);
+}
 
 RedisStore::~RedisStore() { client_->close(); }
 
@@ -93,7 +97,7 @@ Task<Result<Reply>> RedisStore::run(Script script, std::vector<std::string> keys
     auto loaded = co_await client_->command(std::move(load));
     if (!loaded) co_return loaded.error();
     if (loaded->type != Reply::Type::string) {
-      spdlog::error("redis: SCRIPT LOAD failed: {}", loaded->str);
+      log_->error("redis: SCRIPT LOAD failed: {}", loaded->str);
       co_return Error::unavailable;
     }
     sha = loaded->str;
@@ -111,7 +115,7 @@ Task<Result<Reply>> RedisStore::run(Script script, std::vector<std::string> keys
     reply = co_await client_->command(std::move(command));
   }
   if (reply && reply->is_error()) {
-    spdlog::error("redis: script failed: {}", reply->str);
+    log_->error("redis: script failed: {}", reply->str);
     co_return Error::unavailable;
   }
   co_return reply;
@@ -201,30 +205,29 @@ Task<Result<std::size_t>> RedisStore::purge_expired_sessions(TimePoint) {
 
 namespace {
 
-// {count, remaining ms} from the attempt scripts.
-Result<Attempts> to_attempts(const Result<Reply>& r, TimePoint now) {
+// {count, window end ms} from the attempt scripts.
+Result<Attempts> to_attempts(const Result<Reply>& r) {
   if (!r) return r.error();
   if (r->type != Reply::Type::array || r->elements.size() != 2) return Error::unavailable;
   const long long count = r->elements[0].integer;
-  const long long remaining = std::max(0LL, r->elements[1].integer);
   if (count <= 0) return Attempts{};
-  return Attempts{static_cast<std::uint32_t>(count), now + std::chrono::milliseconds(remaining)};
+  return Attempts{static_cast<std::uint32_t>(count), TimePoint(std::chrono::milliseconds(r->elements[1].integer))};
 }
 
 }  // namespace
 
 Task<Result<Attempts>> RedisStore::add_attempt(std::string key, TimePoint now, std::chrono::milliseconds window) {
   std::vector<std::string> keys{attempts_key(key)};
-  std::vector<std::string> args{std::to_string(window.count())};
+  std::vector<std::string> args{millis(now), std::to_string(window.count())};
   auto reply = co_await run(Script::add_attempt, std::move(keys), std::move(args));
-  co_return to_attempts(reply, now);
+  co_return to_attempts(reply);
 }
 
 Task<Result<Attempts>> RedisStore::attempts(std::string key, TimePoint now) {
   std::vector<std::string> keys{attempts_key(key)};
-  std::vector<std::string> args;
+  std::vector<std::string> args{millis(now)};
   auto reply = co_await run(Script::attempts, std::move(keys), std::move(args));
-  co_return to_attempts(reply, now);
+  co_return to_attempts(reply);
 }
 
 Task<Result<void>> RedisStore::clear_attempts(std::string key) {
@@ -241,6 +244,10 @@ Task<Result<void>> RedisStore::ping() {
   if (!reply) co_return reply.error();
   if (reply->is_error()) co_return Error::unavailable;
   co_return Result<void>{};
+}
+
+Task<boost::system::result<void, OpenError>> RedisStore::prepare() {
+  co_return co_await prepare_data(*client_, options_.key_prefix, options_.email_key, *log_);
 }
 
 }  // namespace vestibule::store::redis

@@ -1,6 +1,7 @@
 // The shared store: accounts and sessions in Redis, so any number of stateless Vestibule
 // instances serve one user base. Every multi-key change is one Lua script, which Redis runs
-// atomically; sessions expire with Redis TTLs. Key layout: docs/redis.md. Thread-safe.
+// atomically; sessions expire with Redis TTLs. Key layout: docs/redis.md. Connects lazily;
+// prepare() checks and migrates the data version before serving. Thread-safe.
 #pragma once
 
 #include <array>
@@ -16,6 +17,8 @@ namespace vestibule::store::redis {
 struct RedisOptions {
   ClientOptions client;
   std::string key_prefix = "vestibule:";
+  EmailKeyFunction email_key;               // for migrations that re-key accounts (store.h)
+  std::shared_ptr<spdlog::logger> logger;  // none: nothing is logged; also the client's
 };
 
 class RedisStore final : public Store {
@@ -36,6 +39,8 @@ class RedisStore final : public Store {
   Task<Result<Attempts>> attempts(std::string key, TimePoint now) override;
   Task<Result<void>> clear_attempts(std::string key) override;
   Task<Result<void>> ping() override;
+  // Checks the data version and migrates older data (redis/migrations.h).
+  Task<boost::system::result<void, OpenError>> prepare() override;
 
   enum class Script { create_account, find_by_email, find_by_session, update_account, delete_account,
                       create_session, delete_session, delete_sessions, add_attempt, attempts, count };
@@ -51,6 +56,7 @@ class RedisStore final : public Store {
   std::string attempts_key(std::string_view key) const;
 
   RedisOptions options_;
+  std::shared_ptr<spdlog::logger> log_;
   std::shared_ptr<RedisClient> client_;
   std::mutex mutex_;
   std::array<std::string, static_cast<std::size_t>(Script::count)> shas_;

@@ -111,19 +111,46 @@ redis.call('DEL', zkey)
 return 'ok'
 )lua";
 
-// KEYS: counter. ARGV: window (ms). A counter whose TTL is its window: INCR, and the first
-// attempt of a window sets the expiry. Returns {count, remaining ms}.
+// An attempt counter's value is "<count> <window end ms>", the end computed from the caller's
+// `now` (the store contract: a window opens at `now`, whatever Redis's clock says). Data version
+// 1 kept a bare INCR count whose TTL was the rest of its window: read as a window ending then.
+// The TTL is only cleanup: the rest of the window, relative, so that an instance whose clock
+// differs from Redis's neither loses a live window (as PEXPIREAT would when its clock is behind)
+// nor keeps a dead one for long.
+
+// KEYS: counter. ARGV: now (ms), window (ms). Returns {count, window end ms}.
 inline constexpr const char* kAddAttempt = R"lua(
-local n = redis.call('INCR', KEYS[1])
-if n == 1 or redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-return {n, redis.call('PTTL', KEYS[1])}
+local now = tonumber(ARGV[1])
+local count, ends = 0, 0
+local v = redis.call('GET', KEYS[1])
+if v then
+  local sep = string.find(v, ' ', 1, true)
+  if sep then
+    count, ends = tonumber(string.sub(v, 1, sep - 1)), tonumber(string.sub(v, sep + 1))
+  else
+    count, ends = tonumber(v), now + math.max(redis.call('PTTL', KEYS[1]), 0)
+  end
+end
+if ends <= now then count, ends = 0, now + tonumber(ARGV[2]) end
+count = count + 1
+redis.call('SET', KEYS[1], string.format('%d %.0f', count, ends), 'PX', string.format('%.0f', ends - now))
+return {count, ends}
 )lua";
 
-// KEYS: counter. Returns {count, remaining ms}, count 0 if no window is open.
+// KEYS: counter. ARGV: now (ms). Returns {count, window end ms}, count 0 if no window is open.
 inline constexpr const char* kAttempts = R"lua(
-local n = redis.call('GET', KEYS[1])
-if not n then return {0, 0} end
-return {tonumber(n), redis.call('PTTL', KEYS[1])}
+local v = redis.call('GET', KEYS[1])
+if not v then return {0, 0} end
+local now = tonumber(ARGV[1])
+local count, ends
+local sep = string.find(v, ' ', 1, true)
+if sep then
+  count, ends = tonumber(string.sub(v, 1, sep - 1)), tonumber(string.sub(v, sep + 1))
+else
+  count, ends = tonumber(v), now + math.max(redis.call('PTTL', KEYS[1]), 0)
+end
+if ends <= now then return {0, 0} end
+return {count, ends}
 )lua";
 
 }  // namespace vestibule::store::redis::scripts

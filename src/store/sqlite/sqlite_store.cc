@@ -5,37 +5,11 @@
 #include <filesystem>
 
 #include "store/sqlite/connection.h"
+#include "store/sqlite/migrations.h"
 #include "util/offload.h"
 
 namespace vestibule::store::sqlite {
 namespace {
-
-// Schema version 1. Times are milliseconds since the Unix epoch (UTC).
-constexpr const char* kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS accounts (
-  id            TEXT PRIMARY KEY,
-  name          TEXT NOT NULL,
-  email         TEXT NOT NULL,
-  email_key     TEXT NOT NULL UNIQUE,
-  password_hash TEXT NOT NULL,
-  created_at    INTEGER NOT NULL,
-  updated_at    INTEGER NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS sessions (
-  token_digest TEXT PRIMARY KEY,
-  account_id   TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
-  created_at   INTEGER NOT NULL,
-  expires_at   INTEGER NOT NULL
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS sessions_by_account ON sessions(account_id);
-CREATE INDEX IF NOT EXISTS sessions_by_expiry ON sessions(expires_at);
-CREATE TABLE IF NOT EXISTS attempts (
-  key         TEXT PRIMARY KEY,
-  count       INTEGER NOT NULL,
-  window_ends INTEGER NOT NULL
-) WITHOUT ROWID;
-PRAGMA user_version = 1;
-)sql";
 
 std::int64_t millis(TimePoint t) { return t.time_since_epoch().count(); }
 TimePoint from_millis(std::int64_t ms) { return TimePoint(std::chrono::milliseconds(ms)); }
@@ -64,12 +38,16 @@ boost::system::result<std::unique_ptr<SqliteStore>, OpenError> SqliteStore::open
   if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), ec);
   if (ec) return OpenError{"cannot create directory " + file.parent_path().string() + ": " + ec.message()};
   const std::string path = options.path;  // options moves into the store below
+  options.logger = logger_or_null(std::move(options.logger));
   try {
     std::vector<std::unique_ptr<Connection>> connections;
+    connections.push_back(std::make_unique<Connection>(options.path, options.busy_timeout_ms, options.durable));
+    // Before any other connection exists: nothing else can see a half-migrated schema.
+    auto migrated = migrate(*connections.front(), MigrationContext{options.email_key, *options.logger});
+    if (!migrated) return OpenError{"cannot open SQLite database " + path + ": " + migrated.error().message};
     const std::size_t n = std::max<std::size_t>(1, options.threads);
-    for (std::size_t i = 0; i < n; ++i) {
+    while (connections.size() < n) {
       connections.push_back(std::make_unique<Connection>(options.path, options.busy_timeout_ms, options.durable));
-      if (i == 0) connections.front()->exec(kSchema);
     }
     return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(options), std::move(connections)));
   } catch (const SqliteError& e) {
@@ -79,6 +57,7 @@ boost::system::result<std::unique_ptr<SqliteStore>, OpenError> SqliteStore::open
 
 SqliteStore::SqliteStore(SqliteOptions options, std::vector<std::unique_ptr<Connection>> connections)
     : options_(std::move(options)),
+      log_(options_.logger),
       all_(std::move(connections)),
       pool_(util::WorkerPoolOptions{.threads = all_.size(), .max_queued = options_.max_queued, .name = "sqlite"}) {
   for (auto& c : all_) free_.push_back(c.get());
@@ -86,6 +65,7 @@ SqliteStore::SqliteStore(SqliteOptions options, std::vector<std::unique_ptr<Conn
     readers_.push_back(std::make_unique<Connection>(options_.path, /*busy_timeout_ms=*/0, options_.durable));
     free_readers_.push_back(readers_.back().get());
   }
+  ping_ = std::make_unique<Connection>(options_.path, /*busy_timeout_ms=*/0, options_.durable);
 }
 
 SqliteStore::~SqliteStore() = default;
@@ -114,7 +94,7 @@ Task<Result<R>> SqliteStore::run(Fn fn) {
         try {
           return fn(*c);
         } catch (const SqliteError& e) {
-          spdlog::error("sqlite: {} (code {})", e.what(), e.code());
+          log_->error("sqlite: {} (code {})", e.what(), e.code());
           return Error::unavailable;
         }
       },
@@ -166,7 +146,7 @@ Task<Result<R>> SqliteStore::read(Fn fn) {
       done.emplace(fn(*c));
     } catch (const SqliteError& e) {
       if (!e.busy()) {
-        spdlog::error("sqlite: {} (code {})", e.what(), e.code());
+        log_->error("sqlite: {} (code {})", e.what(), e.code());
         done.emplace(Error::unavailable);
       }
     } catch (...) {
@@ -339,11 +319,26 @@ Task<Result<void>> SqliteStore::clear_attempts(std::string key) {
 }
 
 Task<Result<void>> SqliteStore::ping() {
-  return run<void>([](Connection& c) -> Result<void> {
-    Statement s = c.prepare("SELECT 1");
+  // On the calling thread with a connection of its own, not through run(): behind a queue of
+  // writes /readyz would read "not ready" exactly when the service is busiest. The read touches
+  // the file (the schema page) and never waits for a lock: WAL readers do not wait for writers,
+  // and a busy answer still shows the database is there and working.
+  Result<void> answer;
+  try {
+    std::lock_guard lock(ping_mutex_);
+    Statement s = ping_->prepare("SELECT count(*) FROM sqlite_schema");
     s.execute();
-    return {};
-  });
+  } catch (const SqliteError& e) {
+    if (!e.busy()) {
+      log_->error("sqlite: ping failed: {} (code {})", e.what(), e.code());
+      answer = Error::unavailable;
+    }
+  }
+  return ready(std::move(answer));
+}
+
+Task<boost::system::result<void, OpenError>> SqliteStore::prepare() {
+  return ready(boost::system::result<void, OpenError>());  // open() migrated and checked the file
 }
 
 }  // namespace vestibule::store::sqlite

@@ -3,7 +3,9 @@
 // connections), so commit waits never block the network threads; every change is one
 // transaction, durable before it is acknowledged (synchronous=FULL; OFF only for bulk loads).
 // Point reads run on the calling thread with reader connections that do not wait for locks
-// (read()); a read that misses the OS page cache does its disk I/O there. Thread-safe.
+// (read()); a read that misses the OS page cache does its disk I/O there. Opening checks the
+// file and migrates its schema (migrations.h); ping() has a connection of its own, so readiness
+// never waits behind queued changes. Thread-safe.
 #pragma once
 
 #include <boost/system/result.hpp>
@@ -28,6 +30,8 @@ struct SqliteOptions {
   // Connections for point reads run on the calling (network) thread, one per network thread;
   // 0 sends reads to the pool.
   std::size_t inline_readers = 2;
+  EmailKeyFunction email_key;               // for migrations that re-key accounts (store.h)
+  std::shared_ptr<spdlog::logger> logger;  // none: nothing is logged
 };
 
 class Connection;
@@ -50,6 +54,7 @@ class SqliteStore final : public Store {
   Task<Result<Attempts>> attempts(std::string key, TimePoint now) override;
   Task<Result<void>> clear_attempts(std::string key) override;
   Task<Result<void>> ping() override;
+  Task<boost::system::result<void, OpenError>> prepare() override;  // done at open: succeeds
 
  private:
   SqliteStore(SqliteOptions options, std::vector<std::unique_ptr<Connection>> connections);
@@ -68,11 +73,14 @@ class SqliteStore final : public Store {
   void give_back_reader(Connection* c);
 
   SqliteOptions options_;
+  std::shared_ptr<spdlog::logger> log_;
   std::mutex mutex_;
   std::vector<std::unique_ptr<Connection>> all_;
   std::vector<Connection*> free_;
   std::vector<std::unique_ptr<Connection>> readers_;
   std::vector<Connection*> free_readers_;  // under mutex_
+  std::mutex ping_mutex_;
+  std::unique_ptr<Connection> ping_;  // under ping_mutex_
   util::WorkerPool pool_;  // last: its threads stop before the connections close
 };
 

@@ -1,0 +1,242 @@
+#include "store/redis/migrations.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdint>
+#include <vector>
+
+namespace vestibule::store::redis {
+namespace {
+
+using PrepareResult = boost::system::result<void, OpenError>;
+using CallResult = boost::system::result<Reply, OpenError>;
+
+// Accounts per script call in the re-key: bounded, so that no script blocks Redis for long.
+constexpr std::size_t kBatch = 200;
+
+// KEYS: account hashes. Returns, per key, {id, email, email_key, created_at} (nils if gone).
+constexpr const char* kReadAccounts = R"lua(
+local out = {}
+for i, k in ipairs(KEYS) do out[i] = redis.call('HMGET', k, 'id', 'email', 'email_key', 'created_at') end
+return out
+)lua";
+
+// KEYS: email index entries. ARGV: the account id each should hold. Frees each entry that still
+// names its account (step 1 of a re-key; see migrate_to_2).
+constexpr const char* kReleaseEmails = R"lua(
+for i, k in ipairs(KEYS) do
+  if redis.call('GET', k) == ARGV[i] then redis.call('DEL', k) end
+end
+return 'ok'
+)lua";
+
+// KEYS: account hash, new index entry, pairwise. ARGV: the new key, pairwise with the id. Each
+// account claims its new entry and records its key in one step (step 2 of a re-key).
+constexpr const char* kClaimEmails = R"lua(
+for i = 1, #KEYS, 2 do
+  local key, id = ARGV[i], ARGV[i + 1]
+  if redis.call('HGET', KEYS[i], 'id') == id then
+    redis.call('SET', KEYS[i + 1], id)
+    redis.call('HSET', KEYS[i], 'email_key', key)
+  end
+end
+return 'ok'
+)lua";
+
+Task<CallResult> call(RedisClient& client, std::vector<std::string> args) {
+  auto reply = co_await client.command(std::move(args));
+  if (!reply) co_return OpenError{"Redis did not answer (" + std::string(to_string(reply.error())) + ")"};
+  if (reply->is_error()) co_return OpenError{"Redis refused a command: " + reply->str};
+  co_return std::move(*reply);
+}
+
+// EVAL of a one-off script (migrations run once; no script cache needed).
+Task<CallResult> eval(RedisClient& client, const char* script, std::vector<std::string> keys,
+                      std::vector<std::string> args) {
+  std::vector<std::string> command{"EVAL", script, std::to_string(keys.size())};
+  command.insert(command.end(), keys.begin(), keys.end());
+  command.insert(command.end(), args.begin(), args.end());
+  co_return co_await call(client, std::move(command));
+}
+
+// Whether any key starts with `prefix` (one SCAN over the keyspace: only when the version key is
+// missing, i.e. on the first start of a deployment or of the first release's data).
+Task<boost::system::result<bool, OpenError>> any_key(RedisClient& client, const std::string& prefix) {
+  std::string cursor = "0";
+  do {
+    std::vector<std::string> scan{"SCAN", cursor, "MATCH", glob_escape(prefix) + "*", "COUNT", "1000"};
+    auto reply = co_await call(client, std::move(scan));
+    if (!reply) co_return reply.error();
+    if (reply->elements.size() != 2) co_return OpenError{"unexpected SCAN reply"};
+    if (!reply->elements[1].elements.empty()) co_return true;
+    cursor = reply->elements[0].str;
+  } while (cursor != "0");
+  co_return false;
+}
+
+struct Entry {
+  std::string id;
+  std::int64_t created_at = 0;
+  std::string old_key;
+  std::string new_key;
+  std::string final_key;
+};
+
+std::int64_t parse_int(const std::string& s) {
+  std::int64_t n = 0;
+  std::from_chars(s.data(), s.data() + s.size(), n);
+  return n;
+}
+
+// Version 2: email keys become full Unicode case folds (security::email_key) instead of
+// lower-cased addresses, and attempt counters hold "<count> <window end ms>" (the scripts read
+// a version-1 counter, a bare INCR value, as a window ending at its TTL, so counts carry over;
+// nothing to rewrite here). Re-keying follows the SQLite store's rule (sqlite/migrations.cc):
+// when new keys collide, the older account (created_at, then id) takes the key and the newer
+// one gets "conflict:<id>", which no address folds to; never merged; a warning names both ids.
+// In two steps over every changed account, so that no entry is overwritten while another
+// account still holds it: free the old entries, then claim the new ones.
+Task<PrepareResult> migrate_to_2(RedisClient& client, const std::string& p, const EmailKeyFunction& email_key,
+                                 spdlog::logger& log) {
+  std::vector<Entry> entries;
+  std::string cursor = "0";
+  do {
+    std::vector<std::string> scan{"SCAN", cursor, "MATCH", glob_escape(p) + "user:{*}", "COUNT", "1000"};
+    auto page = co_await call(client, std::move(scan));
+    if (!page) co_return page.error();
+    if (page->elements.size() != 2) co_return OpenError{"unexpected SCAN reply"};
+    cursor = page->elements[0].str;
+    std::vector<std::string> keys;
+    for (const Reply& k : page->elements[1].elements) {
+      if (k.str.ends_with('}')) keys.push_back(k.str);  // not the ":sessions" sets
+    }
+    if (keys.empty()) continue;
+    if (!email_key) co_return OpenError{"internal: migrating to data version 2 re-keys accounts and needs OpenOptions::email_key"};
+    std::vector<std::string> no_args;
+    auto rows = co_await eval(client, kReadAccounts, std::move(keys), std::move(no_args));
+    if (!rows) co_return rows.error();
+    for (const Reply& row : rows->elements) {
+      if (row.elements.size() != 4 || row.elements[0].is_nil()) continue;  // deleted meanwhile
+      entries.push_back(Entry{.id = row.elements[0].str,
+                              .created_at = parse_int(row.elements[3].str),
+                              .old_key = row.elements[2].str,
+                              .new_key = email_key(row.elements[1].str),
+                              .final_key = {}});
+    }
+  } while (cursor != "0");
+
+  // SCAN may return a key twice.
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.id < b.id; });
+  entries.erase(std::unique(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.id == b.id; }),
+                entries.end());
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+    if (a.new_key != b.new_key) return a.new_key < b.new_key;
+    if (a.created_at != b.created_at) return a.created_at < b.created_at;
+    return a.id < b.id;
+  });
+  std::vector<const Entry*> changed;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    Entry& e = entries[i];
+    const bool holder = i == 0 || entries[i - 1].new_key != e.new_key;
+    e.final_key = holder ? e.new_key : "conflict:" + e.id;
+    if (!holder) {
+      const Entry* first = &e;
+      while (first != entries.data() && (first - 1)->new_key == e.new_key) --first;
+      // Ids only: addresses are personal data and stay out of logs.
+      log.warn("event=store.email_key_conflict account_id={} holder_account_id={} email_key=conflict:{} "
+               "reason=\"its address case-folds to the key of an older account; login by address reaches the older one\"",
+               e.id, first->id, e.id);
+    }
+    if (e.final_key != e.old_key) changed.push_back(&e);
+  }
+
+  for (std::size_t start = 0; start < changed.size(); start += kBatch) {
+    std::vector<std::string> keys;
+    std::vector<std::string> ids;
+    for (std::size_t i = start; i < std::min(changed.size(), start + kBatch); ++i) {
+      keys.push_back(p + "email:" + changed[i]->old_key);
+      ids.push_back(changed[i]->id);
+    }
+    auto released = co_await eval(client, kReleaseEmails, std::move(keys), std::move(ids));
+    if (!released) co_return released.error();
+  }
+  for (std::size_t start = 0; start < changed.size(); start += kBatch) {
+    std::vector<std::string> keys;
+    std::vector<std::string> args;
+    for (std::size_t i = start; i < std::min(changed.size(), start + kBatch); ++i) {
+      keys.push_back(p + "user:{" + changed[i]->id + "}");
+      keys.push_back(p + "email:" + changed[i]->final_key);
+      args.push_back(changed[i]->final_key);
+      args.push_back(changed[i]->id);
+    }
+    auto claimed = co_await eval(client, kClaimEmails, std::move(keys), std::move(args));
+    if (!claimed) co_return claimed.error();
+  }
+  log.info("event=store.rekeyed accounts={} changed={}", entries.size(), changed.size());
+  co_return PrepareResult{};
+}
+
+std::string unreachable(const OpenError& e) { return "cannot check the Redis data version: " + e.message; }
+
+}  // namespace
+
+std::string glob_escape(std::string_view text) {
+  std::string out;
+  for (char ch : text) {
+    if (ch == '*' || ch == '?' || ch == '[' || ch == ']' || ch == '\\') out += '\\';
+    out += ch;
+  }
+  return out;
+}
+
+Task<PrepareResult> prepare_data(RedisClient& client, const std::string& prefix, const EmailKeyFunction& email_key,
+                                 spdlog::logger& log) {
+  const std::string version_key = prefix + "schema_version";
+  std::vector<std::string> get{"GET", version_key};
+  auto stored = co_await call(client, std::move(get));
+  if (!stored) co_return OpenError{unreachable(stored.error())};
+  std::int64_t version = 0;
+  if (stored->is_nil()) {
+    auto found = co_await any_key(client, prefix);
+    if (!found) co_return OpenError{unreachable(found.error())};
+    if (*found) {
+      version = 1;  // the first release wrote no version key
+    } else {
+      // A new keyspace starts at the current layout. NX: of instances starting together on an
+      // empty keyspace, one writes it; the others read it back.
+      std::vector<std::string> set{"SET", version_key, std::to_string(kDataVersion), "NX"};
+      auto written = co_await call(client, std::move(set));
+      if (!written) co_return OpenError{unreachable(written.error())};
+      std::vector<std::string> again{"GET", version_key};
+      stored = co_await call(client, std::move(again));
+      if (!stored) co_return OpenError{unreachable(stored.error())};
+    }
+  }
+  if (version == 0) {
+    const std::string& text = stored->str;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), version);
+    if (ec != std::errc() || end != text.data() + text.size() || version < 1) {
+      co_return OpenError{"not Vestibule data: " + version_key + " holds '" + text + "', not a version number"};
+    }
+  }
+  if (version > kDataVersion) {
+    co_return OpenError{"incompatible schema: Redis data version " + std::to_string(version) +
+                        " is newer than this binary's " + std::to_string(kDataVersion) + "; upgrade vestibule"};
+  }
+  for (std::int64_t v = version + 1; v <= kDataVersion; ++v) {
+    // Migration N brings version N-1 to N; version 1 had none before it.
+    if (v == 2) {
+      PrepareResult done = co_await migrate_to_2(client, prefix, email_key, log);
+      if (!done) co_return done;
+    }
+    std::vector<std::string> set{"SET", version_key, std::to_string(v)};
+    auto written = co_await call(client, std::move(set));
+    if (!written) co_return written.error();
+    log.info("event=store.migrated data_version={}", v);
+  }
+  co_return PrepareResult{};
+}
+
+}  // namespace vestibule::store::redis

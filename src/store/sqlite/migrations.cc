@@ -1,0 +1,142 @@
+#include "store/sqlite/migrations.h"
+
+#include <spdlog/spdlog.h>
+
+#include <array>
+#include <string>
+
+#include "store/sqlite/connection.h"
+#include "store/sqlite/schema_check.h"
+
+namespace vestibule::store::sqlite {
+namespace {
+
+using MigrationResult = boost::system::result<void, OpenError>;
+using Migration = MigrationResult (*)(Connection&, const MigrationContext&);
+
+// Schema version 1, as the first release wrote it (tests/store/fixtures/schema_v1.sql is a copy
+// the upgrade test builds old databases from). Never edit it: change the schema in a new
+// migration. Times are milliseconds since the Unix epoch (UTC).
+constexpr const char* kSchemaV1 = R"sql(
+CREATE TABLE IF NOT EXISTS accounts (
+  id            TEXT PRIMARY KEY,
+  name          TEXT NOT NULL,
+  email         TEXT NOT NULL,
+  email_key     TEXT NOT NULL UNIQUE,
+  password_hash TEXT NOT NULL,
+  created_at    INTEGER NOT NULL,
+  updated_at    INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sessions (
+  token_digest TEXT PRIMARY KEY,
+  account_id   TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  created_at   INTEGER NOT NULL,
+  expires_at   INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS sessions_by_account ON sessions(account_id);
+CREATE INDEX IF NOT EXISTS sessions_by_expiry ON sessions(expires_at);
+CREATE TABLE IF NOT EXISTS attempts (
+  key         TEXT PRIMARY KEY,
+  count       INTEGER NOT NULL,
+  window_ends INTEGER NOT NULL
+) WITHOUT ROWID;
+PRAGMA user_version = 1;
+)sql";
+
+MigrationResult migration_1(Connection& c, const MigrationContext&) {
+  c.exec(kSchemaV1);
+  return {};
+}
+
+// Version 2: email keys become full Unicode case folds (security::email_key) instead of
+// lower-cased addresses, so every account is re-keyed from its stored address. Two accounts
+// whose new keys are equal (e.g. "STRASSE@x" and "straße@x") are never merged: the older one
+// (created_at, then id) takes the key, and the newer one gets the placeholder key
+// "conflict:<id>", which no address folds to (a fold always contains '@'; ids are UUIDs). It
+// keeps its data and live sessions, and can take a new address with PATCH /v1/users/me, but a
+// login by its address reaches the older account; the warning names both ids so an operator can
+// settle it, and `email_key LIKE 'conflict:%'` finds them later.
+MigrationResult migration_2(Connection& c, const MigrationContext& context) {
+  c.exec("CREATE TEMP TABLE rekey (id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, old_key TEXT NOT NULL, "
+         "new_key TEXT NOT NULL, final_key TEXT) WITHOUT ROWID");
+  c.exec("CREATE INDEX temp.rekey_by_new_key ON rekey(new_key, created_at, id)");
+  {
+    Statement rows = c.prepare("SELECT id, created_at, email_key, email FROM accounts");
+    while (rows.step()) {
+      if (!context.email_key) {
+        return OpenError{"internal: migrating to schema version 2 re-keys accounts and needs OpenOptions::email_key"};
+      }
+      c.prepare("INSERT INTO rekey (id, created_at, old_key, new_key) VALUES (?, ?, ?, ?)")
+          .bind(1, rows.text(0))
+          .bind(2, rows.integer(1))
+          .bind(3, rows.text(2))
+          .bind(4, context.email_key(rows.text(3)))
+          .execute();
+    }
+  }
+  c.exec("UPDATE rekey SET final_key = CASE WHEN EXISTS (SELECT 1 FROM rekey AS w WHERE w.new_key = rekey.new_key AND "
+         "(w.created_at < rekey.created_at OR (w.created_at = rekey.created_at AND w.id < rekey.id))) "
+         "THEN 'conflict:' || id ELSE new_key END");
+  {
+    Statement losers = c.prepare(
+        "SELECT r.id, (SELECT w.id FROM rekey AS w WHERE w.new_key = r.new_key AND w.final_key = w.new_key) "
+        "FROM rekey AS r WHERE r.final_key <> r.new_key ORDER BY r.id");
+    while (losers.step()) {
+      // Ids only: addresses are personal data and stay out of logs.
+      context.log.warn("event=store.email_key_conflict account_id={} holder_account_id={} email_key=conflict:{} "
+                       "reason=\"its address case-folds to the key of an older account; login by address reaches "
+                       "the older one\"",
+                       losers.text(0), losers.text(1), losers.text(0));
+    }
+  }
+  // Two steps, so that no intermediate state violates the UNIQUE index: an account may take the
+  // key another one is about to give up. The interim keys have no '@', like the placeholders.
+  c.exec("UPDATE accounts SET email_key = 'rekey:' || id WHERE id IN (SELECT id FROM rekey WHERE final_key <> old_key)");
+  c.exec("UPDATE accounts SET email_key = (SELECT final_key FROM rekey WHERE rekey.id = accounts.id) "
+         "WHERE id IN (SELECT id FROM rekey WHERE final_key <> old_key)");
+  c.exec("DROP TABLE temp.rekey");
+  return {};
+}
+
+// Migration N brings version N-1 to N.
+constexpr std::array<Migration, kSchemaVersion> kMigrations{migration_1, migration_2};
+
+std::int64_t user_version(Connection& c) {
+  Statement s = c.prepare("PRAGMA user_version");
+  return s.step() ? s.integer(0) : 0;
+}
+
+}  // namespace
+
+boost::system::result<void, OpenError> migrate(Connection& c, const MigrationContext& context) {
+  // A damaged file would otherwise open, answer /readyz and fail every call with 503.
+  if (auto problem = integrity_problem(c)) return OpenError{"the database file is corrupt (" + *problem + ")"};
+  const std::int64_t version = user_version(c);
+  if (version > kSchemaVersion) {
+    return OpenError{"incompatible schema: database version " + std::to_string(version) + " is newer than this binary's " +
+                     std::to_string(kSchemaVersion) + "; upgrade vestibule"};
+  }
+  if (version < 0) return OpenError{"not a Vestibule database: user_version is " + std::to_string(version)};
+  if (version == 0) {
+    // Version 0 is a new file, or one whose version-1 schema was interrupted half-way (its
+    // statements commit one by one). Anything else there belongs to another program.
+    std::string foreign;
+    for (const std::string& table : user_tables(c)) {
+      if (!is_our_table(table)) foreign += (foreign.empty() ? "" : ", ") + table;
+    }
+    if (!foreign.empty()) return OpenError{"not a Vestibule database: it holds other tables (" + foreign + ")"};
+  }
+  for (std::int64_t v = version + 1; v <= kSchemaVersion; ++v) {
+    Transaction tx(c);
+    MigrationResult done = kMigrations[static_cast<std::size_t>(v - 1)](c, context);
+    if (!done) return done;  // rolled back: the file stays at version v - 1
+    const std::string set_version = "PRAGMA user_version = " + std::to_string(v);
+    c.exec(set_version.c_str());
+    tx.commit();
+    context.log.info("event=store.migrated schema_version={}", v);
+  }
+  if (auto problem = schema_problem(c)) return OpenError{"not a Vestibule database: " + *problem};
+  return {};
+}
+
+}  // namespace vestibule::store::sqlite

@@ -1,0 +1,319 @@
+// The SQLite store's own behaviour beyond the contract: what opening does to an existing file
+// (migrations from the previous release's schema, integrity and ownership checks) and a ping
+// that does not wait behind queued writes.
+
+#include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <memory>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+#include "store/open.h"
+#include "store/store.h"
+#include "support/run_awaitable.h"
+#include "test_email_key.h"
+
+namespace vestibule::store {
+namespace {
+
+using namespace std::chrono_literals;
+
+const TimePoint kT0{4'102'444'800'123ms};  // 2100-01-01T00:00:00.123Z, as in the contract suite
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path.string());
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// A raw connection for building and inspecting files as another release (or program) left
+// them. unix-excl like the store's own, so it may also sit beside an open store in this process.
+class RawDb {
+ public:
+  explicit RawDb(const std::filesystem::path& path) {
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, "unix-excl") != SQLITE_OK) {
+      throw std::runtime_error("cannot open " + path.string());
+    }
+  }
+  ~RawDb() { sqlite3_close_v2(db_); }
+  RawDb(const RawDb&) = delete;
+  RawDb& operator=(const RawDb&) = delete;
+
+  void exec(const std::string& sql) {
+    char* error = nullptr;
+    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+      const std::string message = error ? error : "?";
+      sqlite3_free(error);
+      throw std::runtime_error(sql + ": " + message);
+    }
+  }
+  std::int64_t integer(const std::string& sql) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) throw std::runtime_error(sql);
+    const std::int64_t value = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : -1;
+    sqlite3_finalize(stmt);
+    return value;
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  SqliteStoreTest() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "vestibule-sqlite-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    dir_ = pattern;
+    log_ = std::make_shared<spdlog::logger>("store", std::make_shared<spdlog::sinks::ostream_sink_mt>(log_text_));
+  }
+  ~SqliteStoreTest() override {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+
+  std::filesystem::path path() const { return dir_ / "vestibule.db"; }
+
+  boost::system::result<std::unique_ptr<Store>, OpenError> open(std::size_t threads = 2) {
+    OpenOptions options;
+    options.threads = threads;
+    options.email_key = test_email_key;
+    options.logger = log_;
+    return open_store("sqlite:" + path().string(), options);
+  }
+
+  // The message open() fails with; fails the test if it opened.
+  std::string open_error() {
+    auto opened = open();
+    if (opened) {
+      ADD_FAILURE() << "opened";
+      return "";
+    }
+    return opened.error().message;
+  }
+
+  template <typename T>
+  T run(Task<T> task) {
+    return testing::run_awaitable(io_, std::move(task));
+  }
+
+  std::string logged() {
+    log_->flush();
+    return log_text_.str();
+  }
+
+  boost::asio::io_context io_;  // first: outlives every store a test opens
+
+ private:
+  std::filesystem::path dir_;
+  std::ostringstream log_text_;
+  std::shared_ptr<spdlog::logger> log_;
+};
+
+std::string ms(TimePoint t) { return std::to_string(t.time_since_epoch().count()); }
+
+// A database as the previous release (schema version 1, keys lower-cased) left it.
+void build_version_1(const std::filesystem::path& path) {
+  RawDb db(path);
+  db.exec("PRAGMA journal_mode=WAL");
+  db.exec(read_file(std::filesystem::path(VESTIBULE_STORE_FIXTURES) / "schema_v1.sql"));
+  const std::string hash = "'$argon2id$v=19$m=1024,t=1,p=1$c2FsdA$h'";
+  auto account = [&](const std::string& id, const std::string& email, const std::string& key, TimePoint created) {
+    db.exec("INSERT INTO accounts VALUES ('" + id + "', 'Name of " + id + "', '" + email + "', '" + key + "', " + hash +
+            ", " + ms(created) + ", " + ms(created + 5s) + ")");
+  };
+  account("acc-ann", "Ann@example.com", "ann@example.com", kT0);
+  account("acc-upper", "STRASSE@example.de", "strasse@example.de", kT0 + 1s);    // older
+  account("acc-sharp", "stra\u00dfe@example.de", "stra\u00dfe@example.de", kT0 + 2s);  // newer: same fold
+  account("acc-sigma", "\u03c3\u03b1\u03c2@example.gr", "\u03c3\u03b1\u03c2@example.gr", kT0);
+  db.exec("INSERT INTO sessions VALUES ('digest-ann', 'acc-ann', " + ms(kT0) + ", " + ms(kT0 + 1h) + ")");
+  db.exec("INSERT INTO sessions VALUES ('digest-sharp', 'acc-sharp', " + ms(kT0) + ", " + ms(kT0 + 1h) + ")");
+  db.exec("INSERT INTO attempts VALUES ('login:account:acc-ann', 3, " + ms(kT0 + 10min) + ")");
+}
+
+TEST_F(SqliteStoreTest, Version1DatabaseIsUpgradedInPlaceWithItsData) {
+  build_version_1(path());
+  auto opened = open();
+  ASSERT_TRUE(opened) << opened.error().message;
+  Store& store = **opened;
+
+  Result<Account> ann = run(store.find_account_by_email("ann@example.com"));
+  ASSERT_TRUE(ann);
+  EXPECT_EQ(ann->id, "acc-ann");
+  EXPECT_EQ(ann->email, "Ann@example.com");
+  EXPECT_EQ(ann->name, "Name of acc-ann");
+  EXPECT_EQ(ann->created_at, kT0);
+  EXPECT_EQ(ann->updated_at, kT0 + 5s);
+  Result<Account> sigma = run(store.find_account_by_email("\u03c3\u03b1\u03c3@example.gr"));
+  ASSERT_TRUE(sigma) << "re-keyed by the new function";
+  EXPECT_EQ(sigma->id, "acc-sigma");
+  EXPECT_EQ(sigma->email_key, "\u03c3\u03b1\u03c3@example.gr");
+  EXPECT_FALSE(run(store.find_account_by_email("\u03c3\u03b1\u03c2@example.gr"))) << "the old key is gone";
+
+  // The collision: the older account takes the key; the newer keeps everything under a placeholder.
+  Result<Account> holder = run(store.find_account_by_email("strasse@example.de"));
+  ASSERT_TRUE(holder);
+  EXPECT_EQ(holder->id, "acc-upper");
+  Result<Account> placeholder = run(store.find_account_by_email("conflict:acc-sharp"));
+  ASSERT_TRUE(placeholder);
+  EXPECT_EQ(placeholder->id, "acc-sharp");
+  EXPECT_EQ(placeholder->email, "stra\u00dfe@example.de");
+  Result<Account> by_session = run(store.find_account_by_session("digest-sharp", kT0));
+  ASSERT_TRUE(by_session) << "its sessions still work";
+  EXPECT_EQ(by_session->id, "acc-sharp");
+  const std::string log = logged();
+  EXPECT_NE(log.find("event=store.email_key_conflict account_id=acc-sharp holder_account_id=acc-upper"), std::string::npos)
+      << log;
+  EXPECT_EQ(log.find("example.de"), std::string::npos) << "no address in the log: " << log;
+
+  // Sessions, throttling windows and uniqueness carry over.
+  Result<Account> by_ann_session = run(store.find_account_by_session("digest-ann", kT0));
+  ASSERT_TRUE(by_ann_session);
+  EXPECT_EQ(by_ann_session->id, "acc-ann");
+  Result<Attempts> attempts = run(store.attempts("login:account:acc-ann", kT0));
+  ASSERT_TRUE(attempts);
+  EXPECT_EQ(attempts->count, 3u);
+  Account twin{"acc-new", "n", "x", "strasse@example.de", "h", kT0, kT0};
+  Result<void> duplicate = run(store.create_account(twin));
+  ASSERT_FALSE(duplicate);
+  EXPECT_EQ(duplicate.error(), Error::email_taken);
+  // The placeholder account can take a new address of its own.
+  AccountChanges move;
+  move.email = "sharp@example.de";
+  move.email_key = "sharp@example.de";
+  move.updated_at = kT0 + 1h;
+  EXPECT_TRUE(run(store.update_account("acc-sharp", std::move(move))));
+
+  opened->reset();
+  RawDb db(path());
+  EXPECT_EQ(db.integer("PRAGMA user_version"), 2);
+}
+
+TEST_F(SqliteStoreTest, ReopeningACurrentDatabaseMigratesNothing) {
+  {
+    auto opened = open();
+    ASSERT_TRUE(opened) << opened.error().message;
+  }
+  EXPECT_NE(logged().find("event=store.migrated schema_version=2"), std::string::npos);
+  const std::size_t before = logged().size();
+  auto again = open();
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(logged().size(), before) << logged();
+}
+
+TEST_F(SqliteStoreTest, RefusesADatabaseOfANewerVersion) {
+  {
+    RawDb db(path());
+    db.exec("PRAGMA user_version = 3");
+  }
+  EXPECT_EQ(open_error(), "cannot open SQLite database " + path().string() +
+                              ": incompatible schema: database version 3 is newer than this binary's 2; upgrade vestibule");
+}
+
+TEST_F(SqliteStoreTest, RefusesADatabaseOfAnotherProgram) {
+  {
+    RawDb db(path());
+    db.exec("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)");
+  }
+  EXPECT_EQ(open_error(),
+            "cannot open SQLite database " + path().string() + ": not a Vestibule database: it holds other tables (invoices)");
+}
+
+TEST_F(SqliteStoreTest, RefusesAVersionedDatabaseLackingAColumn) {
+  {
+    RawDb db(path());
+    db.exec("CREATE TABLE accounts (id TEXT PRIMARY KEY, name TEXT); PRAGMA user_version = 2");
+  }
+  EXPECT_EQ(open_error(),
+            "cannot open SQLite database " + path().string() + ": not a Vestibule database: table accounts has no column email");
+}
+
+TEST_F(SqliteStoreTest, RefusesAFileThatIsNotSqlite) {
+  {
+    std::ofstream out(path(), std::ios::binary);
+    for (int i = 0; i < 200; ++i) out << "this is a text file, not a database\n";
+  }
+  const std::string message = open_error();
+  EXPECT_EQ(message, "cannot open SQLite database " + path().string() + ": file is not a database");
+}
+
+TEST_F(SqliteStoreTest, RefusesAFileWithOverwrittenPages) {
+  {
+    auto opened = open();
+    ASSERT_TRUE(opened) << opened.error().message;
+    for (int i = 0; i < 400; ++i) {
+      const std::string id = "acc-" + std::to_string(i);
+      Account a{id, "Name " + id, id + "@example.com", id + "@example.com", std::string(100, 'h'), kT0, kT0};
+      ASSERT_TRUE(run((*opened)->create_account(a)));
+    }
+  }
+  // The last connection's close checkpointed the WAL into the file: the damage below is what
+  // the next open reads.
+  ASSERT_TRUE(!std::filesystem::exists(path().string() + "-wal") || std::filesystem::file_size(path().string() + "-wal") == 0);
+  const std::uintmax_t size = std::filesystem::file_size(path());
+  constexpr std::uintmax_t kPage = 4096;
+  ASSERT_GE(size, 8 * kPage) << "enough pages to damage one in the middle";
+  {
+    std::fstream file(path(), std::ios::binary | std::ios::in | std::ios::out);
+    file.seekp(static_cast<std::streamoff>(size / kPage / 2 * kPage));
+    const std::string garbage(kPage, '\x5a');
+    file.write(garbage.data(), static_cast<std::streamsize>(garbage.size()));
+    ASSERT_TRUE(file.good());
+  }
+  const std::string message = open_error();
+  EXPECT_TRUE(message.starts_with("cannot open SQLite database " + path().string() + ": the database file is corrupt ("))
+      << message;
+}
+
+TEST_F(SqliteStoreTest, FailedMigrationLeavesTheDatabaseAtItsVersion) {
+  build_version_1(path());
+  OpenOptions options;  // no email_key: migration 2 cannot re-key the accounts
+  auto opened = open_store("sqlite:" + path().string(), options);
+  ASSERT_FALSE(opened);
+  EXPECT_EQ(opened.error().message, "cannot open SQLite database " + path().string() +
+                                        ": internal: migrating to schema version 2 re-keys accounts and needs "
+                                        "OpenOptions::email_key");
+  RawDb db(path());
+  EXPECT_EQ(db.integer("PRAGMA user_version"), 1);
+  EXPECT_EQ(db.integer("SELECT count(*) FROM accounts WHERE email_key = 'stra\u00dfe@example.de'"), 1);
+}
+
+// /readyz must not read "not ready" behind a backlog of writes. The one writer thread is held
+// for real: this test's own connection (same process, so the exclusive file lock does not keep
+// it out) holds the write lock, and the store's write waits for it in its busy handler.
+TEST_F(SqliteStoreTest, PingAnswersWhileEveryWriterWaits) {
+  auto opened = open(/*threads=*/1);
+  ASSERT_TRUE(opened) << opened.error().message;
+  Store& store = **opened;
+  RawDb blocker(path());
+  blocker.exec("BEGIN IMMEDIATE");
+  Account a{"acc-1", "n", "a@example.com", "a@example.com", "h", kT0, kT0};
+  std::future<Result<void>> write = boost::asio::co_spawn(io_, store.create_account(a), boost::asio::use_future);
+
+  Result<void> pong = run(store.ping());
+  EXPECT_TRUE(pong);
+  EXPECT_EQ(write.wait_for(0s), std::future_status::timeout) << "ping answered before the queued write";
+
+  blocker.exec("COMMIT");
+  while (write.wait_for(0s) != std::future_status::ready) {
+    ASSERT_GT(io_.run_one_for(10s), 0u) << "the write never completed";
+  }
+  EXPECT_TRUE(write.get()) << "the write went through once the lock was free";
+}
+
+}  // namespace
+}  // namespace vestibule::store
