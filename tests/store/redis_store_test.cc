@@ -182,5 +182,36 @@ TEST_F(RedisStoreTest, Version1DataIsUpgradedInPlace) {
   EXPECT_LE(counted->window_ends, now + 600s);
 }
 
+// Stores log where they are told (OpenOptions::logger), or nowhere: never through spdlog's global
+// default logger, which belongs to whoever embeds the store.
+TEST(StoreLogging, GoesToTheGivenLoggerAndNeverToTheGlobalDefault) {
+  std::ostringstream global_text;
+  std::ostringstream given_text;
+  const std::shared_ptr<spdlog::logger> previous = spdlog::default_logger();
+  spdlog::set_default_logger(
+      std::make_shared<spdlog::logger>("global", std::make_shared<spdlog::sinks::ostream_sink_mt>(global_text)));
+  auto given = std::make_shared<spdlog::logger>("given", std::make_shared<spdlog::sinks::ostream_sink_mt>(given_text));
+  const std::string url = "redis://127.0.0.1:" + std::to_string(testing::free_loopback_port());
+  boost::asio::io_context io;
+  {
+    OpenOptions options;
+    options.executor = io.get_executor();
+    options.logger = given;
+    std::unique_ptr<Store> store = open_store(url, options).value();
+    EXPECT_FALSE(testing::run_awaitable(io, store->ping()));
+  }
+  {
+    OpenOptions options;  // no logger: nothing is written anywhere
+    options.executor = io.get_executor();
+    std::unique_ptr<Store> store = open_store(url, options).value();
+    EXPECT_FALSE(testing::run_awaitable(io, store->ping()));
+  }
+  spdlog::default_logger()->flush();
+  spdlog::set_default_logger(previous);
+  given->flush();
+  EXPECT_NE(given_text.str().find("redis: cannot connect to 127.0.0.1:"), std::string::npos) << given_text.str();
+  EXPECT_EQ(global_text.str(), "");
+}
+
 }  // namespace
 }  // namespace vestibule::store
