@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <stdexcept>
 
 #include "api_helpers.h"
@@ -98,6 +99,33 @@ TEST(PersistenceTest, ASecondServerCannotOpenTheSqliteFileOfARunningOne) {
   }
   HttpClient client(first->port());
   register_account(client, "first");  // the first one is unaffected
+}
+
+// A database the store refuses at open stops the server before it listens (exit status 2),
+// instead of a server whose /readyz says 200 while every call gets 503. Here the file claims a
+// schema version newer than the binary's: user_version is the big-endian word at offset 60 of
+// SQLite's header.
+TEST(PersistenceTest, AServerRefusesADatabaseOfANewerSchemaVersion) {
+  if (store_under_test() != StoreKind::sqlite) GTEST_SKIP() << "SQLite only (the Redis version key: store tests)";
+  TempDir data;
+  ServerConfig config;
+  config.data_dir = data.path();
+  ASSERT_EQ(ServerProcess::start(config)->stop(), 0);  // creates the database; closing checkpoints it
+  {
+    std::fstream file(data.path() / "v.db", std::ios::binary | std::ios::in | std::ios::out);
+    file.seekp(60);
+    file.write("\0\0\0\x63", 4);  // 99
+    ASSERT_TRUE(file.good());
+  }
+  try {
+    auto server = ServerProcess::start(config);
+    ADD_FAILURE() << "the server started on a database of a newer schema";
+  } catch (const std::runtime_error& e) {
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("cannot open store: cannot open SQLite database " +
+                                               (data.path() / "v.db").string() +
+                                               ": incompatible schema: database version 99 is newer than this "
+                                               "binary's 2; upgrade vestibule"));
+  }
 }
 
 TEST(PersistenceTest, LoginStillWorksAfterTheHashParametersChange) {
