@@ -118,7 +118,8 @@ Task<PrepareResult> migrate_to_2(RedisClient& client, const std::string& p, cons
     auto rows = co_await eval(client, kReadAccounts, std::move(keys), std::move(no_args));
     if (!rows) co_return rows.error();
     for (const Reply& row : rows->elements) {
-      if (row.elements.size() != 4 || row.elements[0].is_nil()) continue;  // deleted meanwhile
+      // Deleted meanwhile, or not an account hash (no address to fold): left as it is.
+      if (row.elements.size() != 4 || row.elements[0].is_nil() || row.elements[1].is_nil()) continue;
       entries.push_back(Entry{.id = row.elements[0].str,
                               .created_at = parse_int(row.elements[3].str),
                               .old_key = row.elements[2].str,
