@@ -23,10 +23,10 @@ struct OpenOptions {
   // SQLite: connections for point reads on the calling thread (one per network thread).
   std::size_t inline_readers = 2;
   // Re-keys accounts during migrations; opening data that needs re-keying fails without it.
-  EmailKeyFunction email_key;
+  EmailKeyFunction email_key{};
   // Where the store reports failures and migrations; none: nothing is logged (never the global
   // default logger).
-  std::shared_ptr<spdlog::logger> logger;
+  std::shared_ptr<spdlog::logger> logger{};
 };
 
 // `sqlite:PATH` (relative or absolute; the directory is created), or

@@ -46,7 +46,7 @@ struct ClientOptions {
   std::chrono::milliseconds connect_timeout{1000};
   std::chrono::milliseconds command_timeout{2000};
   std::chrono::milliseconds reconnect_backoff{200};
-  std::shared_ptr<spdlog::logger> logger;  // none: nothing is logged
+  std::shared_ptr<spdlog::logger> logger{};  // none: nothing is logged
 };
 
 class RedisClient : public std::enable_shared_from_this<RedisClient> {

@@ -17,8 +17,8 @@ namespace vestibule::store::redis {
 struct RedisOptions {
   ClientOptions client;
   std::string key_prefix = "vestibule:";
-  EmailKeyFunction email_key;               // for migrations that re-key accounts (store.h)
-  std::shared_ptr<spdlog::logger> logger;  // none: nothing is logged; also the client's
+  EmailKeyFunction email_key{};               // for migrations that re-key accounts (store.h)
+  std::shared_ptr<spdlog::logger> logger{};  // none: nothing is logged; also the client's
 };
 
 class RedisStore final : public Store {

@@ -30,8 +30,8 @@ struct SqliteOptions {
   // Connections for point reads run on the calling (network) thread, one per network thread;
   // 0 sends reads to the pool.
   std::size_t inline_readers = 2;
-  EmailKeyFunction email_key;               // for migrations that re-key accounts (store.h)
-  std::shared_ptr<spdlog::logger> logger;  // none: nothing is logged
+  EmailKeyFunction email_key{};               // for migrations that re-key accounts (store.h)
+  std::shared_ptr<spdlog::logger> logger{};  // none: nothing is logged
 };
 
 class Connection;
