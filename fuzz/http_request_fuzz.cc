@@ -21,6 +21,7 @@
 #include "http/router.h"
 #include "security/password_hasher.h"
 #include "store/open.h"
+#include "util/worker_pool.h"
 
 namespace {
 
@@ -30,7 +31,10 @@ using namespace vestibule;
 struct World {
   boost::asio::io_context io;
   std::unique_ptr<store::Store> store;
-  security::PasswordHasher hasher{{.params = {.memory_kib = 8, .iterations = 1}, .threads = 1, .max_queued = 64}};
+  // Built as the application builds them: the hash pool from the options, the hasher on it.
+  security::HasherOptions hashing{.params = {.memory_kib = 8, .iterations = 1}, .threads = 1, .max_queued = 64};
+  util::WorkerPool hash_pool{security::hash_pool_options(hashing)};
+  security::PasswordHasher hasher{hash_pool, hashing.params};
   std::unique_ptr<accounts::AccountService> service;
   std::unique_ptr<api::Handlers> handlers;
   http::Router router{api::render_error};

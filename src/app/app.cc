@@ -38,7 +38,8 @@ boost::system::result<std::unique_ptr<App>, BuildError> App::build(const Setting
     }
     service.password_policy = std::move(*loaded);
   }
-  app->hasher_ = std::make_unique<security::PasswordHasher>(settings.hasher);
+  app->hash_pool_ = std::make_unique<util::WorkerPool>(security::hash_pool_options(settings.hasher));
+  app->hasher_ = std::make_unique<security::PasswordHasher>(*app->hash_pool_, settings.hasher.params);
   app->accounts_ = std::make_unique<accounts::AccountService>(
       *app->store_, *app->hasher_, std::move(service),
       [] { return std::chrono::time_point_cast<std::chrono::milliseconds>(store::Clock::now()); }, loggers.audit());

@@ -159,7 +159,7 @@ int serve(const Settings& settings) {
       }
       // Hash jobs still queued belong to requests that will not be answered now: drop them,
       // so that only the ones running (one hash each, at most the bounded cost) delay the exit.
-      const std::size_t dropped = app.hasher().shutdown();
+      const std::size_t dropped = app.hash_pool().drop_queued();
       log.info("event=shutdown.deadline open_connections={} hash_jobs_dropped={}", server->open_connections(),
                dropped);
       io.stop();

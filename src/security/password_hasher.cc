@@ -39,17 +39,19 @@ void throw_exception_from_error(HashError e, const boost::source_location& loc) 
                          loc);
 }
 
-PasswordHasher::PasswordHasher(HasherOptions options)
-    : options_(options),
-      pool_(util::WorkerPoolOptions{.threads = options.threads,
-                                    .max_queued = options.max_queued,
-                                    // Hashing yields the CPU to request handling under load.
-                                    .nice_increment = options.nice,
-                                    .name = "hash"}) {
+util::WorkerPoolOptions hash_pool_options(const HasherOptions& options) {
+  return util::WorkerPoolOptions{.threads = options.threads,
+                                 .max_queued = options.max_queued,
+                                 // Hashing yields the CPU to request handling under load.
+                                 .nice_increment = options.nice,
+                                 .name = "hash"};
+}
+
+PasswordHasher::PasswordHasher(util::WorkerPool& pool, HashParams params) : pool_(pool), params_(params) {
   initialise_sodium();
   unsigned char secret[32];
   randombytes_buf(secret, sizeof secret);
-  dummy_hash_ = hash_now(std::string_view(reinterpret_cast<const char*>(secret), sizeof secret), options_.params);
+  dummy_hash_ = hash_now(std::string_view(reinterpret_cast<const char*>(secret), sizeof secret), params_);
   sodium_memzero(secret, sizeof secret);
 }
 
@@ -72,15 +74,14 @@ bool PasswordHasher::verify_now(std::string_view password, const std::string& ph
 
 bool PasswordHasher::needs_rehash(std::string_view phc) const {
   const std::string s(phc);
-  return crypto_pwhash_str_needs_rehash(s.c_str(), options_.params.iterations, memlimit_bytes(options_.params)) != 0;
+  return crypto_pwhash_str_needs_rehash(s.c_str(), params_.iterations, memlimit_bytes(params_)) != 0;
 }
 
 boost::asio::awaitable<PasswordHasher::Result<std::string>> PasswordHasher::hash(std::string password) {
-  const HashParams params = options_.params;
   return util::offload<Result<std::string>>(
       pool_,
-      [this, password = std::move(password), params]() -> Result<std::string> {
-        ++hashes_run_;
+      [counters = counters_, password = std::move(password), params = params_]() -> Result<std::string> {
+        ++counters->hashes;
         try {
           return hash_now(password, params);
         } catch (const std::runtime_error&) {
@@ -91,8 +92,9 @@ boost::asio::awaitable<PasswordHasher::Result<std::string>> PasswordHasher::hash
 }
 
 std::function<PasswordHasher::Result<bool>()> PasswordHasher::verification(std::string password, std::string phc) {
-  return [this, password = std::move(password), phc = std::move(phc), engine = options_.params.engine]() -> Result<bool> {
-    ++verifications_run_;
+  return [counters = counters_, password = std::move(password), phc = std::move(phc),
+          engine = params_.engine]() -> Result<bool> {
+    ++counters->verifications;
     return verify_now(password, phc, engine);
   };
 }

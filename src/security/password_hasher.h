@@ -1,8 +1,9 @@
 // argon2id password hashing (libsodium's crypto_pwhash_str_alg, or libargon2: HashEngine) on a
-// dedicated, bounded pool of threads, so a burst of logins can saturate only that pool, never the
-// network threads. When the pool's queue is full, calls resume at once with Error::overloaded,
-// which the API turns into 503 with Retry-After; so do calls still queued at shutdown().
-// Thread-safe.
+// dedicated, bounded pool of threads that its owner (the application) builds from HasherOptions
+// and passes in, so a burst of logins can saturate only that pool, never the network threads, and
+// the owner can watch and stop it. When the pool's queue is full, calls resume at once with
+// Error::overloaded, which the API turns into 503 with Retry-After; so do calls still queued at
+// shutdown(). Thread-safe.
 #pragma once
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +24,8 @@
 
 namespace vestibule::security {
 
+// The hashing settings: the parameters, and the sizing of the pool the hasher runs on (turned into
+// the pool's options by hash_pool_options). Plain values.
 struct HasherOptions {
   HashParams params;
   std::size_t threads = std::max(1u, std::thread::hardware_concurrency());  // one per core
@@ -33,6 +37,9 @@ struct HasherOptions {
   int nice = 19;
 };
 
+// The options of the pool that `options` sizes, its threads named "hash-N".
+util::WorkerPoolOptions hash_pool_options(const HasherOptions& options);
+
 enum class HashError { overloaded, failed };
 [[noreturn]] void throw_exception_from_error(HashError e, const boost::source_location& loc);
 
@@ -41,7 +48,10 @@ class PasswordHasher {
   template <typename T>
   using Result = boost::system::result<T, HashError>;
 
-  explicit PasswordHasher(HasherOptions options);
+  // Runs its jobs on `pool`, which must outlive every call into the hasher (a dedicated pool: the
+  // hasher's shutdown() stops it for good). The jobs hold no reference to the hasher, so the pool
+  // may also be destroyed (its last jobs run and its threads joined) after the hasher.
+  PasswordHasher(util::WorkerPool& pool, HashParams params);
 
   // A PHC string ("$argon2id$v=19$m=...,t=...,p=1$salt$hash") with a fresh random salt.
   boost::asio::awaitable<Result<std::string>> hash(std::string password);
@@ -62,9 +72,10 @@ class PasswordHasher {
   // For SIGTERM: refuses all further work and completes every job still queued with
   // HashError::overloaded (503) instead of running it, so that the shutdown deadline bounds the
   // hashing left to the jobs already running. Returns how many were dropped.
+  // The same as the pool's owner calling pool.drop_queued().
   std::size_t shutdown() { return pool_.drop_queued(); }
 
-  // Monitoring: hash jobs waiting, and running now (cheap snapshots).
+  // Monitoring: hash jobs waiting, and running now (cheap snapshots of the pool's counts).
   std::size_t queued() const { return pool_.queued(); }
   std::size_t active() const { return pool_.active(); }
 
@@ -79,8 +90,8 @@ class PasswordHasher {
 
   // Hashes and verifications run so far (monitoring, and tests proving that e.g. a login for an
   // unknown email still spends one verification).
-  std::uint64_t hashes_run() const { return hashes_run_.load(); }
-  std::uint64_t verifications_run() const { return verifications_run_.load(); }
+  std::uint64_t hashes_run() const { return counters_->hashes.load(); }
+  std::uint64_t verifications_run() const { return counters_->verifications.load(); }
 
   // Synchronous primitives, for the pool jobs and for benchmarks measuring the raw rate, with
   // params.engine / `engine` choosing the library. hash_now throws std::runtime_error when the
@@ -93,11 +104,17 @@ class PasswordHasher {
   // The pool job of one verification.
   std::function<Result<bool>()> verification(std::string password, std::string phc);
 
-  HasherOptions options_;
+  struct Counters {
+    std::atomic<std::uint64_t> hashes{0};
+    std::atomic<std::uint64_t> verifications{0};
+  };
+
+  util::WorkerPool& pool_;
+  const HashParams params_;
   std::string dummy_hash_;
-  std::atomic<std::uint64_t> hashes_run_{0};
-  std::atomic<std::uint64_t> verifications_run_{0};
-  util::WorkerPool pool_;  // last: its threads stop before the members they use
+  // Shared with the jobs, which copy everything else they use: a job still running on the pool
+  // after the hasher is gone touches nothing of the hasher's.
+  const std::shared_ptr<Counters> counters_ = std::make_shared<Counters>();
 };
 
 }  // namespace vestibule::security

@@ -16,6 +16,7 @@
 #include <type_traits>
 
 #include "store/open.h"
+#include "support/pooled_hasher.h"
 #include "support/run_awaitable.h"
 
 namespace vestibule::accounts {
@@ -106,7 +107,7 @@ class AccountServiceTest : public ::testing::Test {
 
   boost::asio::io_context io_;  // first: outlives the pools that complete work onto it
   TimePoint now_ = kT0;
-  security::PasswordHasher hasher_{hasher_options(kParamsA)};
+  testing::PooledHasher hasher_{hasher_options(kParamsA)};
 
  private:
   std::filesystem::path dir_;
@@ -218,7 +219,7 @@ TEST_F(AccountServiceTest, PasswordChangeWithWrongCurrentPasswordChangesNothing)
 
 TEST_F(AccountServiceTest, LoginRehashesAPasswordHashedWithOtherParameters) {
   ASSERT_TRUE(register_account("ada@example.com", "correct horse"));
-  security::PasswordHasher hasher_b(hasher_options(kParamsB));
+  testing::PooledHasher hasher_b(hasher_options(kParamsB));
   ASSERT_TRUE(hasher_b.needs_rehash(stored_account("ada@example.com").password_hash));
   std::unique_ptr<AccountService> service_b = make_service(hasher_b);
 
@@ -319,7 +320,7 @@ TEST_F(AccountServiceTest, AGuessRefusedForAFullHashQueueIsNotCounted) {
   ASSERT_TRUE(register_account("ada@example.com", "correct horse"));
   const Principal caller = authenticate(login("ada@example.com", "correct horse").value().token).value();
   // A hasher with a queue of one, whose only slot the test holds: every verification is refused.
-  security::PasswordHasher full(security::HasherOptions{.params = kParamsA, .threads = 1, .max_queued = 1});
+  testing::PooledHasher full(security::HasherOptions{.params = kParamsA, .threads = 1, .max_queued = 1});
   std::unique_ptr<AccountService> busy = make_service(full);
   std::optional<security::PasswordHasher::Reservation> held = full.reserve();
   ASSERT_TRUE(held);

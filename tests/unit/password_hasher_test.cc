@@ -14,11 +14,14 @@
 #include <string>
 
 #include "security/phc_string.h"
+#include "support/pooled_hasher.h"
 #include "support/run_awaitable.h"
+#include "util/worker_pool.h"
 
 namespace vestibule::security {
 namespace {
 
+using testing::PooledHasher;
 using testing::run_awaitable;
 
 // Tiny argon2id parameters: the tests check behaviour, not cost.
@@ -113,19 +116,19 @@ TEST(HashBounds, AreAtMost256MiBAnd16Passes) {
 }
 
 TEST(NeedsRehash, IsFalseForTheConfiguredParameters) {
-  PasswordHasher hasher(options_with(kSmall));
+  PooledHasher hasher(options_with(kSmall));
   EXPECT_FALSE(hasher.needs_rehash(PasswordHasher::hash_now("correct horse", kSmall)));
   EXPECT_FALSE(hasher.needs_rehash(hasher.dummy_hash()));
 }
 
 TEST(NeedsRehash, IsTrueForOtherParameters) {
-  PasswordHasher hasher(options_with(kSmall));
+  PooledHasher hasher(options_with(kSmall));
   EXPECT_TRUE(hasher.needs_rehash(PasswordHasher::hash_now("correct horse", kMoreMemory)));
   EXPECT_TRUE(hasher.needs_rehash(PasswordHasher::hash_now("correct horse", kMoreIterations)));
 }
 
 TEST(NeedsRehash, IsTrueForMalformedHash) {
-  PasswordHasher hasher(options_with(kSmall));
+  PooledHasher hasher(options_with(kSmall));
   EXPECT_TRUE(hasher.needs_rehash(""));
   EXPECT_TRUE(hasher.needs_rehash("not a hash"));
 }
@@ -134,7 +137,7 @@ TEST(PasswordHasher, HashThenVerifyRoundTripsOnThePoolWithEitherEngine) {
   for (const HashParams& params : {kSmall, kSmallArgon2}) {
     SCOPED_TRACE(params.engine == HashEngine::argon2 ? "libargon2" : "libsodium");
     boost::asio::io_context io;  // outlives the hasher's pool
-    PasswordHasher hasher(options_with(params));
+    PooledHasher hasher(options_with(params));
     auto phc = run_awaitable(io, hasher.hash("correct horse"));
     ASSERT_TRUE(phc);
     EXPECT_TRUE(phc->starts_with("$argon2id$v=19$m=1024,t=1,p=1$")) << *phc;
@@ -150,14 +153,14 @@ TEST(PasswordHasher, HashThenVerifyRoundTripsOnThePoolWithEitherEngine) {
 
 TEST(PasswordHasher, VerifyOfMalformedPhcIsNoMatch) {
   boost::asio::io_context io;  // outlives the hasher's pool
-  PasswordHasher hasher(options_with(kSmall));
+  PooledHasher hasher(options_with(kSmall));
   auto match = run_awaitable(io, hasher.verify("correct horse", "$argon2id$garbage"));
   ASSERT_TRUE(match);
   EXPECT_FALSE(*match);
 }
 
 TEST(PasswordHasher, DummyHashUsesTheConfiguredParametersAndMatchesNoGuess) {
-  PasswordHasher hasher(options_with(kSmall));
+  PooledHasher hasher(options_with(kSmall));
   EXPECT_TRUE(hasher.dummy_hash().starts_with("$argon2id$v=19$m=1024,t=1,p=1$")) << hasher.dummy_hash();
   EXPECT_FALSE(PasswordHasher::verify_now("", hasher.dummy_hash()));
   EXPECT_FALSE(PasswordHasher::verify_now("password", hasher.dummy_hash()));
@@ -165,7 +168,7 @@ TEST(PasswordHasher, DummyHashUsesTheConfiguredParametersAndMatchesNoGuess) {
 
 TEST(PasswordHasher, CountsVerificationsAndHashes) {
   boost::asio::io_context io;  // outlives the hasher's pool
-  PasswordHasher hasher(options_with(kSmall));
+  PooledHasher hasher(options_with(kSmall));
   // Making the dummy hash at construction is not counted.
   EXPECT_EQ(hasher.hashes_run(), 0u);
   EXPECT_EQ(hasher.verifications_run(), 0u);
@@ -212,7 +215,7 @@ TEST(VerifyNow, Argon2EngineTreatsMalformedPhcAsNoMatch) {
 
 TEST(NeedsRehash, AnswersTheSameForEitherEnginesHash) {
   for (HashEngine configured : {HashEngine::sodium, HashEngine::argon2}) {
-    PasswordHasher hasher(options_with({.memory_kib = 1024, .iterations = 1, .engine = configured}));
+    PooledHasher hasher(options_with({.memory_kib = 1024, .iterations = 1, .engine = configured}));
     for (HashEngine engine : {HashEngine::sodium, HashEngine::argon2}) {
       auto made_by = [engine](std::uint32_t memory_kib, std::uint32_t iterations) {
         return PasswordHasher::hash_now("x", {.memory_kib = memory_kib, .iterations = iterations, .engine = engine});
@@ -226,7 +229,7 @@ TEST(NeedsRehash, AnswersTheSameForEitherEnginesHash) {
 
 TEST(PasswordHasher, Argon2EngineReadsAndWritesLibsodiumsStringsOnThePool) {
   boost::asio::io_context io;  // outlives the hasher's pool
-  PasswordHasher hasher(options_with(kSmallArgon2));
+  PooledHasher hasher(options_with(kSmallArgon2));
   auto phc = run_awaitable(io, hasher.hash("correct horse"));
   ASSERT_TRUE(phc);
   EXPECT_TRUE(PasswordHasher::verify_now("correct horse", *phc, HashEngine::sodium)) << *phc;
@@ -242,7 +245,7 @@ TEST(PasswordHasher, Argon2EngineReadsAndWritesLibsodiumsStringsOnThePool) {
 }
 
 TEST(PasswordHasher, Argon2EngineMakesADummyHashBothEnginesRead) {
-  PasswordHasher hasher(options_with(kSmallArgon2));
+  PooledHasher hasher(options_with(kSmallArgon2));
   EXPECT_TRUE(hasher.dummy_hash().starts_with("$argon2id$v=19$m=1024,t=1,p=1$")) << hasher.dummy_hash();
   EXPECT_FALSE(hasher.needs_rehash(hasher.dummy_hash()));
   EXPECT_FALSE(PasswordHasher::verify_now("", hasher.dummy_hash(), HashEngine::argon2));
@@ -253,7 +256,7 @@ TEST(PasswordHasher, Argon2EngineMakesADummyHashBothEnginesRead) {
 TEST(PasswordHasher, ReportsOverloadedWhenThePoolRefusesWork) {
   // No queue at all: every job is refused, without blocking or running it.
   boost::asio::io_context io;  // outlives the hasher's pool
-  PasswordHasher hasher(HasherOptions{.params = kSmall, .threads = 1, .max_queued = 0});
+  PooledHasher hasher(HasherOptions{.params = kSmall, .threads = 1, .max_queued = 0});
   auto phc = run_awaitable(io, hasher.hash("correct horse"));
   ASSERT_FALSE(phc);
   EXPECT_EQ(phc.error(), HashError::overloaded);
@@ -266,7 +269,7 @@ TEST(PasswordHasher, ReportsOverloadedWhenThePoolRefusesWork) {
 
 TEST(PasswordHasher, AReservationHoldsAQueueSlotForOneVerification) {
   boost::asio::io_context io;  // outlives the hasher's pool
-  PasswordHasher hasher(HasherOptions{.params = kSmall, .threads = 1, .max_queued = 1});
+  PooledHasher hasher(HasherOptions{.params = kSmall, .threads = 1, .max_queued = 1});
   std::optional<PasswordHasher::Reservation> slot = hasher.reserve();
   ASSERT_TRUE(slot);
   EXPECT_FALSE(hasher.reserve()) << "a queue of one";
@@ -282,7 +285,7 @@ TEST(PasswordHasher, AReservationHoldsAQueueSlotForOneVerification) {
 
 TEST(PasswordHasher, ShutdownRefusesEveryLaterJob) {
   boost::asio::io_context io;  // outlives the hasher's pool
-  PasswordHasher hasher(options_with(kSmall));
+  PooledHasher hasher(options_with(kSmall));
   std::optional<PasswordHasher::Reservation> slot = hasher.reserve();
   ASSERT_TRUE(slot);
   EXPECT_EQ(hasher.shutdown(), 0u);
@@ -322,13 +325,36 @@ TEST(PasswordHasher, HashingThreadsRunAtTheConfiguredNiceValue) {
     boost::asio::io_context io;
     HasherOptions options = options_with(kSmall);
     options.nice = nice;
-    PasswordHasher hasher(options);
+    PooledHasher hasher(options);
     ASSERT_TRUE(run_awaitable(io, hasher.hash("correct horse")));  // the thread has started
     EXPECT_EQ(nice_of_thread("hash-0"), std::min(19, base + nice)) << "nice " << nice;
   }
 }
 
 TEST(PasswordHasher, LowestPriorityIsTheDefault) { EXPECT_EQ(HasherOptions{}.nice, 19); }
+
+TEST(HashPoolOptions, AreTheHasherOptionsPoolSizingUnderTheNameHash) {
+  const util::WorkerPoolOptions pool = hash_pool_options({.params = kSmall, .threads = 3, .max_queued = 5, .nice = 7});
+  EXPECT_EQ(pool.threads, 3u);
+  EXPECT_EQ(pool.max_queued, 5u);
+  EXPECT_EQ(pool.nice_increment, 7);
+  EXPECT_EQ(pool.name, "hash");
+}
+
+TEST(PasswordHasher, RunsOnThePoolItIsGivenAndStopsWithIt) {
+  boost::asio::io_context io;  // outlives the pool
+  util::WorkerPool pool(hash_pool_options(options_with(kSmall)));
+  PasswordHasher hasher(pool, kSmall);
+  ASSERT_TRUE(run_awaitable(io, hasher.hash("correct horse")));
+  // The pool's owner stopping it (as the application does at shutdown) stops the hasher.
+  EXPECT_EQ(pool.drop_queued(), 0u);
+  EXPECT_FALSE(hasher.reserve());
+  auto refused = run_awaitable(io, hasher.verify("correct horse", hasher.dummy_hash()));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error(), HashError::overloaded);
+  EXPECT_EQ(hasher.hashes_run(), 1u);
+  EXPECT_EQ(hasher.verifications_run(), 0u);
+}
 
 }  // namespace
 }  // namespace vestibule::security
