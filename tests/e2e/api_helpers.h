@@ -21,6 +21,11 @@ namespace vestibule::e2e {
 
 inline constexpr std::string_view kPassword = "correct horse battery";
 
+// The WWW-Authenticate challenges of a 401 (RFC 6750): without credentials, and for a token that
+// is malformed, unknown, expired or revoked.
+inline constexpr std::string_view kBearerChallenge = R"(Bearer realm="vestibule")";
+inline constexpr std::string_view kInvalidTokenChallenge = R"(Bearer realm="vestibule", error="invalid_token")";
+
 // An address no other call in this process returns: "<tag>-<n>@e2e.example.com".
 std::string unique_email(std::string_view tag);
 

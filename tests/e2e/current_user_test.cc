@@ -13,9 +13,6 @@ namespace json = boost::json;
 using testing::Pair;
 using testing::UnorderedElementsAre;
 
-constexpr std::string_view kChallenge = R"(Bearer realm="vestibule")";
-constexpr std::string_view kInvalidTokenChallenge = R"(Bearer realm="vestibule", error="invalid_token")";
-
 class CurrentUserTest : public SharedServerTest {
  protected:
   Response get_me_with_authorization(std::string_view value) {
@@ -47,13 +44,13 @@ TEST_F(CurrentUserTest, GetMeAcceptsTheSchemeNameInAnyCase) {
 TEST_F(CurrentUserTest, GetMeWithoutTokenIsChallengedWithoutAnError) {
   Response res = client().get("/v1/users/me");
   EXPECT_TRUE(is_problem(res, 401, "invalid_token"));
-  EXPECT_EQ(res[http::field::www_authenticate], kChallenge);
+  EXPECT_EQ(res[http::field::www_authenticate], kBearerChallenge);
 }
 
 TEST_F(CurrentUserTest, GetMeWithAnotherSchemeIsChallengedWithoutAnError) {
   Response res = get_me_with_authorization("Basic YW5uOnBhc3N3b3Jk");
   EXPECT_TRUE(is_problem(res, 401, "invalid_token"));
-  EXPECT_EQ(res[http::field::www_authenticate], kChallenge);
+  EXPECT_EQ(res[http::field::www_authenticate], kBearerChallenge);
 }
 
 TEST_F(CurrentUserTest, GetMeRejectsMalformedTokens) {
@@ -278,7 +275,7 @@ TEST_F(AccountDeletionTest, DeleteRejectsAPasswordOfTheWrongTypeAsMalformed) {
 TEST_F(AccountDeletionTest, DeleteWithoutTokenIsChallenged) {
   Response res = client().del("/v1/users/me", {}, json::object{{"password", kPassword}});
   EXPECT_TRUE(is_problem(res, 401, "invalid_token"));
-  EXPECT_EQ(res[http::field::www_authenticate], kChallenge);
+  EXPECT_EQ(res[http::field::www_authenticate], kBearerChallenge);
 }
 
 }  // namespace

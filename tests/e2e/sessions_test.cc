@@ -10,9 +10,6 @@
 namespace vestibule::e2e {
 namespace {
 
-constexpr std::string_view kChallenge = R"(Bearer realm="vestibule")";
-constexpr std::string_view kInvalidTokenChallenge = R"(Bearer realm="vestibule", error="invalid_token")";
-
 testing::AssertionResult is_revoked(const Response& res) {
   testing::AssertionResult problem = is_problem(res, 401, "invalid_token");
   if (!problem) return problem;
@@ -62,7 +59,7 @@ TEST_F(SessionsTest, LogoutWithoutTokenIsChallenged) {
   for (std::string_view target : {"/v1/sessions/current", "/v1/sessions"}) {
     Response res = client().del(target);
     EXPECT_TRUE(is_problem(res, 401, "invalid_token")) << target;
-    EXPECT_EQ(res[http::field::www_authenticate], kChallenge) << target;
+    EXPECT_EQ(res[http::field::www_authenticate], kBearerChallenge) << target;
   }
 }
 
