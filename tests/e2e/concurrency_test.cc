@@ -2,11 +2,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <atomic>
 
 #include "api_helpers.h"
 #include "parallel_clients.h"
+#include "registration_race.h"
 #include "shared_server_test.h"
 
 namespace vestibule::e2e {
@@ -20,33 +20,21 @@ class ConcurrencyTest : public SharedServerTest {};
 
 TEST_F(ConcurrencyTest, ParallelRegistrationsOfOneAddressCreateExactlyOneAccount) {
   constexpr int kClients = 50;
-  const std::string email = unique_email("race");
-  auto password_of = [](int i) { return "race password " + std::to_string(i); };
-  std::vector<unsigned> statuses(kClients);
-  std::vector<std::string> problems(kClients);
-
-  std::vector<std::string> errors = run_together(port(), kClients, [&](int i, HttpClient& c) {
-    Response res = c.post("/v1/users", {{"name", "Racer"}, {"email", email}, {"password", password_of(i)}});
-    statuses[i] = res.result_int();
-    if (res.result_int() == 409 && !is_problem(res, 409, "email_taken")) problems[i] = describe(res);
-  });
-  EXPECT_THAT(errors, Each(Eq("")));
-  EXPECT_THAT(problems, Each(Eq("")));
-  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 201u), 1);
-  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 409u), kClients - 1);
+  const RegistrationRace race = race_registration([this](int) { return port(); }, kClients);
 
   // Exactly one password was stored: the winner's. (Losers' passwords are tried only up to the
   // failed-login limit per account, 10 by default; past it every login would get 429.)
-  const int winner = static_cast<int>(std::find(statuses.begin(), statuses.end(), 201u) - statuses.begin());
-  ASSERT_LT(winner, kClients);
+  ASSERT_GE(race.winner, 0);
   int failures = 0;
   for (int i = 0; i < kClients && failures < 8; ++i) {
-    if (i == winner) continue;
-    Response res = client().post("/v1/sessions", {{"email", email}, {"password", password_of(i)}});
+    if (i == race.winner) continue;
+    Response res =
+        client().post("/v1/sessions", {{"email", race.email}, {"password", RegistrationRace::password_of(i)}});
     EXPECT_TRUE(is_problem(res, 401, "invalid_credentials")) << describe(res);
     ++failures;
   }
-  Response won = client().post("/v1/sessions", {{"email", email}, {"password", password_of(winner)}});
+  Response won =
+      client().post("/v1/sessions", {{"email", race.email}, {"password", RegistrationRace::password_of(race.winner)}});
   EXPECT_EQ(won.result_int(), 201u) << describe(won);
 }
 

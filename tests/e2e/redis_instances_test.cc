@@ -1,22 +1,18 @@
 // Several stateless vestibule processes on one Redis (same key prefix) serve one user base: a
 // token from one works on all, and a logout or password change through one is seen at once by
 // the others. Always runs against a private redis-server, whatever VESTIBULE_E2E_STORE says.
-#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <algorithm>
+#include <memory>
 
 #include "api_helpers.h"
-#include "parallel_clients.h"
+#include "registration_race.h"
 #include "server_process.h"
 // Last: it declares vestibule::testing, which would hide ::testing in the headers above.
 #include "support/redis_server.h"
 
 namespace vestibule::e2e {
 namespace {
-
-using ::testing::Each;
-using ::testing::Eq;
 
 class TwoInstancesTest : public ::testing::Test {
  protected:
@@ -90,31 +86,17 @@ TEST_F(TwoInstancesTest, APasswordChangeThroughOneInstanceRevokesTheOtherSession
 
 TEST_F(TwoInstancesTest, ParallelRegistrationsOfOneAddressOnBothInstancesCreateExactlyOneAccount) {
   constexpr int kClients = 50;
-  const std::string email = unique_email("race");
-  auto password_of = [](int i) { return "race password " + std::to_string(i); };
   auto port_of = [this](int i) { return i % 2 == 0 ? first_->port() : second_->port(); };
-  std::vector<unsigned> statuses(kClients);
-  std::vector<std::string> problems(kClients);
-
-  std::vector<std::string> errors = run_together_on(port_of, kClients, [&](int i, HttpClient& c) {
-    Response res = c.post("/v1/users", {{"name", "Racer"}, {"email", email}, {"password", password_of(i)}});
-    statuses[i] = res.result_int();
-    if (res.result_int() != 201u && !is_problem(res, 409, "email_taken")) problems[i] = describe(res);
-  });
-  EXPECT_THAT(errors, Each(Eq("")));
-  EXPECT_THAT(problems, Each(Eq("")));
-  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 201u), 1);
-  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 409u), kClients - 1);
+  const RegistrationRace race = race_registration(port_of, kClients);
 
   // Exactly one password was stored, the winner's, whichever instance is asked.
-  const auto winner = std::find(statuses.begin(), statuses.end(), 201u) - statuses.begin();
   int logins = 0;
   for (int i = 0; i < kClients; ++i) {
     HttpClient& c = i % 2 == 0 ? b() : a();  // the other instance than the one that registered
-    Response res = c.post("/v1/sessions", {{"email", email}, {"password", password_of(i)}});
+    Response res = c.post("/v1/sessions", {{"email", race.email}, {"password", RegistrationRace::password_of(i)}});
     if (res.result_int() == 201u) {
       ++logins;
-      EXPECT_EQ(i, winner);
+      EXPECT_EQ(i, race.winner);
     } else {
       EXPECT_TRUE(is_problem(res, 401, "invalid_credentials")) << "password " << i << ": " << describe(res);
     }
