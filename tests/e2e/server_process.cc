@@ -51,22 +51,11 @@ std::vector<char*> c_strings(std::vector<std::string>& strings) {
 
 }  // namespace
 
-TempDir::TempDir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "vestibule-e2e-XXXXXX").string();
-  if (::mkdtemp(pattern.data()) == nullptr) throw system_error("mkdtemp");
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
-
 std::unique_ptr<ServerProcess> ServerProcess::start(ServerConfig config) {
   std::unique_ptr<ServerProcess> p(new ServerProcess());
   p->max_log_bytes_ = config.max_log_bytes;
   if (config.data_dir.empty()) {
-    p->owned_dir_ = std::make_unique<TempDir>();
+    p->owned_dir_ = std::make_unique<TempDir>("e2e");
     p->data_dir_ = p->owned_dir_->path();
   } else {
     p->data_dir_ = config.data_dir;

@@ -4,7 +4,6 @@
 // their connections.
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -14,7 +13,6 @@
 #include <chrono>
 #include <cstddef>
 #include <exception>
-#include <filesystem>
 #include <functional>
 #include <future>
 #include <memory>
@@ -31,6 +29,7 @@
 #include "shared_redis.h"
 #include "support/redis_server.h"
 #include "support/run_awaitable.h"
+#include "support/temp_dir.h"
 
 namespace vestibule::store {
 namespace {
@@ -63,26 +62,18 @@ void PrintTo(const StoreFactory& f, std::ostream* os) { *os << f.name; }
 class SqliteLocation final : public StoreLocation {
  public:
   // inline_readers 0: every read takes the pool path (what reads fall back to when busy).
-  explicit SqliteLocation(std::size_t inline_readers = 2) : inline_readers_(inline_readers) {
-    std::string pattern = (std::filesystem::temp_directory_path() / "vestibule-store-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    dir_ = pattern;
-  }
-  ~SqliteLocation() override {
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
-  }
+  explicit SqliteLocation(std::size_t inline_readers = 2) : inline_readers_(inline_readers) {}
 
   std::unique_ptr<Store> open(boost::asio::any_io_executor executor) override {
     OpenOptions options;
     options.executor = std::move(executor);
     options.inline_readers = inline_readers_;
-    return open_store("sqlite:" + (dir_ / "data" / "vestibule.db").string(), options).value();
+    return open_store("sqlite:" + (dir_.path() / "data" / "vestibule.db").string(), options).value();
   }
 
  private:
   std::size_t inline_readers_;
-  std::filesystem::path dir_;
+  support::TempDir dir_{"store"};
 };
 
 class RedisLocation final : public StoreLocation {

@@ -6,18 +6,16 @@
 #include <gtest/gtest.h>
 #include <spdlog/logger.h>
 #include <spdlog/sinks/null_sink.h>
-#include <stdlib.h>
 
 #include <boost/asio/io_context.hpp>
-#include <filesystem>
 #include <memory>
-#include <stdexcept>
 #include <string>
 #include <type_traits>
 
 #include "store/open.h"
 #include "support/pooled_hasher.h"
 #include "support/run_awaitable.h"
+#include "support/temp_dir.h"
 
 namespace vestibule::accounts {
 namespace {
@@ -47,17 +45,12 @@ template <typename T>
 class AccountServiceTest : public ::testing::Test {
  protected:
   AccountServiceTest() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "vestibule-accounts-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    dir_ = pattern;
-    store_ = store::open_store("sqlite:" + (dir_ / "vestibule.db").string(), store::OpenOptions{}).value();
+    store_ = store::open_store("sqlite:" + (dir_.path() / "vestibule.db").string(), store::OpenOptions{}).value();
     service_ = make_service(hasher_);
   }
   ~AccountServiceTest() override {
     service_.reset();
     store_.reset();
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
   }
 
   // A service over the shared store with its own hasher and the test's clock.
@@ -110,7 +103,7 @@ class AccountServiceTest : public ::testing::Test {
   testing::PooledHasher hasher_{hasher_options(kParamsA)};
 
  private:
-  std::filesystem::path dir_;
+  support::TempDir dir_{"accounts"};  // before the store: removed after it is closed
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<AccountService> service_;
 };
