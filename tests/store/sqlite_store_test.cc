@@ -6,7 +6,6 @@
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
-#include <stdlib.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -23,6 +22,7 @@
 #include "store/open.h"
 #include "store/store.h"
 #include "support/run_awaitable.h"
+#include "support/temp_dir.h"
 #include "test_email_key.h"
 
 namespace vestibule::store {
@@ -76,17 +76,10 @@ class RawDb {
 class SqliteStoreTest : public ::testing::Test {
  protected:
   SqliteStoreTest() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "vestibule-sqlite-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    dir_ = pattern;
     log_ = std::make_shared<spdlog::logger>("store", std::make_shared<spdlog::sinks::ostream_sink_mt>(log_text_));
   }
-  ~SqliteStoreTest() override {
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
-  }
 
-  std::filesystem::path path() const { return dir_ / "vestibule.db"; }
+  std::filesystem::path path() const { return dir_.path() / "vestibule.db"; }
 
   boost::system::result<std::unique_ptr<Store>, OpenError> open(std::size_t threads = 2) {
     OpenOptions options;
@@ -119,7 +112,7 @@ class SqliteStoreTest : public ::testing::Test {
   boost::asio::io_context io_;  // first: outlives every store a test opens
 
  private:
-  std::filesystem::path dir_;
+  support::TempDir dir_{"sqlite"};
   std::ostringstream log_text_;
   std::shared_ptr<spdlog::logger> log_;
 };
