@@ -79,8 +79,12 @@ void add_serve_flags(CLI::App& cmd, Settings& s) {
       ->check(CLI::Range(std::size_t{1024}, std::size_t{1u << 20}));
   option(cmd, "--max-target-bytes", s.server.max_target_bytes, "Longest request target (URL); longer gets 414")
       ->check(CLI::Range(std::size_t{64}, std::size_t{1u << 20}));
-  option(cmd, "--max-connections", s.server.max_connections, "Open connections beyond which new ones get 503")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{1u << 20}));
+  option(cmd, "--max-connections", s.server.max_connections,
+         "Open connections beyond which new ones get 503 (0: only the descriptor limit)")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1u << 20}));
+  option(cmd, "--max-connections-per-client", s.server.max_connections_per_client,
+         "Open connections from one peer address beyond which new ones get 503 (0: off; a proxy is one client)")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1u << 20}));
   seconds(cmd, "--shutdown-timeout", s.shutdown_timeout, "Seconds in-flight requests get on SIGTERM", 0, 600);
   seconds(cmd, "--idle-timeout", s.server.idle_timeout, "Seconds an idle keep-alive connection is kept", 1, 3600);
   seconds(cmd, "--header-timeout", s.server.header_timeout,

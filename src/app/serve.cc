@@ -18,6 +18,7 @@
 #include "app/app.h"
 #include "app/background.h"
 #include "app/logging.h"
+#include "http/access_log.h"
 
 namespace vestibule::app {
 namespace {
@@ -95,6 +96,12 @@ int serve(const Settings& settings) {
     return 2;
   }
 
+  // Before anything opens a file: every connection needs a descriptor.
+  if (auto fits = http::raise_descriptor_limit(options->max_connections); !fits) {
+    log.error("{}", fits.error().message);
+    return 2;
+  }
+
   // First, so it is destroyed last: pool threads finishing a job after the network threads
   // stopped still post their completion into a live io_context.
   net::io_context io(static_cast<int>(settings.io_threads));
@@ -122,7 +129,9 @@ int serve(const Settings& settings) {
 
   std::unique_ptr<http::Server> server;
   try {
-    server = std::make_unique<http::Server>(io, app.router(), *options, loggers.access());
+    server = std::make_unique<http::Server>(
+        io, app.router(), *options, loggers.access(),
+        std::vector<std::shared_ptr<http::RequestObserver>>{std::make_shared<http::AccessLog>(loggers.access())});
   } catch (const boost::system::system_error& e) {
     log.error("cannot listen on {}: {}", settings.listen, e.code().message());
     return 2;

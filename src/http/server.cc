@@ -22,6 +22,8 @@
 
 #include <array>
 
+#include "http/framing.h"
+
 namespace vestibule::http {
 
 namespace net = boost::asio;
@@ -31,12 +33,16 @@ constexpr auto kNoThrow = net::as_tuple(net::use_awaitable);
 
 class Server::Connection {
  public:
-  explicit Connection(tcp::socket socket) : plain(std::move(socket)) {}
+  Connection(tcp::socket socket, std::size_t buffer_limit, net::ip::address peer)
+      : plain(std::move(socket)), buffer(buffer_limit), peer(std::move(peer)) {}
   // The TCP stream, owned by `tls` once the connection is encrypted.
   beast::tcp_stream& lowest() { return tls ? tls->next_layer() : plain; }
   beast::tcp_stream plain;
   std::optional<beast::ssl_stream<beast::tcp_stream>> tls;
+  // Bounded: Beast keeps an unfinished header, chunk line or trailer here until its end
+  // arrives, so without a bound one endless line would grow it without limit.
   beast::flat_buffer buffer;
+  const net::ip::address peer;
   bool busy = false;  // between the first byte of a request and its response; strand-only
 };
 
@@ -88,10 +94,33 @@ void add_standard_headers(Response& res, const Exchange& ex) {
   res.prepare_payload();
 }
 
+// The parser's limit covers the request line too; the finer 414/431 split is checked after it.
+std::size_t header_limit(const ServerOptions& o) { return o.max_header_bytes + o.max_target_bytes + 64; }
+
+// Whether a buffer that overflowed while the body was read holds a whole chunk line: then the
+// parser was past the last chunk, waiting for the end of the trailer (a whole line of any other
+// chunk would have been consumed), and the overflow is the trailer's; otherwise it is a chunk
+// line's (its extensions).
+bool overflowed_in_trailer(const beast::flat_buffer& buffer) {
+  std::string_view data(static_cast<const char*>(buffer.data().data()), buffer.size());
+  if (data.starts_with("\r\n")) data.remove_prefix(2);  // the end of the previous chunk's data
+  return data.find("\r\n") != std::string_view::npos;
+}
+
+bool out_of_descriptors(const boost::system::error_code& ec) {
+  return ec == boost::system::errc::too_many_files_open || ec == boost::system::errc::too_many_files_open_in_system;
+}
+
 }  // namespace
 
-Server::Server(net::io_context& io, const Router& router, ServerOptions options, std::shared_ptr<spdlog::logger> log)
-    : io_(io), router_(router), options_(std::move(options)), log_(std::move(log)), acceptor_(io) {
+Server::Server(net::io_context& io, const Router& router, ServerOptions options, std::shared_ptr<spdlog::logger> log,
+               std::vector<std::shared_ptr<RequestObserver>> observers)
+    : io_(io),
+      router_(router),
+      options_(std::move(options)),
+      log_(std::move(log)),
+      observers_(std::move(observers)),
+      acceptor_(net::make_strand(io)) {
   acceptor_.open(options_.endpoint.protocol());
   acceptor_.set_option(tcp::acceptor::reuse_address(true));
   if (options_.endpoint.address().is_v6()) acceptor_.set_option(net::ip::v6_only(true));
@@ -103,10 +132,12 @@ Server::~Server() = default;
 
 tcp::endpoint Server::local_endpoint() const { return acceptor_.local_endpoint(); }
 
+// co_spawn on the acceptor's strand: the loop, and so every use of acceptor_, runs there.
 void Server::start() { net::co_spawn(acceptor_.get_executor(), accept_loop(), net::detached); }
 
 void Server::stop() {
   if (stopping_.exchange(true)) return;
+  // On the acceptor's strand, so the close never races an accept in progress.
   net::post(acceptor_.get_executor(), [this] {
     boost::system::error_code ignored;
     acceptor_.close(ignored);
@@ -123,61 +154,101 @@ void Server::stop() {
   }
 }
 
+void Server::notify(const RequestRecord& record) const {
+  for (const auto& o : observers_) o->on_request(record);
+}
+
+void Server::notify(ConnectionEvent event) const {
+  for (const auto& o : observers_) o->on_connection(event);
+}
+
 net::awaitable<void> Server::accept_loop() {
   while (!stopping_) {
     auto [ec, socket] = co_await acceptor_.async_accept(net::make_strand(io_), kNoThrow);
     if (ec) {
       if (stopping_ || ec == net::error::operation_aborted) co_return;
-      // Typically EMFILE: back off briefly instead of spinning on a full descriptor table.
+      // Out of descriptors: shed the pending connection through the spare, so its client sees
+      // a close instead of hanging in the backlog; the next accept takes the next one.
+      if (out_of_descriptors(ec) && spare_.shed_one(acceptor_.native_handle())) continue;
       log_->warn("accept failed: {}", ec.message());
       net::steady_timer pause(acceptor_.get_executor(), std::chrono::milliseconds(50));
       co_await pause.async_wait(kNoThrow);
       continue;
     }
-    auto c = std::make_shared<Connection>(std::move(socket));
-    const std::uint64_t id = next_id_++;
-    if (open_.load() >= options_.max_connections && options_.tls) {
-      continue;  // no TLS handshake is spent on a refusal: the connection just closes
-    }
-    if (open_.load() >= options_.max_connections) {
-      net::co_spawn(c->plain.get_executor(), [this, c, id]() -> net::awaitable<void> {
-        Exchange ex{fmt::format("{:08x}", id)};
-        Response res = router_.error_renderer()(
-            {Status::service_unavailable, "overloaded", "Too many open connections; retry shortly."}, ex);
-        res.set(beast_http::field::retry_after, "1");
-        res.keep_alive(false);
-        add_standard_headers(res, ex);
-        // A refusal is cheap and brief: a client that does not read it in a second is dropped.
-        c->plain.expires_after(std::chrono::seconds(1));
-        co_await beast_http::async_write(c->plain, res, kNoThrow);
-        boost::system::error_code ignored;
-        c->plain.socket().shutdown(tcp::socket::shutdown_both, ignored);
-      }, net::detached);
-      continue;
-    }
-    {
-      std::lock_guard lock(mutex_);
-      connections_.emplace(id, c);
-    }
-    ++open_;
-    net::co_spawn(c->plain.get_executor(),
-                  [this, c, id]() -> net::awaitable<void> {
-                    try {
-                      co_await serve(c);
-                    } catch (const std::exception& e) {
-                      log_->error("connection {}: {}", id, e.what());
-                    }
-                    boost::system::error_code ignored;
-                    c->lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
-                    c->lowest().socket().close(ignored);
-                    {
-                      std::lock_guard lock(mutex_);
-                      connections_.erase(id);
-                    }
-                    --open_;
-                  },
-                  net::detached);
+    admit(std::move(socket));
   }
+}
+
+void Server::admit(tcp::socket socket) {
+  boost::system::error_code ec;
+  const auto remote = socket.remote_endpoint(ec);
+  if (ec) return;  // gone before we looked: closing is all there is to do
+  auto c = std::make_shared<Connection>(std::move(socket), header_limit(options_), remote.address());
+  const std::uint64_t id = next_id_++;
+  std::string_view refusal;
+  {
+    std::lock_guard lock(mutex_);
+    if (options_.max_connections != 0 && open_.load() >= options_.max_connections) {
+      refusal = "Too many open connections; retry shortly.";
+    } else if (std::size_t& mine = per_client_[c->peer];
+               options_.max_connections_per_client != 0 && mine >= options_.max_connections_per_client) {
+      refusal = "Too many open connections from this client; retry shortly.";
+    } else {
+      ++mine;
+      connections_.emplace(id, c);
+      ++open_;
+    }
+  }
+  if (!refusal.empty()) {
+    refuse_connection(std::move(c), id, refusal);
+    return;
+  }
+  notify(ConnectionEvent::opened);
+  net::co_spawn(c->plain.get_executor(),
+                [this, c, id]() -> net::awaitable<void> {
+                  try {
+                    co_await serve(c);
+                  } catch (const std::exception& e) {
+                    log_->error("connection {}: {}", id, e.what());
+                  }
+                  boost::system::error_code ignored;
+                  c->lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+                  c->lowest().socket().close(ignored);
+                  release(id, c->peer);
+                },
+                net::detached);
+}
+
+void Server::release(std::uint64_t id, const net::ip::address& peer) {
+  {
+    std::lock_guard lock(mutex_);
+    connections_.erase(id);
+    if (auto it = per_client_.find(peer); it != per_client_.end() && --it->second == 0) per_client_.erase(it);
+    --open_;
+  }
+  notify(ConnectionEvent::closed);
+}
+
+void Server::refuse_connection(std::shared_ptr<Connection> c, std::uint64_t id, std::string_view detail) {
+  notify(ConnectionEvent::refused);
+  // No TLS handshake is spent on a refusal, and past kMaxRefusalsInFlight none is written
+  // either: the connection just closes (its descriptor is back at once).
+  if (options_.tls || refusing_.load() >= kMaxRefusalsInFlight) return;
+  ++refusing_;
+  net::co_spawn(c->plain.get_executor(), [this, c, id, detail]() -> net::awaitable<void> {
+    Exchange ex{fmt::format("{:08x}", id)};
+    Response res = router_.error_renderer()({Status::service_unavailable, "overloaded", detail}, ex);
+    res.set(beast_http::field::retry_after, "1");
+    res.keep_alive(false);
+    add_standard_headers(res, ex);
+    // A refusal is cheap and brief: a client that does not read it in a second is dropped.
+    c->plain.expires_after(std::chrono::seconds(1));
+    co_await beast_http::async_write(c->plain, res, kNoThrow);
+    boost::system::error_code ignored;
+    c->plain.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    c->plain.socket().close(ignored);
+    --refusing_;
+  }, net::detached);
 }
 
 net::awaitable<void> Server::serve(std::shared_ptr<Connection> c) {
@@ -198,15 +269,12 @@ net::awaitable<void> Server::session(Connection& connection, Stream& stream) {
   auto& raw = beast::get_lowest_layer(stream);
   auto& buffer = c->buffer;
   const bool tls = options_.tls != nullptr;
-  // Once per connection, not per request (a system call).
-  const std::string peer = [&] {
-    boost::system::error_code ec;
-    const auto endpoint = raw.socket().remote_endpoint(ec);
-    return ec ? std::string() : endpoint.address().to_string();
-  }();
+  const std::string peer = c->peer.to_string();  // once per connection, not per request
   const ErrorRenderer& render = router_.error_renderer();
   const std::string prefix = fmt::format("{:06x}", randombytes_random() & 0xffffff);
   std::uint64_t sequence = 0;
+  auto started = std::chrono::steady_clock::now();
+  std::uint64_t request_bytes = 0;
 
   // Writes a response the server itself decided on (a limit or framing error) and closes.
   auto refuse = [&](Status status, std::string_view code, std::string_view detail) -> net::awaitable<void> {
@@ -217,8 +285,17 @@ net::awaitable<void> Server::session(Connection& connection, Stream& stream) {
     res.keep_alive(false);
     add_standard_headers(res, ex);
     raw.expires_after(options_.write_timeout);
-    co_await beast_http::async_write(stream, res, kNoThrow);
-    log_->info("request_id={} method=- path=- status={} latency_us=0", ex.request_id, static_cast<unsigned>(status));
+    auto [wec, wn] = co_await beast_http::async_write(stream, res, kNoThrow);
+    const RequestRecord record{
+        .request_id = ex.request_id,
+        .method = "-",
+        .route = kRefusedRoute,
+        .path = "-",
+        .status = static_cast<unsigned>(status),
+        .duration = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started),
+        .request_bytes = request_bytes,
+        .response_bytes = wn};
+    notify(record);
     // The client may still be sending what we refused to read. Closing now would answer its
     // bytes with a TCP reset that can destroy our response before it is read, so half-close and
     // drain briefly (bounded in time and bytes) first.
@@ -244,15 +321,25 @@ net::awaitable<void> Server::session(Connection& connection, Stream& stream) {
       buffer.commit(n);
     }
     c->busy = true;
-    const auto started = std::chrono::steady_clock::now();
+    started = std::chrono::steady_clock::now();
+    request_bytes = 0;
 
+    // Chunk extensions are not body data to Beast, so its body limit does not see them; they
+    // count here, with the chunk sizes, against the same limit. Set before the parser, which
+    // keeps a reference to it.
+    std::uint64_t chunked_bytes = 0;
+    auto count_chunk = [&](std::uint64_t size, beast::string_view extensions, boost::system::error_code& ec) {
+      chunked_bytes += size + extensions.size();
+      if (chunked_bytes > options_.max_body_bytes) ec = beast_http::error::body_limit;
+    };
     beast_http::request_parser<beast_http::string_body> parser;
-    // The parser's limit covers the request line too; the finer 414/431 split is checked below.
-    parser.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes + options_.max_target_bytes + 64));
+    parser.header_limit(static_cast<std::uint32_t>(header_limit(options_)));
     parser.body_limit(options_.max_body_bytes);
+    parser.on_chunk_header(count_chunk);
     raw.expires_after(options_.header_timeout);
     auto [hec, hn] = co_await beast_http::async_read_header(stream, buffer, parser, kNoThrow);
-    if (hec == beast_http::error::header_limit) {
+    request_bytes += hn;
+    if (hec == beast_http::error::header_limit || hec == beast_http::error::buffer_overflow) {
       co_return co_await refuse(Status::request_header_fields_too_large, "request_header_fields_too_large",
                                 "The request header is too large.");
     }
@@ -273,6 +360,11 @@ net::awaitable<void> Server::session(Connection& connection, Stream& stream) {
       co_return co_await refuse(Status::request_header_fields_too_large, "request_header_fields_too_large",
                                 "The request header is too large.");
     }
+    // Before anything of the body is read: the bytes after an ambiguous header are never
+    // interpreted, and the connection closes.
+    if (const auto problem = framing_problem(head)) {
+      co_return co_await refuse(Status::bad_request, "malformed_request", *problem);
+    }
     if (const auto length = parser.content_length(); length && *length > options_.max_body_bytes) {
       // Refuse before reading a byte of the body, and close: the rest is never read.
       co_return co_await refuse(Status::payload_too_large, "payload_too_large", "The request body is too large.");
@@ -285,11 +377,21 @@ net::awaitable<void> Server::session(Connection& connection, Stream& stream) {
       }
       raw.expires_after(options_.body_timeout);
       auto [bec, bn] = co_await beast_http::async_read(stream, buffer, parser, kNoThrow);
-      if (bec == beast_http::error::body_limit) {
+      request_bytes += bn;
+      if (bec == beast_http::error::buffer_overflow && overflowed_in_trailer(buffer)) {
+        co_return co_await refuse(Status::request_header_fields_too_large, "request_header_fields_too_large",
+                                  "The request's trailer fields are too large.");
+      }
+      if (bec == beast_http::error::body_limit || bec == beast_http::error::buffer_overflow) {
         co_return co_await refuse(Status::payload_too_large, "payload_too_large", "The request body is too large.");
       }
       if (bec == beast::error::timeout || bec == net::error::operation_aborted) co_return;
       if (bec) co_return co_await refuse(Status::bad_request, "malformed_request", "The request body is malformed.");
+      // Trailer fields join the header's: together they stay within the header limit.
+      if (header_field_bytes(parser.get()) > options_.max_header_bytes) {
+        co_return co_await refuse(Status::request_header_fields_too_large, "request_header_fields_too_large",
+                                  "The request's trailer fields are too large.");
+      }
     }
 
     Request req = parser.release();
@@ -300,8 +402,9 @@ net::awaitable<void> Server::session(Connection& connection, Stream& stream) {
     ex.client = client_address(req, peer, options_.trust_proxy);
 
     Response res;
+    std::string_view route = kUnmatchedRoute;
     try {
-      res = co_await router_.route(req, ex);
+      res = co_await router_.route(req, ex, &route);
     } catch (const std::exception& e) {
       // The one place exceptions are caught: a bug or resource exhaustion, never a client error.
       log_->error("request_id={} unhandled exception: {}", ex.request_id, e.what());
@@ -311,14 +414,23 @@ net::awaitable<void> Server::session(Connection& connection, Stream& stream) {
     res.version(req.version());
     res.keep_alive(keep_alive);
     add_standard_headers(res, ex);
+    // A response to HEAD is the GET response's header, Content-Length included, and no body
+    // (RFC 9110 9.3.2): sending the body would be read as the start of the next response.
+    if (req.method() == beast_http::verb::head) res.body().clear();
 
     raw.expires_after(options_.write_timeout);
     auto [wec, wn] = co_await beast_http::async_write(stream, res, kNoThrow);
-    const auto micros =
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
     const std::string_view target = req.target();
-    log_->info("request_id={} method={} path={} status={} latency_us={}", ex.request_id,
-               std::string_view(req.method_string()), target.substr(0, target.find('?')), res.result_int(), micros);
+    const RequestRecord record{
+        .request_id = ex.request_id,
+        .method = std::string_view(req.method_string()),
+        .route = route,
+        .path = target.substr(0, target.find('?')),
+        .status = res.result_int(),
+        .duration = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started),
+        .request_bytes = request_bytes,
+        .response_bytes = wn};
+    notify(record);
     if (wec || !keep_alive) co_return;
   }
 }
