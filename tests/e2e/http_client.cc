@@ -51,7 +51,8 @@ Response HttpClient::send(Request req) {
   stream_.expires_after(timeout_);
   http::async_write(stream_, req, [&](error_code e, std::size_t) { ec = e; });
   run("write request", ec);
-  return read_response();
+  // A response to HEAD has Content-Length but no body (RFC 9110 9.3.2): the parser must be told.
+  return read_response(req.method() == http::verb::head);
 }
 
 Response HttpClient::request(http::verb method, std::string_view target, const std::optional<boost::json::value>& body,
@@ -86,8 +87,9 @@ void HttpClient::close() {
   connected_ = false;
 }
 
-Response HttpClient::read_response() {
+Response HttpClient::read_response(bool to_head) {
   http::response_parser<http::string_body> parser;
+  parser.skip(to_head);
   error_code ec;
   stream_.expires_after(timeout_);
   http::async_read(stream_, buffer_, parser, [&](error_code e, std::size_t) { ec = e; });

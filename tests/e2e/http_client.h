@@ -1,7 +1,8 @@
 // A small HTTP/1.1 client for end-to-end tests: one keep-alive TCP connection to 127.0.0.1:port,
 // reopened when the server closes it, every operation bounded by a timeout. send_raw() writes
 // arbitrary bytes (for malformed or oversized requests) and reads whatever response comes back.
-// Transport failures (refused, reset, timed out) throw std::runtime_error.
+// Transport failures (refused, reset, timed out) throw std::runtime_error. For raw sockets held
+// open, endless writes and stalled headers, see raw_connection.h (the same deadlines).
 // Not thread-safe: give each thread its own client.
 #pragma once
 
@@ -32,7 +33,8 @@ class HttpClient {
   // many clients at once, so that only the requests themselves race.
   void connect();
 
-  // Sends `req` as given, except that Host and Content-Length are filled in.
+  // Sends `req` as given, except that Host and Content-Length are filled in. A response to
+  // HEAD is read as header only.
   Response send(Request req);
 
   // A request with an optional JSON body (sent as application/json) and bearer token.
@@ -63,7 +65,7 @@ class HttpClient {
   int connections_opened() const { return connections_opened_; }
 
  private:
-  Response read_response();
+  Response read_response(bool to_head = false);
   // Runs the pending asynchronous operation to completion; the stream's timeout bounds it.
   void run(std::string_view what, const boost::system::error_code& ec);
 

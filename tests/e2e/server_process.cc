@@ -60,7 +60,13 @@ std::unique_ptr<ServerProcess> ServerProcess::start(ServerConfig config) {
   } else {
     p->data_dir_ = config.data_dir;
   }
-  std::vector<std::string> args = {VESTIBULE_BINARY, "serve", "--listen", "127.0.0.1:0", "--log-level", "info"};
+  std::vector<std::string> args;
+  if (config.max_open_files != 0) {
+    const std::string n = std::to_string(config.max_open_files);
+    args = {"/usr/bin/prlimit", "--nofile=" + n + ":" + n, "--"};
+  }
+  const std::vector<std::string> serve = {VESTIBULE_BINARY, "serve", "--listen", "127.0.0.1:0", "--log-level", "info"};
+  args.insert(args.end(), serve.begin(), serve.end());
   const std::vector<std::string> store = config.store_args.empty() ? store_args(p->data_dir_) : config.store_args;
   args.insert(args.end(), store.begin(), store.end());
   args.insert(args.end(), config.hash_args.begin(), config.hash_args.end());

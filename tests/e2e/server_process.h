@@ -39,6 +39,9 @@ struct ServerConfig {
                                         "--hash-threads", "2"};
   // Further flags, e.g. {"--token-ttl", "1"}. Each flag may appear once (CLI11 refuses repeats).
   std::vector<std::string> extra_args;
+  // When set, the server runs with RLIMIT_NOFILE (soft and hard) at this many descriptors,
+  // through util-linux's prlimit (which execs it: pid() is still the server's).
+  std::size_t max_open_files = 0;
   // 0 keeps everything the server writes; otherwise only about the last this many bytes are kept
   // (benchmarks run millions of requests, each with an access-log line).
   std::size_t max_log_bytes = 0;
