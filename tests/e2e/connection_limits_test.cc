@@ -3,15 +3,10 @@
 // out of descriptors closes new connections at once (never leaves them hanging in the backlog)
 // and serves again once descriptors are free.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <boost/asio/io_context.hpp>
 #include <chrono>
-#include <cstdlib>
-#include <fstream>
-#include <iterator>
 #include <memory>
-#include <regex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -68,21 +63,16 @@ TEST(PerClientLimitTest, ConnectionsFromOneAddressBeyondItsCapAreRefusedWith503)
 }
 
 TEST(DescriptorLimitTest, MaxConnectionsBeyondTheDescriptorLimitRefusesToStart) {
-  TempDir dir;
-  const std::string out = (dir.path() / "out.txt").string();
-  const std::string command = "/usr/bin/prlimit --nofile=200:200 -- '" + std::string(VESTIBULE_BINARY) +
-                              "' serve --listen 127.0.0.1:0 --max-connections 1000 --store 'sqlite:" +
-                              (dir.path() / "v.db").string() + "' >'" + out + "' 2>&1";
-  const int status = std::system(command.c_str());
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 2);
-  std::ifstream in(out);
-  const std::string log((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  EXPECT_NE(log.find("--max-connections 1000 needs 1064 file descriptors (64 reserved for the store, logs and "
-                     "refusals), but the limit is 200"),
+  ServerConfig config;
+  config.max_open_files = 200;
+  config.extra_args = {"--max-connections", "1000"};
+  const ServerProcess::Exit exit = ServerProcess::run_until_exit(config, std::chrono::seconds(10));
+  EXPECT_EQ(exit.code, 2) << exit.log;
+  EXPECT_NE(exit.log.find("--max-connections 1000 needs 1064 file descriptors (64 reserved for the store, logs and "
+                          "refusals), but the limit is 200"),
             std::string::npos)
-      << log;
-  EXPECT_EQ(log.find("event=listening"), std::string::npos) << log;
+      << exit.log;
+  EXPECT_EQ(exit.log.find("event=listening"), std::string::npos) << exit.log;
 }
 
 TEST(DescriptorLimitTest, OutOfDescriptorsNewConnectionsAreClosedAtOnceAndServiceResumes) {

@@ -51,7 +51,7 @@ std::vector<char*> c_strings(std::vector<std::string>& strings) {
 
 }  // namespace
 
-std::unique_ptr<ServerProcess> ServerProcess::start(ServerConfig config) {
+std::unique_ptr<ServerProcess> ServerProcess::launch(ServerConfig config) {
   std::unique_ptr<ServerProcess> p(new ServerProcess());
   p->max_log_bytes_ = config.max_log_bytes;
   if (config.data_dir.empty()) {
@@ -65,14 +65,26 @@ std::unique_ptr<ServerProcess> ServerProcess::start(ServerConfig config) {
     const std::string n = std::to_string(config.max_open_files);
     args = {"/usr/bin/prlimit", "--nofile=" + n + ":" + n, "--"};
   }
-  const std::vector<std::string> serve = {VESTIBULE_BINARY, "serve", "--listen", "127.0.0.1:0", "--log-level", "info"};
+  const std::vector<std::string> serve = {VESTIBULE_BINARY, "serve", "--listen", config.listen,
+                                          "--log-level", "info"};
   args.insert(args.end(), serve.begin(), serve.end());
   const std::vector<std::string> store = config.store_args.empty() ? store_args(p->data_dir_) : config.store_args;
   args.insert(args.end(), store.begin(), store.end());
   args.insert(args.end(), config.hash_args.begin(), config.hash_args.end());
   args.insert(args.end(), config.extra_args.begin(), config.extra_args.end());
   p->spawn(args);
+  return p;
+}
 
+ServerProcess::Exit ServerProcess::run_until_exit(ServerConfig config, std::chrono::milliseconds timeout) {
+  std::unique_ptr<ServerProcess> p = launch(std::move(config));
+  p->reap(timeout);
+  std::optional<int> code = p->stop(std::chrono::milliseconds(0));  // kills it if still running
+  return Exit{code, p->log()};
+}
+
+std::unique_ptr<ServerProcess> ServerProcess::start(ServerConfig config) {
+  std::unique_ptr<ServerProcess> p = launch(std::move(config));
   // The port is known only once the server says where it listens; a whole line is waited for
   // so that the digits cannot be cut off by a partial read.
   std::unique_lock lock(p->mutex_);

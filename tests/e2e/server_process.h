@@ -27,6 +27,8 @@ namespace vestibule::e2e {
 using TempDir = support::TempDir;
 
 struct ServerConfig {
+  // The --listen address; start() needs a loopback one (it reads the port from the log).
+  std::string listen = "127.0.0.1:0";
   // Where the database lives; empty means a fresh temp dir owned (and removed) by the process.
   // In redis mode it names the server's key prefix instead (store_under_test.h).
   std::filesystem::path data_dir;
@@ -55,6 +57,15 @@ class ServerProcess {
   // Spawns the binary and waits for `event=listening address=127.0.0.1:PORT`. Throws
   // std::runtime_error (with the collected log) if it exits or stays silent past kStartTimeout.
   static std::unique_ptr<ServerProcess> start(ServerConfig config = {});
+
+  // How a run that was expected to end by itself (a refusal to start) ended.
+  struct Exit {
+    std::optional<int> code;  // nullopt: killed by a signal, or killed for not exiting in time
+    std::string log;          // everything it wrote
+  };
+  // Runs the binary with `config` and waits up to `timeout` for it to exit by itself; a process
+  // still running then (e.g. one that started when it should have refused) is killed.
+  static Exit run_until_exit(ServerConfig config, std::chrono::milliseconds timeout);
 
   // Stops the process if it is still running (SIGTERM, SIGKILL after kStopTimeout).
   ~ServerProcess();
@@ -90,6 +101,8 @@ class ServerProcess {
 
  private:
   ServerProcess() = default;
+  // Spawns the binary with `config`'s flags and returns at once.
+  static std::unique_ptr<ServerProcess> launch(ServerConfig config);
   void spawn(const std::vector<std::string>& args);
   void read_output(int fd);
   // Waits up to `timeout` for the child to exit and reaps it; false if it is still running.

@@ -10,11 +10,8 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
-#include <sys/wait.h>
 
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
 #include <string>
 
 #include "raw_connection.h"
@@ -124,17 +121,12 @@ TEST_F(TlsTest, AnswersNothingToPlainHttp) {
 }
 
 TEST(TlsConfigTest, APlainNonLoopbackListenerIsRefusedWithoutAllowInsecureHttp) {
-  TempDir dir;
-  const std::string out = (dir.path() / "out.txt").string();
-  const std::string command = std::string("'") + VESTIBULE_BINARY + "' serve --listen 0.0.0.0:0 --store 'sqlite:" +
-                              (dir.path() / "v.db").string() + "' >'" + out + "' 2>&1";
-  const int status = std::system(command.c_str());
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 2);
-  std::ifstream in(out);
-  const std::string log((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  EXPECT_NE(log.find("refusing plain HTTP on non-loopback address"), std::string::npos) << log;
-  EXPECT_EQ(log.find("event=listening"), std::string::npos) << log;
+  ServerConfig config;
+  config.listen = "0.0.0.0:0";
+  const ServerProcess::Exit exit = ServerProcess::run_until_exit(config, std::chrono::seconds(10));
+  EXPECT_EQ(exit.code, 2) << exit.log;
+  EXPECT_NE(exit.log.find("refusing plain HTTP on non-loopback address"), std::string::npos) << exit.log;
+  EXPECT_EQ(exit.log.find("event=listening"), std::string::npos) << exit.log;
 }
 
 }  // namespace
