@@ -121,7 +121,9 @@ TEST(LogWriterTest, LosslessLinesWaitForRoomInsteadOfBeingDropped) {
   const std::string out = pipe.read_until("audit 499\n", std::chrono::seconds(30));
   producer.join();
   EXPECT_EQ(writer.dropped(), 0u);
-  for (int i = 0; i < 500; ++i) EXPECT_NE(out.find("audit " + std::to_string(i) + "\n"), std::string::npos) << i;
+  std::string expected;
+  for (int i = 0; i < 500; ++i) expected += "audit " + std::to_string(i) + "\n";
+  EXPECT_EQ(out, expected) << "every line, whole and in order";
 }
 
 }  // namespace
