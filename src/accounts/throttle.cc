@@ -74,7 +74,13 @@ Task<Result<bool>> Throttle::check_password(PasswordCheck check) {
 
 Task<Result<void>> Throttle::admit_registration(std::string client) {
   if (client.empty()) co_return Result<void>{};
-  co_return co_await take_attempt(limits_.registrations_per_client, "register:client:" + client);
+  const Limit& limit = limits_.registrations_per_client;
+  const std::string key = "register:client:" + client;
+  // A client already over its limit is refused by a read, like a password guess: its refusals
+  // cost no store write (with SQLite, a durable transaction each).
+  auto open = co_await check_limit(limit, key);
+  if (!open) co_return open.error();
+  co_return co_await take_attempt(limit, key);
 }
 
 }  // namespace vestibule::accounts

@@ -68,6 +68,7 @@ class Throttle {
 
   // Counts one registration from `client` and refuses it with Code::too_many_attempts past the
   // limit (every attempt counts, so a script can neither probe addresses nor fill the store).
+  // A client whose window is already full is refused by a read: no store write.
   // Empty `client`: no limit. Code::store_unavailable if the store cannot count.
   Task<Result<void>> admit_registration(std::string client);
 

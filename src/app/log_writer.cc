@@ -39,10 +39,17 @@ void LogWriter::append(std::string_view line, Kind kind, bool urgent) {
       ++dropped_unreported_;
       return;
     }
+    // Wake the writer first: it might otherwise sleep out its interval while this thread waits.
+    if (!urgent_) {
+      urgent_ = true;
+      wake_.notify_one();
+    }
     room_.wait(lock, [&] { return stopping_ || pending_.size() + line.size() <= options_.max_bytes || pending_.empty(); });
   }
   pending_.append(line);
-  if (urgent && !urgent_) {
+  // Half full is written out at once, so that the buffer fills up only while the output blocks,
+  // not merely because more lines came than one interval's worth.
+  if ((urgent || pending_.size() >= options_.max_bytes / 2) && !urgent_) {
     urgent_ = true;
     lock.unlock();
     wake_.notify_one();

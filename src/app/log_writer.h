@@ -2,7 +2,8 @@
 // to a file descriptor (stdout), so that no network thread ever waits for the output. Lines are
 // written in the order they were appended, whole, by that one thread.
 //   - Urgent lines (server events, audit) wake the writer at once; the others (access log)
-//     wait up to `interval`, so a busy server makes one write(2) per interval, not per request.
+//     wait up to `interval`, so a busy server makes one write(2) per interval, not per request,
+//     unless the buffer is half full first (then it is written out at once).
 //   - The buffer holds at most `max_bytes`. When the output blocks (a full pipe, a stalled
 //     collector) and the buffer is full, droppable lines (access log) are dropped and counted,
 //     and the count is written as a line once the output drains; lossless lines (audit, server

@@ -21,7 +21,7 @@ enum class HashEngine {
 // either engine, before anything is allocated (parse_phc): a corrupt or hostile hash (hash
 // import) must not cost gigabytes or minutes. libsodium itself would run up to 4 TiB and 2^32-1
 // passes. The maximum verification is thus 256 MiB x 16 passes: about 16 times the default's
-// memory and 8 times its passes, some 4 s of one hashing thread here (the worst a single stored
+// memory and 8 times its passes, about 2.3 s of one hashing thread here (the worst a single stored
 // string can ask), well beyond what any login service configures (OWASP's strongest listed
 // setting is 46 MiB x 1). A hash this service cannot make, it need not verify.
 inline constexpr std::uint32_t kMinMemoryKib = 8;  // libsodium's crypto_pwhash_MEMLIMIT_MIN

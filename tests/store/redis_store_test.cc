@@ -182,6 +182,41 @@ TEST_F(RedisStoreTest, Version1DataIsUpgradedInPlace) {
   EXPECT_LE(counted->window_ends, now + 600s);
 }
 
+// The older account's new key is the one the newer account holds under version 1: the holder
+// must take over an entry another account is giving up. Also after an interruption between the
+// two steps (every old entry freed, nothing claimed yet, the version still 1): the next start
+// completes the re-key.
+class RedisRekeyTest : public RedisStoreTest, public ::testing::WithParamInterface<bool> {};
+
+TEST_P(RedisRekeyTest, TheOlderAccountTakesTheKeyTheNewerOneHeld) {
+  const bool interrupted = GetParam();
+  auto account = [&](const std::string& id, const std::string& email, const std::string& key, TimePoint created) {
+    raw({"HSET", "P:user:{" + id + "}", "id", id, "name", "n", "email", email, "email_key", key, "password_hash",
+         "$argon2id$v=19$m=1024,t=1,p=1$c2FsdA$h", "created_at", ms(created), "updated_at", ms(created)});
+    if (!interrupted) raw({"SET", "P:email:" + key, id});
+  };
+  account("acc-old", "stra\u00dfe@example.de", "stra\u00dfe@example.de", kT0);
+  account("acc-new", "STRASSE@example.de", "strasse@example.de", kT0 + 1s);
+  std::unique_ptr<Store> store = open();
+  auto prepared = run(store->prepare());
+  ASSERT_TRUE(prepared) << prepared.error().message;
+
+  Result<Account> holder = run(store->find_account_by_email("strasse@example.de"));
+  ASSERT_TRUE(holder);
+  EXPECT_EQ(holder->id, "acc-old");
+  EXPECT_EQ(holder->email_key, "strasse@example.de");
+  Result<Account> placeholder = run(store->find_account_by_email("conflict:acc-new"));
+  ASSERT_TRUE(placeholder);
+  EXPECT_EQ(placeholder->id, "acc-new");
+  EXPECT_EQ(raw({"EXISTS", "P:email:stra\u00dfe@example.de"}).integer, 0);
+  EXPECT_EQ(raw({"GET", "P:schema_version"}).str, "2");
+}
+
+INSTANTIATE_TEST_SUITE_P(Rekey, RedisRekeyTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? std::string("InterruptedBetweenTheSteps") : std::string("InOneRun");
+                         });
+
 // Stores log where they are told (OpenOptions::logger), or nowhere: never through spdlog's global
 // default logger, which belongs to whoever embeds the store.
 TEST(StoreLogging, GoesToTheGivenLoggerAndNeverToTheGlobalDefault) {

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <iterator>
 #include <memory>
 #include <sstream>
 #include <stdexcept>
@@ -235,13 +236,22 @@ TEST_F(SqliteStoreTest, RefusesAVersionedDatabaseLackingAColumn) {
             "cannot open SQLite database " + path().string() + ": not a Vestibule database: table accounts has no column email");
 }
 
+// File descriptors this process has open (Linux).
+std::size_t open_files() {
+  const std::filesystem::directory_iterator fds("/proc/self/fd");
+  return static_cast<std::size_t>(std::distance(begin(fds), end(fds)));
+}
+
 TEST_F(SqliteStoreTest, RefusesAFileThatIsNotSqlite) {
   {
     std::ofstream out(path(), std::ios::binary);
     for (int i = 0; i < 200; ++i) out << "this is a text file, not a database\n";
   }
+  const std::size_t files_before = open_files();
   const std::string message = open_error();
   EXPECT_EQ(message, "cannot open SQLite database " + path().string() + ": file is not a database");
+  // The connection that found out is closed again, and with it the file (and its lock).
+  EXPECT_EQ(open_files(), files_before);
 }
 
 TEST_F(SqliteStoreTest, RefusesAFileWithOverwrittenPages) {

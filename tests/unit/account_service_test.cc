@@ -309,6 +309,24 @@ TEST_F(AccountServiceTest, AThrottledLoginWritesNothing) {
   EXPECT_EQ(hasher_.verifications_run(), verifications);
 }
 
+TEST_F(AccountServiceTest, ARefusedRegistrationWritesNothing) {
+  Throttling limits;
+  limits.registrations_per_client = {2, 1h};
+  std::unique_ptr<AccountService> limited = make_service(hasher_, limits);
+  auto registration = [](const std::string& email) {
+    return Registration{.name = "Ada Lovelace", .email = email, .password = "correct horse"};
+  };
+  EXPECT_TRUE(run(limited->register_account(registration("a@example.com"), "203.0.113.5")));
+  EXPECT_TRUE(run(limited->register_account(registration("b@example.com"), "203.0.113.5")));
+  for (int i = 0; i < 5; ++i) {
+    Result<User> refused = run(limited->register_account(registration("c@example.com"), "203.0.113.5"));
+    ASSERT_TRUE(fails_with(refused, Code::too_many_attempts)) << i;
+    EXPECT_EQ(refused.error().retry_after, 1h);
+  }
+  EXPECT_EQ(attempts("register:client:203.0.113.5"), 2u) << "a 429 is decided by a read";
+  EXPECT_EQ(hasher_.hashes_run(), 2u);
+}
+
 TEST_F(AccountServiceTest, AGuessRefusedForAFullHashQueueIsNotCounted) {
   ASSERT_TRUE(register_account("ada@example.com", "correct horse"));
   const Principal caller = authenticate(login("ada@example.com", "correct horse").value().token).value();

@@ -74,11 +74,19 @@ Connection::Connection(const std::string& path, int busy_timeout_ms, bool durabl
   }
   sqlite3_extended_result_codes(db_, 1);
   sqlite3_busy_timeout(db_, busy_timeout_ms);
-  // WAL: readers never block the writer. synchronous=FULL: a commit is on disk before we answer,
-  // so an acknowledged registration or revocation survives a power cut. (OFF only for bulk loads.)
-  exec("PRAGMA journal_mode=WAL");
-  exec(durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF");
-  exec("PRAGMA foreign_keys=ON");
+  try {
+    // WAL: readers never block the writer. synchronous=FULL: a commit is on disk before we answer,
+    // so an acknowledged registration or revocation survives a power cut. (OFF only for bulk loads.)
+    exec("PRAGMA journal_mode=WAL");
+    exec(durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF");
+    exec("PRAGMA foreign_keys=ON");
+  } catch (const SqliteError&) {
+    // The first statement is where a file that is not a database is found out; no destructor
+    // runs for a constructor that throws, so close here (the handle holds the file and its lock).
+    sqlite3_close_v2(db_);
+    db_ = nullptr;
+    throw;
+  }
 }
 
 Connection::~Connection() {
