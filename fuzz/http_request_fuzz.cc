@@ -1,5 +1,5 @@
 // libFuzzer harness for the HTTP request path, in process: arbitrary bytes are parsed as the
-// server parses them (same header and body limits), and a parsed request goes through the real
+// server parses them (same header and body limits, same framing checks), and a parsed request goes through the real
 // router, handlers, account rules and an SQLite store; the response must be a well-formed
 // status that is never 500. Bytes in, response out, no sockets.
 #include <boost/asio/co_spawn.hpp>
@@ -18,6 +18,7 @@
 #include "accounts/account_service.h"
 #include "api/problem.h"
 #include "api/routes.h"
+#include "http/framing.h"
 #include "http/router.h"
 #include "security/password_hasher.h"
 #include "store/open.h"
@@ -72,6 +73,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   parser.put(boost::asio::buffer(data, size), ec);
   if (!ec && !parser.is_done()) parser.put_eof(ec);
   if (ec || !parser.is_done()) return 0;  // the server answers 400/413/431 and closes
+  // As the server does: ambiguous framing (Transfer-Encoding other than one chunked, two Host
+  // fields, ...) is answered 400 before anything reaches the router.
+  if (http::framing_problem(parser.get())) return 0;
   http::Request req = parser.release();
   http::Exchange ex;
   ex.request_id = "fuzz";
