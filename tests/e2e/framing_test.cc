@@ -26,6 +26,14 @@ constexpr std::string_view kChunkedLogin =
     "POST /v1/sessions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
     "Transfer-Encoding: chunked\r\n\r\n";
 
+// Writes `request` on a new connection and reads until the server closes it (or the deadline).
+RawConnection::Read exchange(unsigned short port, std::string_view request) {
+  boost::asio::io_context io;
+  RawConnection c(io, port);
+  if (const auto ec = c.write(request, kDeadline)) return RawConnection::Read{{}, ec};
+  return c.read_until_closed(kDeadline);
+}
+
 class ChunkedFramingTest : public SharedServerTest {
  protected:
   // Sends `head` and then up to kFloodBytes of `fill`; expects exactly one refusal with this
@@ -66,10 +74,7 @@ TEST_F(ChunkedFramingTest, ChunkExtensionsCountAgainstTheBodyLimit) {
   std::string request(kChunkedLogin);
   for (int i = 0; i < 100; ++i) request += "1;e=" + std::string(1000, 'e') + "\r\n \r\n";
   request += "0\r\n\r\n";
-  boost::asio::io_context io;
-  RawConnection c(io, port());
-  ASSERT_FALSE(c.write(request, kDeadline));
-  const RawConnection::Read read = c.read_until_closed(kDeadline);
+  const RawConnection::Read read = exchange(port(), request);
   ASSERT_TRUE(read.closed_by_peer()) << read.ec.message();
   const auto responses = parse_responses(read.data);
   ASSERT_EQ(responses.size(), 1u) << read.data;
@@ -80,10 +85,7 @@ TEST_F(ChunkedFramingTest, TrailerFieldsCountAgainstTheHeaderLimit) {
   // 9 KiB of trailer: within what the server buffers, over the 8 KiB header limit.
   const std::string request = std::string(kChunkedLogin) + "2\r\n{}\r\n0\r\nX-Trailer: " + std::string(9 * 1024, 't') +
                               "\r\n\r\n";
-  boost::asio::io_context io;
-  RawConnection c(io, port());
-  ASSERT_FALSE(c.write(request, kDeadline));
-  const RawConnection::Read read = c.read_until_closed(kDeadline);
+  const RawConnection::Read read = exchange(port(), request);
   ASSERT_TRUE(read.closed_by_peer()) << read.ec.message();
   const auto responses = parse_responses(read.data);
   ASSERT_EQ(responses.size(), 1u) << read.data;
@@ -121,10 +123,7 @@ class SmugglingTest : public SharedServerTest {
     const std::string request = "POST /v1/sessions " + std::string(version) +
                                 "\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n" + std::string(framing_fields) +
                                 "\r\n" + smuggled;
-    boost::asio::io_context io;
-    RawConnection c(io, port());
-    ASSERT_FALSE(c.write(request, kDeadline));
-    const RawConnection::Read read = c.read_until_closed(kDeadline);
+    const RawConnection::Read read = exchange(port(), request);
     ASSERT_TRUE(read.closed_by_peer()) << framing_fields << ": " << read.ec.message();
     const auto responses = parse_responses(read.data);
     ASSERT_EQ(responses.size(), 1u) << framing_fields << ":\n" << read.data;
