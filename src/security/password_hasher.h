@@ -2,8 +2,8 @@
 // dedicated, bounded pool of threads that its owner (the application) builds from HasherOptions
 // and passes in, so a burst of logins can saturate only that pool, never the network threads, and
 // the owner can watch and stop it. When the pool's queue is full, calls resume at once with
-// Error::overloaded, which the API turns into 503 with Retry-After; so do calls still queued at
-// shutdown(). Thread-safe.
+// Error::overloaded, which the API turns into 503 with Retry-After; so do calls still queued when
+// the owner drops the pool's queue (util::WorkerPool::drop_queued, at shutdown). Thread-safe.
 #pragma once
 
 #include <algorithm>
@@ -48,8 +48,8 @@ class PasswordHasher {
   template <typename T>
   using Result = boost::system::result<T, HashError>;
 
-  // Runs its jobs on `pool`, which must outlive every call into the hasher (a dedicated pool: the
-  // hasher's shutdown() stops it for good). The jobs hold no reference to the hasher, so the pool
+  // Runs its jobs on `pool`, which must outlive every call into the hasher (a dedicated pool: its owner
+  // watches it, queued()/active(), and stops it for good with drop_queued()). The jobs hold no reference to the hasher, so the pool
   // may also be destroyed (its last jobs run and its threads joined) after the hasher.
   PasswordHasher(util::WorkerPool& pool, HashParams params);
 
@@ -66,18 +66,9 @@ class PasswordHasher {
   // password guess. May outlive the hasher (it then holds nothing).
   using Reservation = util::WorkerPool::Reservation;
   std::optional<Reservation> reserve() { return pool_.try_reserve(); }
-  // verify() in a reserved slot: never overloaded for a full queue, only after shutdown().
+  // verify() in a reserved slot: never overloaded for a full queue, only once the pool is stopped.
   boost::asio::awaitable<Result<bool>> verify(Reservation slot, std::string password, std::string phc);
 
-  // For SIGTERM: refuses all further work and completes every job still queued with
-  // HashError::overloaded (503) instead of running it, so that the shutdown deadline bounds the
-  // hashing left to the jobs already running. Returns how many were dropped.
-  // The same as the pool's owner calling pool.drop_queued().
-  std::size_t shutdown() { return pool_.drop_queued(); }
-
-  // Monitoring: hash jobs waiting, and running now (cheap snapshots of the pool's counts).
-  std::size_t queued() const { return pool_.queued(); }
-  std::size_t active() const { return pool_.active(); }
 
   // True when `phc` was made with parameters other than the configured ones (upgrade on login).
   // Parsed by libsodium whatever the engine: both engines write the same strings, so switching

@@ -21,6 +21,8 @@ class PooledHasher : private detail::HashPoolHolder, public security::PasswordHa
  public:
   explicit PooledHasher(const security::HasherOptions& options)
       : detail::HashPoolHolder(options), security::PasswordHasher(hash_pool, options.params) {}
+  // The pool, as the application's App::hash_pool(): to stop or watch it.
+  util::WorkerPool& pool() { return hash_pool; }
 };
 
 }  // namespace vestibule::testing
