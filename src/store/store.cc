@@ -24,6 +24,14 @@ void throw_exception_from_error(const OpenError& e, const boost::source_location
   boost::throw_exception(std::runtime_error(e.message), loc);
 }
 
+const char* to_string(TokenPurpose p) {
+  switch (p) {
+    case TokenPurpose::password_reset: return "password_reset";
+    case TokenPurpose::email_verification: return "email_verification";
+  }
+  return "unknown";
+}
+
 std::shared_ptr<spdlog::logger> logger_or_null(std::shared_ptr<spdlog::logger> given) {
   if (given) return given;
   return std::make_shared<spdlog::logger>("store", std::make_shared<spdlog::sinks::null_sink_mt>());

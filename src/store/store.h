@@ -1,4 +1,5 @@
-// Persists accounts and sessions. The contract every backend (SQLite, Redis) implements and that
+// Persists accounts, sessions, the single-use tokens of mailed flows (password reset, email
+// verification) and the outbox of mail waiting to be delivered. The contract every backend (SQLite, Redis) implements and that
 // tests/store/store_contract_test.cc checks against each. Safe for concurrent use: any number of
 // coroutines on any threads may await operations at once.
 //
@@ -17,6 +18,8 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace spdlog {
 class logger;
@@ -57,6 +60,54 @@ struct Account {
   std::string password_hash;  // PHC string; never leaves the accounts layer
   TimePoint created_at;
   TimePoint updated_at;
+  bool email_verified = false;  // the owner of `email` followed a verification link
+  // An address change waiting for its verification link (empty: none). Not unique: whoever
+  // confirms first takes the address, the other confirmation then gets Error::email_taken.
+  std::string pending_email{};
+  std::string pending_email_key{};
+};
+
+// What a flow token is for. A token is redeemed only for its own purpose.
+enum class TokenPurpose { password_reset, email_verification };
+
+// Its name in storage ("password_reset", "email_verification"); stable across releases.
+const char* to_string(TokenPurpose p);
+
+// A single-use token of a mailed flow. Only its digest is stored; the token itself travels only
+// inside the message that carries it (OutboxMessage::params) until that message is delivered.
+struct FlowToken {
+  std::string token_digest;
+  TokenPurpose purpose = TokenPurpose::password_reset;
+  std::string account_id;
+  std::string email;  // the address it was sent to (for a verification: the address it proves)
+  TimePoint created_at;
+  TimePoint expires_at;
+};
+
+// One message in the outbox. The store keeps it opaque: `kind` names the template and `params`
+// fill it in. Params may hold a flow token, which is why a delivered message leaves the store
+// and a failed one loses its params.
+struct OutboxMessage {
+  std::string id;  // UUID, chosen by the caller; also names the message (Message-ID)
+  std::string kind;
+  std::string recipient;  // one address
+  std::vector<std::pair<std::string, std::string>> params;
+  TimePoint created_at;
+  std::uint32_t attempts = 0;  // failed deliveries so far; kept by the store, ignored on queueing
+};
+
+// What a change does besides, in the same transaction: the token it issues and the mail it
+// queues. So no mail goes out for a change that did not happen, and no change is acknowledged
+// without its mail queued.
+struct Effects {
+  std::optional<FlowToken> token;   // inserted (after AccountChanges::drop_tokens)
+  std::vector<OutboxMessage> mail;  // queued
+};
+
+struct OutboxStats {
+  std::size_t queued = 0;  // waiting or being delivered
+  std::size_t failed = 0;  // given up on, kept until their keep_until
+  std::optional<TimePoint> oldest_queued;  // created_at of the oldest queued message
 };
 
 // A bearer session. Only a digest of the token is ever stored.
@@ -83,6 +134,22 @@ struct AccountChanges {
   // When set, the update applies only while the stored password hash is still this one;
   // otherwise nothing changes and the result is Error::not_found.
   std::optional<std::string> expected_password_hash{};
+  std::optional<bool> email_verified{};
+  // Set together; empty strings clear the pending change.
+  std::optional<std::string> pending_email{};
+  std::optional<std::string> pending_email_key{};
+  // Revokes every session of the account (a password reset: nobody stays signed in).
+  bool revoke_all_sessions = false;
+  // Revokes the account's outstanding flow tokens of these purposes (before effects.token is
+  // inserted, so the token this change issues survives).
+  std::vector<TokenPurpose> drop_tokens{};
+  Effects effects{};
+};
+
+// A live flow token with the account it belongs to.
+struct TokenHolder {
+  FlowToken token;
+  Account account;
 };
 
 // A fixed-window counter of attempts (failed logins, registrations) under one key.
@@ -103,9 +170,10 @@ class Store {
  public:
   virtual ~Store() = default;
 
-  // Creates the account. Error::email_taken if another account has the same email_key. Atomic:
-  // of many concurrent creates with one email_key exactly one succeeds.
-  virtual Task<Result<void>> create_account(Account account) = 0;
+  // Creates the account with its effects (a verification token, mail). Error::email_taken if
+  // another account has the same email_key. Atomic: of many concurrent creates with one
+  // email_key exactly one succeeds, and a refused create leaves no token and no mail.
+  virtual Task<Result<void>> create_account(Account account, Effects effects) = 0;
 
   // The account with this email key; Error::not_found if none.
   virtual Task<Result<Account>> find_account_by_email(std::string email_key) = 0;
@@ -114,11 +182,13 @@ class Store {
   // session expired at or before `now`.
   virtual Task<Result<Account>> find_account_by_session(std::string token_digest, TimePoint now) = 0;
 
-  // Applies `changes` to the account and returns it as stored afterwards. Error::not_found if
-  // the account is gone; Error::email_taken if the new email key belongs to another account.
+  // Applies `changes` (with their effects) to the account and returns it as stored afterwards.
+  // Error::not_found if the account is gone; Error::email_taken if the new email key belongs to
+  // another account. All or nothing.
   virtual Task<Result<Account>> update_account(std::string account_id, AccountChanges changes) = 0;
 
-  // Deletes the account and all its sessions at once. Error::not_found if it is gone.
+  // Deletes the account, all its sessions and all its flow tokens at once (its queued mail
+  // stays and may still go out). Error::not_found if it is gone.
   virtual Task<Result<void>> delete_account(std::string account_id) = 0;
 
   // Stores a session for an existing account. Error::not_found if the account is gone or its
@@ -131,8 +201,9 @@ class Store {
   // Revokes every session of the account.
   virtual Task<Result<void>> delete_sessions(std::string account_id) = 0;
 
-  // Removes sessions (and attempt windows) that expired at or before `now` (housekeeping;
-  // backends with native expiry may do nothing). Returns how many sessions were removed.
+  // Removes sessions (and attempt windows, flow tokens, and failed mail past its keep_until)
+  // that expired at or before `now` (housekeeping; backends with native expiry may do nothing).
+  // Returns how many sessions were removed.
   virtual Task<Result<std::size_t>> purge_expired_sessions(TimePoint now) = 0;
 
   // Throttling state, kept in the store so that limits hold across every instance sharing it.
@@ -143,6 +214,40 @@ class Store {
   virtual Task<Result<Attempts>> attempts(std::string key, TimePoint now) = 0;
   // Forgets the attempts under `key`.
   virtual Task<Result<void>> clear_attempts(std::string key) = 0;
+
+  // Flow tokens. Issues effects.token and queues effects.mail for an existing account, changing
+  // nothing else (a reset request, a fresh verification link, a notice). Error::not_found if the
+  // account is gone (then nothing is stored).
+  virtual Task<Result<void>> add_effects(std::string account_id, Effects effects) = 0;
+  // The live token with this digest and purpose, and its account. Error::not_found if the
+  // digest is unknown, of another purpose, already redeemed, or expired at or before `now`.
+  virtual Task<Result<TokenHolder>> find_token(std::string token_digest, TokenPurpose purpose, TimePoint now) = 0;
+  // Consumes the token and applies `changes` to its account in one transaction, returning the
+  // account as stored afterwards. Error::not_found if the token is not live (as in find_token)
+  // or the account is gone, or changes.expected_password_hash no longer holds; Error::email_taken
+  // if the changes take an email key another account holds. On any error nothing changes: the
+  // token stays usable. Of concurrent redemptions of one token exactly one succeeds.
+  virtual Task<Result<Account>> redeem_token(std::string token_digest, TokenPurpose purpose, TimePoint now,
+                                             AccountChanges changes) = 0;
+
+  // The outbox. Messages are queued only as effects of a change (above). A courier claims due
+  // messages for a lease and then completes (delivered: removed), retries (due again later) or
+  // fails (given up) each. `claim` names one claimer: a message claimed by another since (after
+  // this claimer's lease ran out) is no longer this claimer's, and the call then changes
+  // nothing and returns false.
+  //
+  // Claims up to `limit` messages due at `now`, oldest due first; each is not due again (for any
+  // claimer) before now + lease. Atomic: concurrent claims never return one message twice.
+  virtual Task<Result<std::vector<OutboxMessage>>> claim_mail(TimePoint now, std::chrono::milliseconds lease,
+                                                             std::size_t limit, std::string claim) = 0;
+  // Delivered: the message leaves the store.
+  virtual Task<Result<bool>> complete_mail(std::string message_id, std::string claim) = 0;
+  // Not delivered this time: counts one more attempt; due again at `due`.
+  virtual Task<Result<bool>> retry_mail(std::string message_id, std::string claim, TimePoint due) = 0;
+  // Given up: counts one more attempt, erases the params, is never due again, and is removed by
+  // purge_expired_sessions (or expiry) once `keep_until` has passed.
+  virtual Task<Result<bool>> fail_mail(std::string message_id, std::string claim, TimePoint keep_until) = 0;
+  virtual Task<Result<OutboxStats>> outbox_stats() = 0;
 
   // Succeeds when the store answers a trivial request. Never waits behind queued changes, so a
   // write backlog does not read as "not ready".
