@@ -2,6 +2,8 @@
 
 #include <boost/throw_exception.hpp>
 
+#include "accounts/checks.h"
+#include "accounts/messages.h"
 #include "accounts/name.h"
 #include "security/email.h"
 #include "security/tokens.h"
@@ -9,8 +11,6 @@
 
 namespace vestibule::accounts {
 namespace {
-
-Failure fail(Code code) { return Failure{code, {}}; }
 
 Failure from_store(store::Error e) {
   // not_found and email_taken are handled where they mean something; reaching here means the
@@ -23,32 +23,11 @@ Failure from_store(store::Error e) {
   return fail(Code::store_unavailable);
 }
 
-User user_of(const store::Account& a) { return User{a.id, a.name, a.email, a.created_at, a.updated_at}; }
-
 Failure from_hash(security::HashError e) {
   // A failed hash is out of memory for argon2's buffer: as transient as a full queue.
   (void)e;
   return fail(Code::overloaded);
 }
-
-// Collects field errors of one request so that the client learns every problem at once.
-class Checks {
- public:
-  template <typename T>
-  std::optional<T> take(std::string_view field, boost::system::result<T, security::Rejection> r) {
-    if (r) return std::move(*r);
-    errors_.push_back(FieldError{std::string(field), std::move(r.error().code), std::move(r.error().message)});
-    return std::nullopt;
-  }
-  void required(std::string_view field, const std::optional<std::string>& value) {
-    if (!value) errors_.push_back(FieldError{std::string(field), "required", "This field is required."});
-  }
-  bool ok() const { return errors_.empty(); }
-  Failure failure() && { return Failure{Code::validation_failed, std::move(errors_)}; }
-
- private:
-  std::vector<FieldError> errors_;
-};
 
 }  // namespace
 
@@ -58,15 +37,21 @@ void throw_exception_from_error(const Failure& f, const boost::source_location& 
 }
 
 AccountService::AccountService(store::Store& store, security::PasswordHasher& hasher, ServiceOptions options,
-                               ClockFn clock, std::shared_ptr<spdlog::logger> audit)
+                               ClockFn clock, std::shared_ptr<spdlog::logger> audit, MailQueued mail_queued)
     : store_(store),
       hasher_(hasher),
       options_(options),
       clock_(std::move(clock)),
       audit_(std::move(audit)),
-      throttle_(store, hasher, options.throttling, clock_) {}
+      mail_queued_(std::move(mail_queued)),
+      throttle_(store, hasher, options.throttling, clock_),
+      flows_(store, hasher, options_, clock_, audit_, mail_queued_, throttle_) {}
 
-Task<Result<User>> AccountService::register_account(Registration r, std::string client) {
+void AccountService::queued() const {
+  if (mail_queued_) mail_queued_();
+}
+
+Task<Result<std::optional<User>>> AccountService::register_account(Registration r, std::string client) {
   auto admitted = co_await throttle_.admit_registration(std::move(client));
   if (!admitted) co_return admitted.error();
   Checks checks;
@@ -82,22 +67,57 @@ Task<Result<User>> AccountService::register_account(Registration r, std::string 
   std::optional<std::string> password =
       r.password ? checks.take("password", options_.password_policy.check(*r.password, context)) : std::nullopt;
   if (!checks.ok()) co_return std::move(checks).failure();
+  const bool required = options_.email_verification == EmailVerification::required;
 
   // Answer a duplicate before spending a hash on it; the UNIQUE index still decides races.
+  // Under `required` the answer must not tell, so a taken address costs what a new one does.
   auto existing = co_await store_.find_account_by_email(email->key);
-  if (existing) co_return fail(Code::email_taken);
-  if (existing.error() != store::Error::not_found) co_return from_store(existing.error());
+  if (existing && !required) co_return fail(Code::email_taken);
+  if (!existing && existing.error() != store::Error::not_found) co_return from_store(existing.error());
 
   auto hash = co_await hasher_.hash(std::move(*password));
   if (!hash) co_return from_hash(hash.error());
+  if (existing) {
+    auto told = co_await tell_owner_of_taken_address(*existing);
+    if (!told) co_return told.error();
+    co_return std::optional<User>();
+  }
 
   const TimePoint now = clock_();
   store::Account account{security::new_uuid(), std::move(*name), std::move(email->address), std::move(email->key),
                          std::move(*hash), now, now};
-  auto created = co_await store_.create_account(account);
-  if (!created) co_return from_store(created.error());
+  const std::chrono::seconds ttl = options_.verification_token_ttl;
+  messages::IssuedFlowToken issued =
+      messages::issue_flow_token(store::TokenPurpose::email_verification, account.id, account.email, now, ttl);
+  store::Effects effects;
+  effects.mail.push_back(messages::verify_email(account.email, account.name, issued.token, ttl, now));
+  effects.token = std::move(issued.record);
+  auto created = co_await store_.create_account(account, std::move(effects));
+  if (!created) {
+    // Lost a race for the address: under `required` that is the taken case, answered alike.
+    if (required && created.error() == store::Error::email_taken) co_return std::optional<User>();
+    co_return from_store(created.error());
+  }
   audit_->info("event=account.registered account_id={}", account.id);
-  co_return user_of(account);
+  queued();
+  if (required) co_return std::optional<User>();
+  co_return std::optional<User>(user_of(account));
+}
+
+Task<Result<void>> AccountService::tell_owner_of_taken_address(const store::Account& owner) {
+  // Someone tried to register with this address: its owner hears of it (they may have forgotten
+  // they have an account), within the mail limits so that nobody can flood an inbox through us.
+  auto admitted = co_await throttle_.admit_mail(owner.id, "registration");
+  if (!admitted) co_return admitted.error();
+  if (*admitted) {
+    store::Effects effects;
+    effects.mail.push_back(messages::registration_attempt(owner.email, owner.name, clock_()));
+    auto stored = co_await store_.add_effects(owner.id, std::move(effects));
+    if (!stored && stored.error() != store::Error::not_found) co_return from_store(stored.error());
+    if (stored) queued();
+  }
+  audit_->info("event=registration.address_taken account_id={}", owner.id);
+  co_return Result<void>{};
 }
 
 Task<Result<Login>> AccountService::login(Credentials c, std::string client) {
@@ -124,6 +144,15 @@ Task<Result<Login>> AccountService::login(Credentials c, std::string client) {
     co_return fail(Code::invalid_credentials);
   }
   store::Account account = std::move(*found);
+
+  if (options_.email_verification == EmailVerification::required && !account.email_verified) {
+    // Only now, after the password matched: a guesser learns nothing about the address. The
+    // owner gets a fresh link (they may have lost the first), within the mail limits.
+    auto sent = co_await flows_.send_verification(account.id, account.name, account.email);
+    if (!sent) co_return sent.error();
+    audit_->info("event=login.unverified account_id={}", account.id);
+    co_return fail(Code::email_not_verified);
+  }
 
   if (hasher_.needs_rehash(account.password_hash)) {
     // Upgrade hashes made with older parameters while the password is at hand. Best effort: a
@@ -203,24 +232,37 @@ Task<Result<User>> AccountService::update_profile(const Principal& p, ProfileCha
   }
 
   store::AccountChanges changes;
-  changes.name = std::move(name);
-  if (email) {
-    changes.email = std::move(email->address);
-    changes.email_key = std::move(email->key);
+  changes.updated_at = clock_();
+  if (email && email->key == p.email_key_) {
+    changes.email = std::move(email->address);  // another spelling of the same address
+    if (!p.user().pending_email.empty()) {
+      // Back to the address in force: the pending change is withdrawn, and its link with it.
+      changes.pending_email = "";
+      changes.pending_email_key = "";
+      changes.drop_tokens = {store::TokenPurpose::email_verification};
+    }
+  } else if (email) {
+    const std::string& addressee = name ? *name : p.user().name;
+    auto moved = co_await change_address(p, std::move(*email), addressee, changes);
+    if (!moved) co_return moved.error();
   }
+  changes.name = std::move(name);
   if (password) {
     auto hash = co_await hasher_.hash(std::move(*password));
     if (!hash) co_return from_hash(hash.error());
     changes.password_hash = std::move(*hash);
     // A password change is how users evict whoever else holds a session: revoke all but this one.
     changes.keep_only_session = p.token_digest();
+    // The owner hears of it at the address in force, in case it was not them.
+    changes.effects.mail.push_back(messages::password_changed(p.user().email, name ? *name : p.user().name,
+                                                              changes.updated_at));
   }
   if (sensitive) {
     // Only while the password is still the one just proven: of two sessions changing it at once
     // exactly one wins, and the other learns so (conflict) instead of a 200 that did not stick.
     changes.expected_password_hash = p.password_hash_;
   }
-  changes.updated_at = clock_();
+  const bool mails = !changes.effects.mail.empty();
   auto updated = co_await store_.update_account(p.account_id(), std::move(changes));
   if (!updated) {
     // not_found under a condition means the hash moved on (or the account went): a retry
@@ -230,7 +272,42 @@ Task<Result<User>> AccountService::update_profile(const Principal& p, ProfileCha
   }
   audit_->info("event=account.updated account_id={} name={} email={} password={}", p.account_id(), ch.name.has_value(),
                ch.email.has_value(), ch.password.has_value());
+  if (mails) queued();
   co_return user_of(*updated);
+}
+
+Task<Result<void>> AccountService::change_address(const Principal& p, security::Email to, const std::string& name,
+                                                  store::AccountChanges& changes) {
+  const bool required = options_.email_verification == EmailVerification::required;
+  if (required) {
+    // A pending address is not reserved (whoever proves it first takes it), but one that is
+    // taken already is refused now rather than after the owner followed the link.
+    auto holder = co_await store_.find_account_by_email(to.key);
+    if (holder && holder->id != p.account_id()) co_return fail(Code::email_taken);
+    if (!holder && holder.error() != store::Error::not_found) co_return from_store(holder.error());
+  }
+  const TimePoint now = changes.updated_at;
+  const std::chrono::seconds ttl = options_.verification_token_ttl;
+  messages::IssuedFlowToken issued =
+      messages::issue_flow_token(store::TokenPurpose::email_verification, p.account_id(), to.address, now, ttl);
+  changes.effects.mail.push_back(messages::verify_email(to.address, name, issued.token, ttl, now));
+  // The old address hears of it at once: if the owner did not ask for this, they know.
+  changes.effects.mail.push_back(messages::email_change_notice(p.user().email, name, to.address, now));
+  changes.effects.token = std::move(issued.record);
+  // Links sent before prove nothing about the new address.
+  changes.drop_tokens = {store::TokenPurpose::email_verification};
+  if (required) {
+    changes.pending_email = std::move(to.address);
+    changes.pending_email_key = std::move(to.key);
+  } else {
+    changes.email = std::move(to.address);
+    changes.email_key = std::move(to.key);
+    changes.email_verified = false;
+    changes.pending_email = "";
+    changes.pending_email_key = "";
+    changes.drop_tokens.push_back(store::TokenPurpose::password_reset);  // sent to the old address
+  }
+  co_return Result<void>{};
 }
 
 Task<Result<void>> AccountService::delete_account(const Principal& p, std::optional<std::string> password,

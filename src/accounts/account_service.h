@@ -20,91 +20,39 @@
 #include <vector>
 
 #include "accounts/failure.h"
+#include "accounts/mail_flows.h"
 #include "accounts/throttle.h"
+#include "accounts/types.h"
+#include "security/email.h"
 #include "security/password_hasher.h"
 #include "security/password_policy.h"
 #include "store/store.h"
 
 namespace vestibule::accounts {
 
-using store::TimePoint;
-
-// What clients may see of an account: never the password hash.
-struct User {
-  std::string id;
-  std::string name;
-  std::string email;
-  TimePoint created_at;
-  TimePoint updated_at;
-};
-
-// The authenticated caller of a request: the account as it was when the token was checked, and
-// the digest of that token. The password hash it was read with stays inside the accounts layer
-// (AccountService re-authenticates against it and makes changes conditional on it); nothing
-// outside can reach it. A plain value.
-class Principal {
- public:
-  Principal() = default;  // nobody: no account, matches no password (for containers and futures)
-  const std::string& account_id() const { return user_.id; }
-  const User& user() const { return user_; }
-  const std::string& token_digest() const { return token_digest_; }
-
- private:
-  friend class AccountService;
-  Principal(User user, std::string email_key, std::string password_hash, std::string token_digest)
-      : user_(std::move(user)),
-        email_key_(std::move(email_key)),
-        password_hash_(std::move(password_hash)),
-        token_digest_(std::move(token_digest)) {}
-
-  User user_;
-  std::string email_key_;
-  std::string password_hash_;
-  std::string token_digest_;
-};
-
-// Request inputs. std::nullopt means the field was absent; rules decide if that is allowed.
-struct Registration {
-  std::optional<std::string> name, email, password;
-};
-struct Credentials {
-  std::optional<std::string> email, password;
-};
-struct ProfileChanges {
-  std::optional<std::string> name, email, password, current_password;
-};
-
-struct Login {
-  std::string token;  // the only time the token exists outside the client
-  TimePoint expires_at;
-  std::chrono::seconds expires_in;
-  User user;
-};
-
-struct ServiceOptions {
-  std::chrono::seconds token_ttl{86400};
-  security::PasswordPolicy password_policy;  // default: length and similarity rules only
-  Throttling throttling;
-};
-
 class AccountService {
  public:
   using ClockFn = std::function<TimePoint()>;
 
   AccountService(store::Store& store, security::PasswordHasher& hasher, ServiceOptions options, ClockFn clock,
-                 std::shared_ptr<spdlog::logger> audit);
+                 std::shared_ptr<spdlog::logger> audit, MailQueued mail_queued = {});
 
   // `client` is the caller's address, for the per-client limits; empty skips them.
 
-  // Creates an account. validation_failed (every broken rule of name, email and password at
-  // once, see Failure::fields); email_taken if another account has the address (ignoring case);
-  // too_many_attempts past the client's registration limit (checked first, every attempt counts).
-  Task<Result<User>> register_account(Registration r, std::string client = {});
+  // Creates an account and queues its verification email. validation_failed (every broken rule
+  // of name, email and password at once, see Failure::fields); too_many_attempts past the
+  // client's registration limit (checked first, every attempt counts). With verification
+  // optional: the user, or email_taken if another account has the address (ignoring case).
+  // With verification required: std::nullopt ("accepted") for a new and a taken address alike,
+  // after the same work (a hash each); a taken address's owner is mailed a notice instead.
+  Task<Result<std::optional<User>>> register_account(Registration r, std::string client = {});
 
   // Checks the password and opens a session. validation_failed if email or password is
   // missing; invalid_credentials for an unknown address, a wrong password, or an address or
   // password that cannot be valid (one answer, no enumeration); too_many_attempts past the
-  // account's or the client's limit of failed checks, even with the right password.
+  // account's or the client's limit of failed checks, even with the right password;
+  // email_not_verified, only after the password matched, when verification is required and the
+  // address is not verified yet (a fresh link is mailed then, within the mail limits).
   Task<Result<Login>> login(Credentials c, std::string client = {});
 
   // The holder of a bearer token. invalid_token if it is malformed, unknown, expired or revoked,
@@ -115,6 +63,9 @@ class AccountService {
   // email or password without current_password; then, only for such sensitive changes, the
   // throttled re-authentication: too_many_attempts (the same limits as login: a failed
   // re-authentication counts as a failed login), invalid_password if current_password is wrong.
+  // A new address (not merely another spelling of the same one) is mailed a verification link
+  // and the old one a notice, in the same transaction as the change; with verification
+  // required the change waits as pending_email until that link is followed.
   // email_taken if the new address belongs to another account; conflict if the account's
   // password changed (or the account was deleted) since `p` was authenticated, so that of two
   // concurrent password changes exactly one applies; invalid_token if the account is gone.
@@ -134,7 +85,19 @@ class AccountService {
   // Whether the store answers (readiness probe). Never fails.
   Task<bool> store_ready();
 
+  // The mailed flows: password reset, email verification (accounts/mail_flows.h).
+  MailFlows& mail_flows() { return flows_; }
+
  private:
+  // Mails the owner of an address someone tried to register with (within the mail limits).
+  Task<Result<void>> tell_owner_of_taken_address(const store::Account& owner);
+  // Adds to `changes` a move of p's address to `to`: the verification link for it and a
+  // notice to the old one; under `required` the move waits as pending_email. email_taken (only
+  // under `required`, checked here; otherwise the store's unique index decides).
+  Task<Result<void>> change_address(const Principal& p, security::Email to, const std::string& name,
+                                    store::AccountChanges& changes);
+  void queued() const;
+
   // The throttled check of `password` against the hash `p` was authenticated with.
   Task<Result<void>> reauthenticate(const Principal& p, const std::string& password, std::string client);
 
@@ -143,7 +106,9 @@ class AccountService {
   ServiceOptions options_;
   ClockFn clock_;
   std::shared_ptr<spdlog::logger> audit_;
+  MailQueued mail_queued_;
   Throttle throttle_;
+  MailFlows flows_;  // after what it uses
 };
 
 }  // namespace vestibule::accounts

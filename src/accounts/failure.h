@@ -17,6 +17,9 @@ enum class Code {
   invalid_credentials,  // login: unknown email or wrong password (deliberately not told apart)
   invalid_password,     // current_password / password confirmation was wrong
   invalid_token,        // missing, malformed, unknown, expired or revoked bearer token
+  invalid_link_token,   // a mailed token (reset, verification): unknown, used, expired or malformed
+  email_not_verified,   // login under --email-verification required before the address is proven
+  already_verified,     // a fresh verification link was asked for a verified address
   too_many_attempts,    // throttled (password checks, registrations); see Failure::retry_after
   conflict,             // the account changed between reading and writing it; retry
   overloaded,           // the hashing pool is full (or shutting down); retry shortly
@@ -38,6 +41,8 @@ struct Failure {
 
 template <typename T>
 using Result = boost::system::result<T, Failure>;
+
+inline Failure fail(Code code) { return Failure{code, {}}; }
 template <typename T>
 using Task = boost::asio::awaitable<T>;
 

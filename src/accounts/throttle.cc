@@ -1,6 +1,8 @@
 #include "accounts/throttle.h"
 
 #include <algorithm>
+#include <array>
+#include <utility>
 
 namespace vestibule::accounts {
 namespace {
@@ -72,15 +74,43 @@ Task<Result<bool>> Throttle::check_password(PasswordCheck check) {
   co_return true;
 }
 
-Task<Result<void>> Throttle::admit_registration(std::string client) {
-  if (client.empty()) co_return Result<void>{};
-  const Limit& limit = limits_.registrations_per_client;
-  const std::string key = "register:client:" + client;
+Task<Result<void>> Throttle::admit_client(const Limit& limit, std::string key) {
   // A client already over its limit is refused by a read, like a password guess: its refusals
   // cost no store write (with SQLite, a durable transaction each).
   auto open = co_await check_limit(limit, key);
   if (!open) co_return open.error();
-  co_return co_await take_attempt(limit, key);
+  co_return co_await take_attempt(limit, std::move(key));
+}
+
+Task<Result<void>> Throttle::admit_registration(std::string client) {
+  if (client.empty()) co_return Result<void>{};
+  co_return co_await admit_client(limits_.registrations_per_client, "register:client:" + client);
+}
+
+Task<Result<void>> Throttle::admit_mail_request(std::string client) {
+  if (client.empty()) co_return Result<void>{};
+  co_return co_await admit_client(limits_.mail_requests_per_client, "mail:client:" + client);
+}
+
+Task<Result<bool>> Throttle::admit_mail(const std::string& account_id, std::string_view group) {
+  const std::string key = "mail:" + std::string(group) + ":" + account_id;
+  // The short window first: a burst refused there does not use up the long window's budget.
+  // A named array, not a braced list in the loop: g++ 12 mishandles temporaries across co_await.
+  const std::array<std::pair<const Limit*, const char*>, 2> windows{
+      {{&limits_.mail_per_account_short, ":short"}, {&limits_.mail_per_account_long, ":long"}}};
+  for (const auto& [limit, suffix] : windows) {
+    if (limit->max == 0) continue;
+    auto window = co_await store_.add_attempt(key + suffix, clock_(), limit->window);
+    if (!window) co_return from_store(window.error());
+    if (window->count > limit->max) co_return false;
+  }
+  co_return true;
+}
+
+Task<Result<void>> Throttle::forget_failures(std::string email_key) {
+  auto cleared = co_await store_.clear_attempts(account_key(email_key));
+  if (!cleared) co_return from_store(cleared.error());
+  co_return Result<void>{};
 }
 
 }  // namespace vestibule::accounts

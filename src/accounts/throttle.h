@@ -29,6 +29,12 @@ struct Throttling {
   Limit failed_logins_per_account{10, std::chrono::minutes(15)};
   Limit failed_logins_per_client{100, std::chrono::minutes(15)};
   Limit registrations_per_client{300, std::chrono::hours(1)};
+  // Requests that may send mail (password resets, fresh verification links), per client.
+  Limit mail_requests_per_client{100, std::chrono::hours(1)};
+  // Emails of one kind to one account: both must admit it. So nobody can flood an inbox
+  // through us, whatever addresses they use.
+  Limit mail_per_account_short{1, std::chrono::minutes(1)};
+  Limit mail_per_account_long{5, std::chrono::hours(1)};
 };
 
 // One password check: whose password, guessed from where, and against what.
@@ -72,7 +78,22 @@ class Throttle {
   // Empty `client`: no limit. Code::store_unavailable if the store cannot count.
   Task<Result<void>> admit_registration(std::string client);
 
+  // The same for a request that may send mail (mail_requests_per_client).
+  Task<Result<void>> admit_mail_request(std::string client);
+
+  // Whether one more email of kind `group` may go to the account now (mail_per_account_short
+  // and _long), counting it if so. A refusal is not a failure: the caller answers as it would
+  // have and sends nothing, so the answer tells nobody whether mail went out. Only
+  // Code::store_unavailable.
+  Task<Result<bool>> admit_mail(const std::string& account_id, std::string_view group);
+
+  // Forgets the failed password checks counted for an account (a password reset proved its
+  // owner). Code::store_unavailable.
+  Task<Result<void>> forget_failures(std::string email_key);
+
  private:
+  // Refuses a client whose window under `key` is full by a read, else counts the attempt.
+  Task<Result<void>> admit_client(const Limit& limit, std::string key);
   // Code::too_many_attempts when the window under `key` is full. A read only.
   Task<Result<void>> check_limit(const Limit& limit, std::string key);
   // Counts an attempt under `key` and fails with too_many_attempts when it is over the limit.

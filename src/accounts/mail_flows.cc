@@ -1,0 +1,190 @@
+#include "accounts/mail_flows.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/this_coro.hpp>
+
+#include "accounts/checks.h"
+#include "accounts/messages.h"
+#include "security/email.h"
+#include "security/tokens.h"
+
+namespace vestibule::accounts {
+namespace {
+
+using store::TokenPurpose;
+
+// Mail limit groups: each kind of requested mail has its own budget per account.
+constexpr std::string_view kResetGroup = "reset";
+constexpr std::string_view kVerifyGroup = "verify";
+
+Failure from_store(store::Error e) {
+  return fail(e == store::Error::unavailable ? Code::store_unavailable : Code::invalid_token);
+}
+
+}  // namespace
+
+MailFlows::MailFlows(store::Store& store, security::PasswordHasher& hasher, const ServiceOptions& options,
+                     ClockFn clock, std::shared_ptr<spdlog::logger> audit, MailQueued mail_queued, Throttle& throttle)
+    : store_(store),
+      hasher_(hasher),
+      options_(options),
+      clock_(std::move(clock)),
+      audit_(std::move(audit)),
+      mail_queued_(std::move(mail_queued)),
+      throttle_(throttle) {}
+
+void MailFlows::queued() const {
+  if (mail_queued_) mail_queued_();
+}
+
+Task<Result<void>> MailFlows::request_password_reset(std::optional<std::string> email, std::string client) {
+  Checks checks;
+  checks.required("email", email);
+  std::optional<security::Email> address = email ? checks.take("email", security::validate_email(*email)) : std::nullopt;
+  if (!checks.ok()) co_return std::move(checks).failure();
+  auto admitted = co_await throttle_.admit_mail_request(std::move(client));
+  if (!admitted) co_return admitted.error();
+
+  // One lookup, whatever its answer, then the answer: what else a known address costs (the mail
+  // limits, the token, the message) happens after it, so the time to answer does not tell
+  // whether the address has an account. A store that cannot be reached fails both alike.
+  auto found = co_await store_.find_account_by_email(address->key);
+  if (!found && found.error() != store::Error::not_found) co_return from_store(found.error());
+  if (found) {
+    const auto executor = co_await boost::asio::this_coro::executor;
+    boost::asio::co_spawn(executor, queue_reset(std::move(*found)), boost::asio::detached);
+  }
+  co_return Result<void>{};
+}
+
+Task<void> MailFlows::queue_reset(store::Account account) {
+  auto admitted = co_await throttle_.admit_mail(account.id, kResetGroup);
+  if (!admitted || !*admitted) {
+    if (!admitted) audit_->warn("event=password_reset.not_queued account_id={} reason=store_unavailable", account.id);
+    co_return;
+  }
+  const TimePoint now = clock_();
+  messages::IssuedFlowToken issued = messages::issue_flow_token(TokenPurpose::password_reset, account.id,
+                                                                account.email, now, options_.reset_token_ttl);
+  store::Effects effects;
+  effects.mail.push_back(messages::reset_password(account.email, account.name, issued.token, options_.reset_token_ttl, now));
+  effects.token = std::move(issued.record);
+  auto stored = co_await store_.add_effects(account.id, std::move(effects));
+  if (!stored) {
+    audit_->warn("event=password_reset.not_queued account_id={} reason={}", account.id, store::to_string(stored.error()));
+    co_return;
+  }
+  audit_->info("event=password_reset.requested account_id={}", account.id);
+  queued();
+}
+
+Task<Result<void>> MailFlows::reset_password(std::optional<std::string> token, std::optional<std::string> password) {
+  Checks checks;
+  checks.required("token", token);
+  checks.required("password", password);
+  if (!checks.ok()) co_return std::move(checks).failure();
+  std::optional<std::string> digest = security::token_digest(*token);
+  if (!digest) co_return fail(Code::invalid_link_token);
+
+  const TimePoint now = clock_();
+  auto holder = co_await store_.find_token(*digest, TokenPurpose::password_reset, now);
+  if (!holder) co_return holder.error() == store::Error::not_found ? fail(Code::invalid_link_token) : from_store(holder.error());
+  const store::Account& account = holder->account;
+
+  // The rules before the token is spent: a refused password leaves the link usable.
+  const security::PasswordContext context{account.email, account.name};
+  std::optional<std::string> accepted = checks.take("password", options_.password_policy.check(*password, context));
+  if (!checks.ok()) co_return std::move(checks).failure();
+  auto hash = co_await hasher_.hash(std::move(*accepted));
+  if (!hash) co_return fail(Code::overloaded);
+
+  store::AccountChanges changes;
+  changes.password_hash = std::move(*hash);
+  changes.updated_at = clock_();
+  // Whoever held a session may be who the owner is locking out.
+  changes.revoke_all_sessions = true;
+  changes.drop_tokens = {TokenPurpose::password_reset};
+  // The link reached this address, which proves it (an address change drops reset tokens, so
+  // the token's address is the account's).
+  if (holder->token.email == account.email) changes.email_verified = true;
+  changes.effects.mail.push_back(messages::password_changed(account.email, account.name, changes.updated_at));
+  auto updated = co_await store_.redeem_token(*digest, TokenPurpose::password_reset, now, std::move(changes));
+  if (!updated) {
+    co_return updated.error() == store::Error::not_found ? fail(Code::invalid_link_token) : from_store(updated.error());
+  }
+  // Best effort: the reset stands even if the count cannot be forgotten now (it expires).
+  co_await throttle_.forget_failures(updated->email_key);
+  audit_->info("event=password.reset account_id={}", updated->id);
+  queued();
+  co_return Result<void>{};
+}
+
+Task<Result<User>> MailFlows::verify_email(std::optional<std::string> token) {
+  Checks checks;
+  checks.required("token", token);
+  if (!checks.ok()) co_return std::move(checks).failure();
+  std::optional<std::string> digest = security::token_digest(*token);
+  if (!digest) co_return fail(Code::invalid_link_token);
+
+  const TimePoint now = clock_();
+  auto holder = co_await store_.find_token(*digest, TokenPurpose::email_verification, now);
+  if (!holder) co_return holder.error() == store::Error::not_found ? fail(Code::invalid_link_token) : from_store(holder.error());
+  const store::Account& account = holder->account;
+  const std::string& proven = holder->token.email;
+
+  store::AccountChanges changes;
+  changes.updated_at = clock_();
+  changes.email_verified = true;
+  changes.drop_tokens = {TokenPurpose::email_verification};
+  bool moved = false;
+  if (!account.pending_email.empty() && proven == account.pending_email) {
+    // The pending address is proven: it takes over, unless someone took it meanwhile.
+    changes.email = account.pending_email;
+    changes.email_key = account.pending_email_key;
+    changes.pending_email = "";
+    changes.pending_email_key = "";
+    changes.drop_tokens.push_back(TokenPurpose::password_reset);  // links sent to the old address
+    moved = true;
+  } else if (proven != account.email) {
+    co_return fail(Code::invalid_link_token);  // an address the account no longer has
+  }
+  auto updated = co_await store_.redeem_token(*digest, TokenPurpose::email_verification, now, std::move(changes));
+  if (!updated) {
+    if (updated.error() == store::Error::email_taken) co_return fail(Code::email_taken);
+    co_return updated.error() == store::Error::not_found ? fail(Code::invalid_link_token) : from_store(updated.error());
+  }
+  audit_->info("event=email.verified account_id={} changed={}", updated->id, moved);
+  co_return user_of(*updated);
+}
+
+Task<Result<void>> MailFlows::resend_verification(const Principal& p, std::string client) {
+  const User& user = p.user();
+  const std::string& address = !user.pending_email.empty() ? user.pending_email : user.email;
+  if (user.pending_email.empty() && user.email_verified) co_return fail(Code::already_verified);
+  auto admitted = co_await throttle_.admit_mail_request(std::move(client));
+  if (!admitted) co_return admitted.error();
+  auto sent = co_await send_verification(user.id, user.name, address);
+  if (!sent) co_return sent.error();
+  co_return Result<void>{};
+}
+
+Task<Result<bool>> MailFlows::send_verification(std::string account_id, std::string name, std::string address) {
+  auto admitted = co_await throttle_.admit_mail(account_id, kVerifyGroup);
+  if (!admitted) co_return admitted.error();
+  if (!*admitted) co_return false;
+  const TimePoint now = clock_();
+  const std::chrono::seconds ttl = options_.verification_token_ttl;
+  messages::IssuedFlowToken issued =
+      messages::issue_flow_token(TokenPurpose::email_verification, account_id, address, now, ttl);
+  store::Effects effects;
+  effects.mail.push_back(messages::verify_email(address, name, issued.token, ttl, now));
+  effects.token = std::move(issued.record);
+  auto stored = co_await store_.add_effects(account_id, std::move(effects));
+  if (!stored) co_return from_store(stored.error());
+  audit_->info("event=verification.sent account_id={}", account_id);
+  queued();
+  co_return true;
+}
+
+}  // namespace vestibule::accounts

@@ -1,0 +1,76 @@
+// The flows that go through someone's inbox: password reset, email verification and fresh
+// verification links. Each mails a single-use token (32 random bytes, only its digest stored)
+// in a link's fragment; the token comes back only in a POST body. The mail is queued in the
+// same store transaction as the change that causes it; a courier delivers it later, so nothing
+// here waits for SMTP. Failures are values, as in AccountService. Thread-safe: no mutable state.
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "accounts/failure.h"
+#include "accounts/throttle.h"
+#include "accounts/types.h"
+#include "security/password_hasher.h"
+#include "store/store.h"
+
+namespace vestibule::accounts {
+
+class MailFlows {
+ public:
+  using ClockFn = std::function<TimePoint()>;
+
+  // `throttle` and everything else must outlive this (AccountService owns both).
+  MailFlows(store::Store& store, security::PasswordHasher& hasher, const ServiceOptions& options, ClockFn clock,
+            std::shared_ptr<spdlog::logger> audit, MailQueued mail_queued, Throttle& throttle);
+
+  // Starts a password reset for the account with this address, if there is one: answers the
+  // same, after the same work (one lookup), whether or not it exists, and queues the reset
+  // email afterwards, off the request (within the per-account mail limits; past them nothing is
+  // sent, and the answer is still the same). validation_failed if the address is missing or
+  // cannot be valid; too_many_attempts past the client's mail request limit.
+  Task<Result<void>> request_password_reset(std::optional<std::string> email, std::string client);
+
+  // Sets a new password with a reset token: revokes every session and every other reset token
+  // of the account, marks its address verified (the link reached it), forgets its failed
+  // logins and mails a "password changed" notice. validation_failed (missing fields, or the
+  // password rules; the token stays usable then); invalid_link_token if the token is malformed,
+  // unknown, used or expired.
+  Task<Result<void>> reset_password(std::optional<std::string> token, std::optional<std::string> password);
+
+  // Proves an address with a verification token: marks it verified, or completes a pending
+  // address change. invalid_link_token (as above, or the token proves an address the account no
+  // longer has or waits for); email_taken if another account took the pending address meanwhile.
+  Task<Result<User>> verify_email(std::optional<std::string> token);
+
+  // Mails a fresh verification link to the caller's unverified or pending address (within the
+  // mail limits; past them nothing is sent and the answer is the same). already_verified if
+  // there is nothing to verify; too_many_attempts past the client's mail request limit;
+  // invalid_token if the account is gone.
+  Task<Result<void>> resend_verification(const Principal& p, std::string client);
+
+  // Mails a verification link for `address` (the account's address or its pending one), within
+  // the mail limits. Returns whether one was queued. store_unavailable; invalid_token if the
+  // account is gone.
+  Task<Result<bool>> send_verification(std::string account_id, std::string name, std::string address);
+
+ private:
+  // The part of a reset request that runs after the answer.
+  Task<void> queue_reset(store::Account account);
+
+  void queued() const;
+
+  store::Store& store_;
+  security::PasswordHasher& hasher_;
+  const ServiceOptions& options_;
+  ClockFn clock_;
+  std::shared_ptr<spdlog::logger> audit_;
+  MailQueued mail_queued_;
+  Throttle& throttle_;
+};
+
+}  // namespace vestibule::accounts

@@ -1,0 +1,100 @@
+// The values of the account rules: what clients see of an account (User), who is calling
+// (Principal), the request inputs and results, and the options. Plain values.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "accounts/throttle.h"
+#include "security/password_policy.h"
+#include "store/store.h"
+
+namespace vestibule::accounts {
+
+using store::TimePoint;
+
+// What clients may see of an account: never the password hash.
+struct User {
+  std::string id;
+  std::string name;
+  std::string email;
+  TimePoint created_at;
+  TimePoint updated_at;
+  bool email_verified = false;
+  std::string pending_email{};  // empty: no address change waiting for its link
+};
+
+// What a client may see of a stored account.
+inline User user_of(const store::Account& a) {
+  return User{a.id, a.name, a.email, a.created_at, a.updated_at, a.email_verified, a.pending_email};
+}
+
+// The authenticated caller of a request: the account as it was when the token was checked, and
+// the digest of that token. The password hash it was read with stays inside the accounts layer
+// (AccountService re-authenticates against it and makes changes conditional on it); nothing
+// outside can reach it. A plain value.
+class Principal {
+ public:
+  Principal() = default;  // nobody: no account, matches no password (for containers and futures)
+  const std::string& account_id() const { return user_.id; }
+  const User& user() const { return user_; }
+  const std::string& token_digest() const { return token_digest_; }
+
+ private:
+  friend class AccountService;
+  friend class MailFlows;
+  Principal(User user, std::string email_key, std::string password_hash, std::string token_digest)
+      : user_(std::move(user)),
+        email_key_(std::move(email_key)),
+        password_hash_(std::move(password_hash)),
+        token_digest_(std::move(token_digest)) {}
+
+  User user_;
+  std::string email_key_;
+  std::string password_hash_;
+  std::string token_digest_;
+};
+
+// Request inputs. std::nullopt means the field was absent; rules decide if that is allowed.
+struct Registration {
+  std::optional<std::string> name, email, password;
+};
+struct Credentials {
+  std::optional<std::string> email, password;
+};
+struct ProfileChanges {
+  std::optional<std::string> name, email, password, current_password;
+};
+
+struct Login {
+  std::string token;  // the only time the token exists outside the client
+  TimePoint expires_at;
+  std::chrono::seconds expires_in;
+  User user;
+};
+
+// Whether an account must prove its address before it may log in (--email-verification).
+//   optional: registration answers 201 (or 409 email_taken) and mails a verification link; an
+//     address change applies at once and is unverified until its link is followed.
+//   required: additionally a login before verification gets email_not_verified (after the
+//     password matched); registration answers "accepted" alike for new and taken addresses (the
+//     owner of a taken one gets a notice instead), so it tells nobody which addresses have
+//     accounts; an address change waits (pending_email) until the new address is proven.
+enum class EmailVerification { optional, required };
+
+struct ServiceOptions {
+  std::chrono::seconds token_ttl{86400};
+  security::PasswordPolicy password_policy;  // default: length and similarity rules only
+  Throttling throttling;
+  EmailVerification email_verification = EmailVerification::optional;
+  std::chrono::seconds reset_token_ttl{3600};
+  std::chrono::seconds verification_token_ttl{86400};
+};
+
+// Called after a change queued mail, so a courier can deliver at once instead of at its next
+// poll. Must not block. Empty: nobody to tell.
+using MailQueued = std::function<void()>;
+
+}  // namespace vestibule::accounts
