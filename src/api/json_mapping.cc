@@ -40,15 +40,14 @@ bool is_json_media_type(std::string_view content_type) {
   return true;
 }
 
-// Reads an optional string member; a present member of another type is a malformed request.
+}  // namespace
+
 Mapped<std::optional<std::string>> string_field(const boost::json::object& o, std::string_view key) {
   const boost::json::value* v = o.if_contains(key);
   if (!v) return std::optional<std::string>();
   if (!v->is_string()) return BodyError{false, fmt::format("Field '{}' must be a string.", key)};
   return std::optional<std::string>(std::string(v->get_string()));
 }
-
-}  // namespace
 
 void throw_exception_from_error(const BodyError& e, const boost::source_location& loc) {
   boost::throw_exception(std::invalid_argument(e.detail), loc);
@@ -114,12 +113,17 @@ std::string rfc3339(accounts::TimePoint t) {
 }
 
 boost::json::object to_json(const accounts::User& u) {
-  return {{"id", u.id},
-          {"name", u.name},
-          {"email", u.email},
-          {"created_at", rfc3339(u.created_at)},
-          {"updated_at", rfc3339(u.updated_at)}};
+  boost::json::object o{{"id", u.id},
+                        {"name", u.name},
+                        {"email", u.email},
+                        {"email_verified", u.email_verified},
+                        {"created_at", rfc3339(u.created_at)},
+                        {"updated_at", rfc3339(u.updated_at)}};
+  if (!u.pending_email.empty()) o["pending_email"] = u.pending_email;
+  return o;
 }
+
+boost::json::object accepted_body(std::string_view message) { return {{"status", "accepted"}, {"message", message}}; }
 
 boost::json::object to_json(const accounts::Login& l) {
   return {{"token", l.token},

@@ -31,12 +31,16 @@ Mapped<accounts::Registration> to_registration(const boost::json::object& o);
 Mapped<accounts::Credentials> to_credentials(const boost::json::object& o);
 Mapped<accounts::ProfileChanges> to_profile_changes(const boost::json::object& o);
 Mapped<std::optional<std::string>> to_password_confirmation(const boost::json::object& o);
+// An optional string member; a present member of another type is a malformed request.
+Mapped<std::optional<std::string>> string_field(const boost::json::object& o, std::string_view key);
 
 // RFC 3339 UTC with milliseconds, e.g. 2026-11-27T18:30:00.123Z.
 std::string rfc3339(accounts::TimePoint t);
 
 boost::json::object to_json(const accounts::User& u);
 boost::json::object to_json(const accounts::Login& l);
+// The body of every 202: the same whatever happened behind it (it must not tell).
+boost::json::object accepted_body(std::string_view message);
 
 // A JSON response with the given status.
 http::Response json_response(http::Status status, const boost::json::object& body);

@@ -30,6 +30,14 @@ Mapping map(Code code) {
       return {Status::forbidden, "invalid_password", "The password given to confirm this change is wrong."};
     case Code::invalid_token:
       return {Status::unauthorized, "invalid_token", "A valid bearer token is required."};
+    case Code::invalid_link_token:
+      // The same code as a bad bearer token, but 400: the token is a field of the body here.
+      return {Status::bad_request, "invalid_token", "The link is invalid, already used or expired; ask for a new one."};
+    case Code::email_not_verified:
+      return {Status::forbidden, "email_not_verified",
+              "The email address is not verified yet; follow the link we sent (a new one is on its way)."};
+    case Code::already_verified:
+      return {Status::conflict, "already_verified", "The email address is already verified."};
     case Code::too_many_attempts:
       return {Status::too_many_requests, "too_many_attempts", "Too many attempts; retry after the time in Retry-After."};
     case Code::conflict:

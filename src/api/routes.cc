@@ -14,6 +14,10 @@ void add_routes(http::Router& router, Handlers& h) {
   router.add(verb::post, "/v1/sessions", bind(&h.sessions, &SessionsHandler::login));
   router.add(verb::delete_, "/v1/sessions", bind(&h.sessions, &SessionsHandler::logout_everywhere));
   router.add(verb::delete_, "/v1/sessions/current", bind(&h.sessions, &SessionsHandler::logout));
+  router.add(verb::post, "/v1/users/me/email-verification", bind(&h.mail_flows, &MailFlowsHandler::resend_verification));
+  router.add(verb::post, "/v1/email-verifications", bind(&h.mail_flows, &MailFlowsHandler::verify_email));
+  router.add(verb::post, "/v1/password-resets", bind(&h.mail_flows, &MailFlowsHandler::request_password_reset));
+  router.add(verb::post, "/v1/password-resets/confirm", bind(&h.mail_flows, &MailFlowsHandler::confirm_password_reset));
   router.add(verb::get, "/healthz", bind(&h.health, &HealthHandler::live));
   router.add(verb::get, "/readyz", bind(&h.health, &HealthHandler::ready));
 }

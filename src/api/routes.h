@@ -3,6 +3,7 @@
 #pragma once
 
 #include "api/health_handler.h"
+#include "api/mail_flows_handler.h"
 #include "api/sessions_handler.h"
 #include "api/users_handler.h"
 #include "http/router.h"
@@ -10,9 +11,11 @@
 namespace vestibule::api {
 
 struct Handlers {
-  explicit Handlers(accounts::AccountService& service) : users(service), sessions(service), health(service) {}
+  explicit Handlers(accounts::AccountService& service)
+      : users(service), sessions(service), mail_flows(service), health(service) {}
   UsersHandler users;
   SessionsHandler sessions;
+  MailFlowsHandler mail_flows;
   HealthHandler health;
 };
 

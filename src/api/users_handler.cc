@@ -13,7 +13,12 @@ boost::asio::awaitable<http::Response> UsersHandler::register_user(http::Request
   if (!registration) co_return body_error(registration.error(), ex);
   auto user = co_await service_.register_account(std::move(*registration), ex.client);
   if (!user) co_return failure_response(user.error(), ex);
-  http::Response res = json_response(http::Status::created, to_json(*user));
+  if (!*user) {
+    // Verification required: one answer for a new and a taken address.
+    co_return json_response(http::Status::accepted,
+                            accepted_body("Check your inbox: we sent that address an email with what to do next."));
+  }
+  http::Response res = json_response(http::Status::created, to_json(**user));
   res.set(http::beast_http::field::location, "/v1/users/me");
   co_return res;
 }

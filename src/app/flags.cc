@@ -49,6 +49,20 @@ void add_serve_flags(CLI::App& cmd, Settings& s) {
   option(cmd, "--common-passwords", s.common_passwords,
          "File of known passwords refused at registration and change (one a line); '' for none");
   seconds(cmd, "--token-ttl", s.service.token_ttl, "Bearer token lifetime in seconds", 1, 31'536'000);
+  cmd.add_option_function<std::string>(
+         "--email-verification",
+         [&s](const std::string& mode) {
+           s.service.email_verification = mode == "required" ? accounts::EmailVerification::required
+                                                             : accounts::EmailVerification::optional;
+         },
+         "optional: a verification link is mailed; required: also no login before the address is verified, "
+         "and registration does not tell whether an address is taken")
+      ->envname(env_name("--email-verification"))
+      ->default_str(s.service.email_verification == accounts::EmailVerification::required ? "required" : "optional")
+      ->check(CLI::IsMember({"optional", "required"}));
+  seconds(cmd, "--reset-token-ttl", s.service.reset_token_ttl, "Password reset link lifetime in seconds", 60, 86400 * 7);
+  seconds(cmd, "--verification-token-ttl", s.service.verification_token_ttl,
+          "Email verification link lifetime in seconds", 60, 86400 * 30);
 
   option(cmd, "--hash-memory-kib", s.hasher.params.memory_kib, "argon2id memory cost in KiB")
       ->check(CLI::Range(security::kMinMemoryKib, security::kMaxMemoryKib));
@@ -106,6 +120,12 @@ void add_serve_flags(CLI::App& cmd, Settings& s) {
         "Failed password checks per client address per window before 429 (0: off)");
   limit(cmd, "--register-client-limit", t.registrations_per_client,
         "Registrations per client address per window before 429 (0: off)");
+  limit(cmd, "--mail-request-client-limit", t.mail_requests_per_client,
+        "Password reset and verification link requests per client address per window before 429 (0: off)");
+  limit(cmd, "--mail-account-limit", t.mail_per_account_short,
+        "Emails of one kind (reset, verification) to one account per window; more are not sent (0: off)");
+  limit(cmd, "--mail-account-long-limit", t.mail_per_account_long,
+        "Emails of one kind to one account per longer window; more are not sent (0: off)");
   option(cmd, "--log-level", s.log_level, "trace, debug, info, warn, error, critical or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
 }
