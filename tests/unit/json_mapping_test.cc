@@ -198,18 +198,28 @@ TEST(Rfc3339, FormatsInstantsBefore1970) {
   EXPECT_EQ(rfc3339(at(1900y / January / 1, 0ms)), "1900-01-01T00:00:00.000Z");
 }
 
-TEST(ToJsonUser, HasExactlyTheFivePublicKeys) {
+TEST(ToJsonUser, HasExactlyThePublicKeys) {
   const accounts::User u{"0b7e2c7e-1f5d-4c8e-9a43-5f6c1a2b3c4d", "Ada", "ada@example.com",
                          accounts::TimePoint(1'700'000'000'000ms), accounts::TimePoint(1'700'000'000'001ms)};
   const boost::json::object o = to_json(u);
   std::set<std::string> keys;
   for (const auto& kv : o) keys.insert(std::string(kv.key()));
-  EXPECT_EQ(keys, (std::set<std::string>{"id", "name", "email", "created_at", "updated_at"}));
+  EXPECT_EQ(keys, (std::set<std::string>{"id", "name", "email", "email_verified", "created_at", "updated_at"}));
+  EXPECT_EQ(o.at("email_verified").as_bool(), false);
   EXPECT_EQ(o.at("id").as_string(), "0b7e2c7e-1f5d-4c8e-9a43-5f6c1a2b3c4d");
   EXPECT_EQ(o.at("name").as_string(), "Ada");
   EXPECT_EQ(o.at("email").as_string(), "ada@example.com");
   EXPECT_EQ(o.at("created_at").as_string(), "2023-11-14T22:13:20.000Z");
   EXPECT_EQ(o.at("updated_at").as_string(), "2023-11-14T22:13:20.001Z");
+}
+
+TEST(ToJsonUser, ShowsAPendingAddressOnlyWhileThereIsOne) {
+  accounts::User u{"0b7e2c7e-1f5d-4c8e-9a43-5f6c1a2b3c4d", "Ada", "ada@example.com",
+                   accounts::TimePoint(1'700'000'000'000ms), accounts::TimePoint(1'700'000'000'001ms), true};
+  EXPECT_FALSE(to_json(u).contains("pending_email"));
+  EXPECT_EQ(to_json(u).at("email_verified").as_bool(), true);
+  u.pending_email = "ada@lovelace.example.org";
+  EXPECT_EQ(to_json(u).at("pending_email").as_string(), "ada@lovelace.example.org");
 }
 
 TEST(ToJsonLogin, DescribesTheBearerTokenAndTheUser) {
