@@ -34,7 +34,7 @@ TEST_F(RegistrationTest, RegisterReturnsTheCreatedUserAndItsLocation) {
   EXPECT_EQ(res[http::field::content_type], "application/json");
   EXPECT_EQ(res[http::field::location], "/v1/users/me");
   json::object user = body_object(res);
-  EXPECT_TRUE(is_user(user));  // exactly the five User keys: no password, no hash
+  EXPECT_TRUE(is_user(user));  // exactly the User keys: no password, no hash
   EXPECT_EQ(user["name"], "Ann Lee");
   EXPECT_EQ(text(user["email"]), email);
   EXPECT_EQ(user["created_at"], user["updated_at"]);
