@@ -99,7 +99,7 @@ std::unique_ptr<e2e::ServerProcess> Bench::start_server(const Database& db, cons
   config.hash_args = {"--hash-threads", threads, "--hash-engine", engine};
   // Throttling off: the load comes from one address and the flood is made of logins.
   config.extra_args = {"--io-threads", threads, "--login-account-limit", "0", "--login-client-limit", "0",
-                       "--register-client-limit", "0"};
+                       "--register-client-limit", "0", "--mail-request-client-limit", "0"};
   config.extra_args.insert(config.extra_args.end(), extra.begin(), extra.end());
   config.max_log_bytes = 1 << 20;
   pin_this_thread(cpus_.server);  // the server inherits this thread's cores...
@@ -217,6 +217,24 @@ void Bench::store_scenarios(const std::string& store) {
     t.note = "unknown email " + fixed(timing.unknown_ms, 2) + " ms, wrong password " + fixed(timing.wrong_ms, 2) +
              " ms, " + std::to_string(timing.rounds) + " rounds";
     add(t);
+
+    log(store + ": password reset timing");
+    const PairTiming reset = measure_reset_timing(port, seeded_email(1), options_.timing_rounds);
+    Row r = ratio_row(Row{.scenario = "6 reset request timing", .store = store}, "median unknown / known",
+                      reset.absent_ms / reset.present_ms, "0.9-1.1");
+    r.note = "unknown address " + fixed(reset.absent_ms, 2) + " ms, known " + fixed(reset.present_ms, 2) + " ms, " +
+             std::to_string(reset.rounds) + " rounds";
+    add(r);
+  }
+  {
+    auto server = start_server(small, "sodium", {"--email-verification", "required"});
+    log(store + ": registration timing (verification required)");
+    const PairTiming reg = measure_registration_timing(server->port(), seeded_email(2), kBenchPassword, options_.timing_rounds);
+    Row r = ratio_row(Row{.scenario = "6 registration timing", .store = store}, "median new / taken",
+                      reg.absent_ms / reg.present_ms, "0.9-1.1");
+    r.note = "new address " + fixed(reg.absent_ms, 2) + " ms, taken " + fixed(reg.present_ms, 2) + " ms, " +
+             std::to_string(reg.rounds) + " rounds, --email-verification required";
+    add(r);
   }
   if (options_.compare_engines && store == "sqlite") {
     auto server = start_server(small, "argon2");

@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include <boost/json/object.hpp>
+
 #include "http_client.h"
 
 namespace vestibule::bench {
@@ -26,6 +28,18 @@ double timed_failed_login(e2e::HttpClient& client, const std::string& email, con
   return ms;
 }
 
+// One request that must answer `status`; its time in ms.
+double timed(e2e::HttpClient& client, const std::string& path, const boost::json::object& body, unsigned status) {
+  const auto start = Clock::now();
+  const e2e::Response res = client.post(path, body);
+  const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  if (res.result_int() != status) {
+    throw std::runtime_error(path + " timing: expected " + std::to_string(status) + ", got " +
+                             std::to_string(res.result_int()));
+  }
+  return ms;
+}
+
 }  // namespace
 
 LoginTiming measure_login_timing(unsigned short port, const std::string& email, int rounds) {
@@ -37,6 +51,33 @@ LoginTiming measure_login_timing(unsigned short port, const std::string& email, 
     wrong.push_back(timed_failed_login(client, email, "wrong password " + std::to_string(i)));
   }
   return {.unknown_ms = median(unknown), .wrong_ms = median(wrong), .rounds = rounds};
+}
+
+PairTiming measure_reset_timing(unsigned short port, const std::string& email, int rounds) {
+  e2e::HttpClient client(port);
+  timed(client, "/v1/password-resets", {{"email", email}}, 202);
+  std::vector<double> absent, present;
+  for (int i = 0; i < rounds; ++i) {
+    absent.push_back(timed(client, "/v1/password-resets", {{"email", "nobody-" + std::to_string(i) + "@bench.example"}}, 202));
+    present.push_back(timed(client, "/v1/password-resets", {{"email", email}}, 202));
+  }
+  return {.absent_ms = median(absent), .present_ms = median(present), .rounds = rounds};
+}
+
+PairTiming measure_registration_timing(unsigned short port, const std::string& email, const std::string& password,
+                                       int rounds) {
+  e2e::HttpClient client(port);
+  auto registration = [&](const std::string& address) {
+    return boost::json::object{{"name", "Timing Probe"}, {"email", address}, {"password", password}};
+  };
+  const std::string run = std::to_string(Clock::now().time_since_epoch().count());
+  timed(client, "/v1/users", registration(email), 202);
+  std::vector<double> absent, present;
+  for (int i = 0; i < rounds; ++i) {
+    absent.push_back(timed(client, "/v1/users", registration("new-" + run + "-" + std::to_string(i) + "@bench.example"), 202));
+    present.push_back(timed(client, "/v1/users", registration(email), 202));
+  }
+  return {.absent_ms = median(absent), .present_ms = median(present), .rounds = rounds};
 }
 
 }  // namespace vestibule::bench

@@ -1,6 +1,8 @@
-// Login timing: does a failed login for an unknown email take as long as one with a wrong
-// password for a real account? (If not, response times tell attackers which addresses have
-// accounts.) Alternates the two kinds, one request at a time, and keeps the medians.
+// Enumeration timing: does a request about an address without an account take as long as one
+// about an address with one? (If not, response times tell attackers which addresses have
+// accounts.) Each measure alternates the two kinds, one request at a time, and keeps the
+// medians: a failed login (unknown email vs wrong password), a password reset request (unknown
+// vs known address), and a registration under --email-verification required (new vs taken).
 #pragma once
 
 #include <string>
@@ -15,5 +17,20 @@ struct LoginTiming {
 
 // `email` is a seeded account's. The server must not throttle failed logins.
 LoginTiming measure_login_timing(unsigned short port, const std::string& email, int rounds);
+
+struct PairTiming {
+  double absent_ms = 0;   // median: the address has no account
+  double present_ms = 0;  // median: it has one
+  int rounds = 0;
+};
+
+// POST /v1/password-resets for unknown addresses vs `email` (a seeded account's). The server
+// must not limit mail requests per client.
+PairTiming measure_reset_timing(unsigned short port, const std::string& email, int rounds);
+
+// POST /v1/users of new addresses vs `email` (taken), on a server with --email-verification
+// required (both answer 202). The server must not limit registrations per client.
+PairTiming measure_registration_timing(unsigned short port, const std::string& email, const std::string& password,
+                                       int rounds);
 
 }  // namespace vestibule::bench
