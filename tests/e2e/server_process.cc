@@ -72,6 +72,12 @@ std::unique_ptr<ServerProcess> ServerProcess::launch(ServerConfig config) {
   args.insert(args.end(), store.begin(), store.end());
   args.insert(args.end(), config.hash_args.begin(), config.hash_args.end());
   args.insert(args.end(), config.extra_args.begin(), config.extra_args.end());
+  // Mail goes into the data dir unless the test names a mail server: never into the working
+  // directory's data/mail, the default.
+  if (std::find(config.extra_args.begin(), config.extra_args.end(), "--mail-url") == config.extra_args.end()) {
+    args.push_back("--mail-url");
+    args.push_back("file:" + (p->data_dir_ / "mail").string());
+  }
   p->spawn(args);
   return p;
 }
