@@ -5,11 +5,15 @@
 
 #include <memory>
 
+#include <set>
+
 #include "api_helpers.h"
+#include "delivered_mail.h"
 #include "registration_race.h"
 #include "server_process.h"
-// Last: it declares vestibule::testing, which would hide ::testing in the headers above.
+// Last: they declare vestibule::testing, which would hide ::testing in the headers above.
 #include "support/redis_server.h"
+#include "support/smtp_server.h"
 
 namespace vestibule::e2e {
 namespace {
@@ -131,6 +135,35 @@ TEST(SharedThrottlingTest, FailedLoginsSpreadOverTwoInstancesShareOneLimit) {
                          "too_many_attempts"));
   EXPECT_TRUE(is_problem(b.post("/v1/sessions", {{"email", account.email}, {"password", account.password}}), 429,
                          "too_many_attempts"));
+}
+
+TEST(TwoInstancesMailTest, EveryMessageIsDeliveredOnceWhenTwoInstancesShareTheOutbox) {
+  if (!vestibule::testing::SmtpServer::available()) GTEST_SKIP() << "python3-aiosmtpd is not installed";
+  vestibule::testing::RedisServer redis;
+  redis.start();
+  vestibule::testing::SmtpServer smtp;
+  ServerConfig config;
+  config.store_args = {"--store", redis.url(), "--redis-key-prefix", "mail:"};
+  config.extra_args = {"--mail-url", smtp.url(), "--register-client-limit", "0"};
+  auto first = ServerProcess::start(config);
+  auto second = ServerProcess::start(config);
+  HttpClient a(first->port()), b(second->port());
+  std::set<std::string> addresses;
+  constexpr std::size_t kMessages = 20;
+  for (std::size_t i = 0; i < kMessages; ++i) addresses.insert(register_account(i % 2 ? a : b, "shared").email);
+  const auto mail = smtp.wait_for_messages(kMessages, std::chrono::seconds(30));
+  std::set<std::string> ids, to;
+  for (const auto& m : mail) {
+    ids.insert(parse_mail(m.content).header("message-id"));
+    to.insert(m.recipients);
+  }
+  EXPECT_EQ(to, addresses);
+  EXPECT_EQ(ids.size(), kMessages);
+  // One more, after all of them: it is the next to arrive, so no earlier one came twice.
+  const Account last = register_account(a, "last");
+  const auto all = smtp.wait_for_messages(kMessages + 1, std::chrono::seconds(30));
+  EXPECT_EQ(all.size(), kMessages + 1);
+  EXPECT_EQ(all.back().recipients, last.email);
 }
 
 }  // namespace
