@@ -28,6 +28,9 @@ boost::system::result<std::unique_ptr<App>, BuildError> App::build(const Setting
   auto opened = open_store(settings, executor, loggers);
   if (!opened) return opened.error();
   app->store_ = std::move(*opened);
+  auto courier = mail::Courier::create(executor, *app->store_, settings.mail, loggers.server());
+  if (!courier) return BuildError{"cannot send mail: " + courier.error()};
+  app->courier_ = std::move(*courier);
 
   accounts::ServiceOptions service = settings.service;
   if (!settings.common_passwords.empty()) {
@@ -42,7 +45,8 @@ boost::system::result<std::unique_ptr<App>, BuildError> App::build(const Setting
   app->hasher_ = std::make_unique<security::PasswordHasher>(*app->hash_pool_, settings.hasher.params);
   app->accounts_ = std::make_unique<accounts::AccountService>(
       *app->store_, *app->hasher_, std::move(service),
-      [] { return std::chrono::time_point_cast<std::chrono::milliseconds>(store::Clock::now()); }, loggers.audit());
+      [] { return std::chrono::time_point_cast<std::chrono::milliseconds>(store::Clock::now()); }, loggers.audit(),
+      [courier = app->courier_.get()] { courier->nudge(); });
   app->handlers_ = std::make_unique<api::Handlers>(*app->accounts_);
   app->router_ = std::make_unique<http::Router>(api::render_error);
   api::add_routes(*app->router_, *app->handlers_);

@@ -1,5 +1,5 @@
-// Builds a service's object graph from Settings, once, in dependency order: store -> hashing pool
-// -> hasher -> account service -> handlers -> router. Every subcommand that needs a part of it (serve today;
+// Builds a service's object graph from Settings, once, in dependency order: store -> mail
+// courier -> hashing pool -> hasher -> account service -> handlers -> router. Every subcommand that needs a part of it (serve today;
 // admin, import and migrations next) builds it here instead of copying serve's wiring.
 // Destroyed in reverse order. Thread-safe once built (each part is).
 #pragma once
@@ -14,6 +14,7 @@
 #include "app/logging.h"
 #include "app/settings.h"
 #include "http/router.h"
+#include "mail/courier.h"
 #include "security/password_hasher.h"
 #include "store/store.h"
 #include "util/worker_pool.h"
@@ -41,20 +42,25 @@ class App {
   // The threads argon2id runs on: for metrics (queued(), active()) and for shutdown (drop_queued()).
   util::WorkerPool& hash_pool() { return *hash_pool_; }
   security::PasswordHasher& hasher() { return *hasher_; }
+  // Delivers the outbox; serve starts it once the store is prepared and stops it on shutdown.
+  mail::Courier& courier() { return *courier_; }
   accounts::AccountService& accounts() { return *accounts_; }
   const http::Router& router() const { return *router_; }
 
  private:
   App() = default;
 
-  // Destroyed bottom-up: router, handlers, account service (the only caller of the hasher), then
+  // Destroyed bottom-up: router, handlers, account service (the only caller of the hasher and
+  // of the courier's nudge), then
   // the hash pool, whose destructor runs the jobs still queued and joins its threads, then the
-  // hasher, then the store. The pool is built before the hasher but declared after it for that
+  // hasher, then the courier, then the store. The pool is built before the hasher but declared after it for that
   // order, the one it had as the hasher's last member: no pool thread is still running once the
   // hasher is gone. (The hasher's jobs copy what they use, so that is not needed today, but it
   // keeps a future job that reaches into the hasher safe.) And the pool joins only once nothing
   // can post to it any more.
   std::unique_ptr<store::Store> store_;
+  // After the store (it claims from it), before the account service (which nudges it).
+  std::unique_ptr<mail::Courier> courier_;
   std::unique_ptr<security::PasswordHasher> hasher_;
   std::unique_ptr<util::WorkerPool> hash_pool_;
   std::unique_ptr<accounts::AccountService> accounts_;

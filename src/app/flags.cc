@@ -113,6 +113,26 @@ void add_serve_flags(CLI::App& cmd, Settings& s) {
                "Take the client address from the last X-Forwarded-For entry (only behind a proxy that sets it)")
       ->envname(env_name("--trust-proxy"));
 
+  mail::MailOptions& m = s.mail;
+  option(cmd, "--mail-url", m.url,
+         "Where mail goes: smtp://[user:pass@]HOST:PORT[?starttls=required], smtps://[user:pass@]HOST:PORT, or "
+         "file:DIR (one .eml file per message; for development)");
+  option(cmd, "--mail-from", m.from, "From of every message: 'Name <address>' or an address");
+  option(cmd, "--public-url", m.public_url, "Base URL of the links in messages (where the account page is served)");
+  option(cmd, "--mail-templates", m.templates_dir,
+         "Directory of template overrides: KIND.subject, KIND.txt, KIND.html (missing files: built-in)");
+  option(cmd, "--mail-ca-file", m.ca_file, "PEM CA certificates the SMTP server's TLS certificate is checked against "
+                                           "(default: the system's)");
+  option(cmd, "--mail-max-attempts", m.max_attempts, "Deliveries tried before a message is given up")
+      ->check(CLI::Range(1u, 100u));
+  seconds(cmd, "--mail-retry-delay", m.backoff_initial,
+          "Seconds before the first retry of a failed delivery; doubles each time, up to an hour", 1, 3600);
+  seconds(cmd, "--mail-lease", m.lease,
+          "Seconds a claimed message is reserved for this instance (must exceed --mail-send-timeout)", 2, 86400);
+  seconds(cmd, "--mail-send-timeout", m.send_timeout, "Seconds one SMTP conversation may take", 1, 3600);
+  option(cmd, "--mail-threads", m.delivery_threads, "Messages delivered at once (SMTP conversations)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{64}));
+
   accounts::Throttling& t = s.service.throttling;
   limit(cmd, "--login-account-limit", t.failed_logins_per_account,
         "Failed password checks (logins, re-authentication) per account per window before 429 (0: off)");

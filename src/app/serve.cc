@@ -137,6 +137,7 @@ int serve(const Settings& settings) {
     return 2;
   }
   server->start();
+  app.courier().start();
   log.info("event=listening address={} tls={} store={} hash_engine={} hash_threads={} io_threads={}",
            to_string(server->local_endpoint()), options->tls != nullptr,
            settings.store_url.substr(0, settings.store_url.find(':')),
@@ -166,6 +167,9 @@ int serve(const Settings& settings) {
         deadline.expires_after(std::chrono::milliseconds(20));
         co_await deadline.async_wait(net::use_awaitable);
       }
+      // Sends in flight get a bounded while to finish (MailOptions::stop_timeout); one cut off is
+      // sent again after its lease, nothing queued is lost.
+      co_await app.courier().stop();
       // Hash jobs still queued belong to requests that will not be answered now: drop them,
       // so that only the ones running (one hash each, at most the bounded cost) delay the exit.
       const std::size_t dropped = app.hash_pool().drop_queued();

@@ -12,6 +12,7 @@
 
 #include "accounts/account_service.h"
 #include "http/server.h"
+#include "mail/options.h"
 #include "security/password_hasher.h"
 #include "store/open.h"
 
@@ -29,6 +30,8 @@ struct Settings {
   std::string common_passwords = "/usr/share/john/password.lst";
   // endpoint comes from listen, tls from tls_cert/tls_key.
   http::ServerOptions server;
+  // Outgoing mail: --mail-url, --mail-from, --public-url, --mail-templates and the courier.
+  mail::MailOptions mail;
   std::string tls_cert;
   std::string tls_key;
   bool allow_insecure_http = false;
