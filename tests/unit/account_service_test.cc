@@ -321,7 +321,7 @@ TEST_F(AccountServiceTest, ARefusedRegistrationWritesNothing) {
   EXPECT_TRUE(run(limited->register_account(registration("a@example.com"), "203.0.113.5")));
   EXPECT_TRUE(run(limited->register_account(registration("b@example.com"), "203.0.113.5")));
   for (int i = 0; i < 5; ++i) {
-    Result<User> refused = run(limited->register_account(registration("c@example.com"), "203.0.113.5"));
+    Result<std::optional<User>> refused = run(limited->register_account(registration("c@example.com"), "203.0.113.5"));
     ASSERT_TRUE(fails_with(refused, Code::too_many_attempts)) << i;
     EXPECT_EQ(refused.error().retry_after, 1h);
   }
