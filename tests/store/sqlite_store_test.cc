@@ -182,7 +182,7 @@ TEST_F(SqliteStoreTest, Version1DatabaseIsUpgradedInPlaceWithItsData) {
   ASSERT_TRUE(attempts);
   EXPECT_EQ(attempts->count, 3u);
   Account twin{"acc-new", "n", "x", "strasse@example.de", "h", kT0, kT0};
-  Result<void> duplicate = run(store.create_account(twin));
+  Result<void> duplicate = run(store.create_account(twin, {}));
   ASSERT_FALSE(duplicate);
   EXPECT_EQ(duplicate.error(), Error::email_taken);
   // The placeholder account can take a new address of its own.
@@ -261,7 +261,7 @@ TEST_F(SqliteStoreTest, RefusesAFileWithOverwrittenPages) {
     for (int i = 0; i < 400; ++i) {
       const std::string id = "acc-" + std::to_string(i);
       Account a{id, "Name " + id, id + "@example.com", id + "@example.com", std::string(100, 'h'), kT0, kT0};
-      ASSERT_TRUE(run((*opened)->create_account(a)));
+      ASSERT_TRUE(run((*opened)->create_account(a, {})));
     }
   }
   // The last connection's close checkpointed the WAL into the file: the damage below is what
@@ -305,7 +305,7 @@ TEST_F(SqliteStoreTest, PingAnswersWhileEveryWriterWaits) {
   RawDb blocker(path());
   blocker.exec("BEGIN IMMEDIATE");
   Account a{"acc-1", "n", "a@example.com", "a@example.com", "h", kT0, kT0};
-  std::future<Result<void>> write = boost::asio::co_spawn(io_, store.create_account(a), boost::asio::use_future);
+  std::future<Result<void>> write = boost::asio::co_spawn(io_, store.create_account(a, {}), boost::asio::use_future);
 
   Result<void> pong = run(store.ping());
   EXPECT_TRUE(pong);
