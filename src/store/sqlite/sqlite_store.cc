@@ -157,7 +157,7 @@ Task<Result<R>> SqliteStore::read(Fn fn) {
   return run<R>(std::move(fn));
 }
 
-Task<Result<void>> SqliteStore::create_account(Account a) {
+Task<Result<void>> SqliteStore::create_account(Account a, Effects) {  // effects: stub, ignored
   return run<void>([a = std::move(a)](Connection& c) -> Result<void> {
     try {
       c.prepare("INSERT INTO accounts (id, name, email, email_key, password_hash, created_at, updated_at) "
@@ -317,6 +317,27 @@ Task<Result<void>> SqliteStore::clear_attempts(std::string key) {
     return {};
   });
 }
+
+// Stubs for the new operations (replaced by the SQLite implementation).
+Task<Result<void>> SqliteStore::add_effects(std::string, Effects) { return ready(Result<void>(Error::unavailable)); }
+Task<Result<TokenHolder>> SqliteStore::find_token(std::string, TokenPurpose, TimePoint) {
+  return ready(Result<TokenHolder>(Error::unavailable));
+}
+Task<Result<Account>> SqliteStore::redeem_token(std::string, TokenPurpose, TimePoint, AccountChanges) {
+  return ready(Result<Account>(Error::unavailable));
+}
+Task<Result<std::vector<OutboxMessage>>> SqliteStore::claim_mail(TimePoint, std::chrono::milliseconds, std::size_t,
+                                                                 std::string) {
+  return ready(Result<std::vector<OutboxMessage>>(Error::unavailable));
+}
+Task<Result<bool>> SqliteStore::complete_mail(std::string, std::string) { return ready(Result<bool>(Error::unavailable)); }
+Task<Result<bool>> SqliteStore::retry_mail(std::string, std::string, TimePoint) {
+  return ready(Result<bool>(Error::unavailable));
+}
+Task<Result<bool>> SqliteStore::fail_mail(std::string, std::string, TimePoint) {
+  return ready(Result<bool>(Error::unavailable));
+}
+Task<Result<OutboxStats>> SqliteStore::outbox_stats() { return ready(Result<OutboxStats>(Error::unavailable)); }
 
 Task<Result<void>> SqliteStore::ping() {
   // On the calling thread with a connection of its own, not through run(): behind a queue of
