@@ -1,8 +1,8 @@
 // The Lua scripts of the Redis store, one per atomic operation. Redis runs a script without
 // interleaving any other command, so each is all-or-nothing with respect to other clients; each
 // checks its preconditions before its first write, so an early return leaves nothing behind.
-// Keys are built inside some scripts (sessions of an account), which Redis Cluster would not
-// allow; see docs/redis.md.
+// Keys are built inside some scripts (an account's sessions and tokens, messages), which Redis
+// Cluster would not allow; see docs/redis.md.
 #pragma once
 
 namespace vestibule::store::redis::scripts {
@@ -10,7 +10,7 @@ namespace vestibule::store::redis::scripts {
 // Shared by the scripts that change an account with its effects (kCreateAccount, kUpdateAccount,
 // kAddEffects, kRedeemToken), which RedisStore sends with this text in front of theirs: how they
 // read their arguments, check their preconditions (before any write) and write. ARGV[1] is the
-// key prefix in each. Effects (RedisStore's append_effects): has_token (0/1), token digest,
+// key prefix in each. Effects (codec.h, append_effects): has_token (0/1), token digest,
 // purpose, email, created_at, expires_at, message count, then per message id, kind, recipient,
 // params (JSON, store/params.h), created_at. Changes (append_changes): updated_at, then 0/1 and
 // value for name, email, email_key, password_hash, keep_only_session, expected_password_hash,
