@@ -9,14 +9,21 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
 #include <chrono>
 #include <cstddef>
+#include <exception>
 #include <functional>
+#include <future>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
+#include <thread>
 #include <utility>
+#include <vector>
 
 #include "store/open.h"
 #include "store/store.h"
@@ -103,6 +110,26 @@ inline Account make_account(const std::string& id, const std::string& email_key)
                  .updated_at = kT0};
 }
 
+// A flow token of `account_id`, created at kT0.
+inline FlowToken make_token(const std::string& digest, TokenPurpose purpose, const std::string& account_id,
+                            TimePoint expires_at = kT0 + 1h) {
+  return FlowToken{.token_digest = digest,
+                   .purpose = purpose,
+                   .account_id = account_id,
+                   .email = account_id + "@example.com",
+                   .created_at = kT0,
+                   .expires_at = expires_at};
+}
+
+// A message for the outbox, due from `created_at` on.
+inline OutboxMessage make_mail(const std::string& id, TimePoint created_at = kT0) {
+  return OutboxMessage{.id = id,
+                       .kind = "verify_email",
+                       .recipient = "to-" + id + "@example.com",
+                       .params = {{"link", "https://example.com/verify-email#token=" + id}, {"name", "Zoë"}},
+                       .created_at = created_at};
+}
+
 inline Session make_session(const std::string& digest, const std::string& account_id, TimePoint expires_at) {
   return Session{.token_digest = digest, .account_id = account_id, .created_at = kT0, .expires_at = expires_at};
 }
@@ -185,6 +212,35 @@ class StoreContractTest : public ::testing::TestWithParam<StoreFactory> {
 
   Result<Account> update(const std::string& account_id, AccountChanges changes) {
     return run(store().update_account(account_id, std::move(changes)));
+  }
+
+  // Runs every task at once on `threads` threads (all spawned before any runs, so they race)
+  // and returns their results in order; a task still unfinished after 30 s fails the test and
+  // leaves its slot empty instead of hanging it.
+  template <typename T>
+  std::vector<std::optional<T>> run_concurrently(std::vector<Task<T>> tasks, std::size_t threads = 4) {
+    io_.restart();  // the last run() may have left it stopped (out of work)
+    std::vector<std::future<T>> pending;
+    for (Task<T>& task : tasks) pending.push_back(boost::asio::co_spawn(io_, std::move(task), boost::asio::use_future));
+    std::vector<std::thread> runners;
+    for (std::size_t t = 0; t < threads; ++t) runners.emplace_back([this] { io_.run(); });
+    std::vector<std::optional<T>> results(pending.size());
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    for (std::size_t i = 0; i < pending.size(); ++i) {
+      if (pending[i].wait_until(deadline) != std::future_status::ready) {
+        ADD_FAILURE() << "task " << i << " did not finish within 30 s";
+        continue;
+      }
+      try {
+        results[i] = pending[i].get();
+      } catch (const std::exception& e) {
+        ADD_FAILURE() << "task " << i << " threw: " << e.what();
+      }
+    }
+    io_.stop();
+    for (auto& t : runners) t.join();
+    io_.restart();
+    return results;
   }
 
  private:
