@@ -120,7 +120,8 @@ TEST_F(RedisFlowsTest, ATokenPastTheCallersNowIsNotFoundWhileItsKeyStillExists) 
   Result<Account> redeemed = run(store().redeem_token("digest-1", TokenPurpose::password_reset, kT0 + 1h, changes));
   ASSERT_FALSE(redeemed);
   EXPECT_EQ(redeemed.error(), Error::not_found);
-  EXPECT_EQ(raw({"EXISTS", "P:token:digest-1"}).integer, 1) << "Redis's TTL has not run out: the caller's clock decides";
+  EXPECT_EQ(raw({"EXISTS", "P:token:digest-1"}).integer, 1)
+      << "Redis's TTL has not run out: the caller's clock decides";
 }
 
 TEST_F(RedisFlowsTest, DeletingAnAccountDeletesItsTokenKeysAndKeepsItsQueuedMail) {

@@ -11,7 +11,7 @@ namespace vestibule::store::redis {
 Task<Result<std::vector<OutboxMessage>>> RedisStore::claim_mail(TimePoint now, std::chrono::milliseconds lease,
                                                                 std::size_t limit, std::string claim) {
   std::vector<OutboxMessage> claimed;
-  if (limit == 0) co_return claimed;  // LIMIT 0 0 would mean "none" too, but say so here
+  if (limit == 0) co_return claimed;  // asked for none: no script, no cleanup either
   std::vector<std::string> keys{outbox_key("due"), outbox_key("created"), outbox_key("failed")};
   std::vector<std::string> args{options_.key_prefix, millis(now), millis(now + lease), std::to_string(limit),
                                 std::move(claim)};
@@ -31,7 +31,6 @@ Task<Result<std::vector<OutboxMessage>>> RedisStore::claim_mail(TimePoint now, s
   }
   co_return claimed;
 }
-
 
 Task<Result<bool>> RedisStore::complete_mail(std::string id, std::string claim) {
   std::vector<std::string> keys{mail_key(id), outbox_key("due"), outbox_key("created")};
@@ -63,7 +62,8 @@ Task<Result<OutboxStats>> RedisStore::outbox_stats() {
   OutboxStats stats;
   stats.queued = static_cast<std::size_t>(reply->elements[0].integer);
   stats.failed = static_cast<std::size_t>(reply->elements[1].integer);
-  if (reply->elements[2].integer >= 0) stats.oldest_queued = TimePoint(std::chrono::milliseconds(reply->elements[2].integer));
+  const long long oldest = reply->elements[2].integer;  // -1: nothing queued
+  if (oldest >= 0) stats.oldest_queued = TimePoint(std::chrono::milliseconds(oldest));
   co_return stats;
 }
 
