@@ -1,6 +1,6 @@
 // The Redis store's data version (redis/migrations.h), against the suite's private redis-server:
 // a fresh keyspace gets the current version, a newer one is refused, and data laid out by the
-// previous release (written here with raw commands, as that release wrote it) is upgraded.
+// previous releases (written here with raw commands, as those releases wrote it) is upgraded.
 
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>
@@ -14,86 +14,32 @@
 #include <string>
 #include <vector>
 
-#include "shared_redis.h"
+#include "redis_fixture.h"
 #include "store/open.h"
 #include "store/redis/redis_client.h"
 #include "store/store.h"
 #include "support/run_awaitable.h"
-#include "test_email_key.h"
 
 namespace vestibule::store {
 namespace {
 
 using namespace std::chrono_literals;
 
-const TimePoint kT0{4'102'444'800'123ms};  // 2100-01-01T00:00:00.123Z, as in the contract suite
-
-class RedisStoreTest : public ::testing::Test {
- protected:
-  RedisStoreTest() : prefix_(fresh_redis_prefix("data")) {
-    log_ = std::make_shared<spdlog::logger>("store", std::make_shared<spdlog::sinks::ostream_sink_mt>(log_text_));
-    redis::ClientOptions client;
-    client.port = std::to_string(shared_redis().port());
-    raw_ = std::make_shared<redis::RedisClient>(io_.get_executor(), client);
-  }
-  ~RedisStoreTest() override { raw_->close(); }
-
-  template <typename T>
-  T run(Task<T> task) {
-    return testing::run_awaitable(io_, std::move(task));
-  }
-
-  // One raw command under this test's prefix ("P" in a key is replaced by it).
-  redis::Reply raw(std::vector<std::string> args) {
-    for (auto& a : args) {
-      if (a.starts_with("P:")) a = prefix_ + a.substr(2);
-    }
-    Result<redis::Reply> reply = run(raw_->command(std::move(args)));
-    if (!reply) throw std::runtime_error("redis did not answer");
-    if (reply->is_error()) throw std::runtime_error(reply->str);
-    return *reply;
-  }
-
-  std::unique_ptr<Store> open() {
-    OpenOptions options;
-    options.executor = io_.get_executor();
-    options.redis_key_prefix = prefix_;
-    options.email_key = test_email_key;
-    options.logger = log_;
-    return open_store(shared_redis().url(), options).value();
-  }
-
-  std::string logged() {
-    log_->flush();
-    return log_text_.str();
-  }
-
-  boost::asio::io_context io_;  // first: outlives the clients that use it
-  std::string prefix_;
-
- private:
-  std::ostringstream log_text_;
-  std::shared_ptr<spdlog::logger> log_;
-  std::shared_ptr<redis::RedisClient> raw_;
-};
-
-std::string ms(TimePoint t) { return std::to_string(t.time_since_epoch().count()); }
-
 TEST_F(RedisStoreTest, AFreshKeyspaceGetsTheCurrentVersion) {
   std::unique_ptr<Store> store = open();
   auto prepared = run(store->prepare());
   ASSERT_TRUE(prepared) << prepared.error().message;
-  EXPECT_EQ(raw({"GET", "P:schema_version"}).str, "2");
+  EXPECT_EQ(raw({"GET", "P:schema_version"}).str, "3");
   EXPECT_EQ(logged().find("event=store.migrated"), std::string::npos) << "nothing to migrate: " << logged();
 }
 
 TEST_F(RedisStoreTest, ANewerVersionIsRefused) {
-  raw({"SET", "P:schema_version", "3"});
+  raw({"SET", "P:schema_version", "4"});
   std::unique_ptr<Store> store = open();
   auto prepared = run(store->prepare());
   ASSERT_FALSE(prepared);
-  EXPECT_EQ(prepared.error().message, "incompatible schema: Redis data version 3 is newer than this binary's 2; upgrade vestibule");
-  EXPECT_EQ(raw({"GET", "P:schema_version"}).str, "3") << "left as it was";
+  EXPECT_EQ(prepared.error().message, "incompatible schema: Redis data version 4 is newer than this binary's 3; upgrade vestibule");
+  EXPECT_EQ(raw({"GET", "P:schema_version"}).str, "4") << "left as it was";
 }
 
 TEST_F(RedisStoreTest, AVersionThatIsNotANumberIsRefused) {
@@ -139,7 +85,7 @@ TEST_F(RedisStoreTest, Version1DataIsUpgradedInPlace) {
   std::unique_ptr<Store> store = open();
   auto prepared = run(store->prepare());
   ASSERT_TRUE(prepared) << prepared.error().message;
-  EXPECT_EQ(raw({"GET", "P:schema_version"}).str, "2");
+  EXPECT_EQ(raw({"GET", "P:schema_version"}).str, "3") << "and on through version 3";
 
   Result<Account> ann = run(store->find_account_by_email("ann@example.com"));
   ASSERT_TRUE(ann);
@@ -182,6 +128,58 @@ TEST_F(RedisStoreTest, Version1DataIsUpgradedInPlace) {
   EXPECT_LE(counted->window_ends, now + 600s);
 }
 
+// Version 2's layout (docs/redis.md of that release): accounts without email_verified or a
+// pending address, no flow tokens, no outbox.
+TEST_F(RedisStoreTest, Version2DataIsUpgradedToVersion3) {
+  raw({"SET", "P:schema_version", "2"});
+  raw({"HSET", "P:user:{acc-ann}", "id", "acc-ann", "name", "Ann", "email", "Ann@example.com", "email_key",
+       "ann@example.com", "password_hash", "$argon2id$v=19$m=1024,t=1,p=1$c2FsdA$h", "created_at", ms(kT0),
+       "updated_at", ms(kT0 + 5s)});
+  raw({"SET", "P:email:ann@example.com", "acc-ann"});
+  const TimePoint expires = kT0 + 1h;
+  raw({"SET", "P:session:digest-ann", "acc-ann " + ms(expires), "PXAT", ms(expires)});
+  raw({"ZADD", "P:user:{acc-ann}:sessions", ms(expires), "digest-ann"});
+  raw({"SET", "P:attempts:login:account:acc-ann", "2 " + ms(kT0 + 10min), "PX", "600000"});
+
+  std::unique_ptr<Store> store = open();
+  auto prepared = run(store->prepare());
+  ASSERT_TRUE(prepared) << prepared.error().message;
+  EXPECT_EQ(raw({"GET", "P:schema_version"}).str, "3");
+  EXPECT_NE(logged().find("event=store.migrated data_version=3"), std::string::npos) << logged();
+
+  Result<Account> ann = run(store->find_account_by_email("ann@example.com"));
+  ASSERT_TRUE(ann);
+  EXPECT_EQ(ann->id, "acc-ann");
+  EXPECT_EQ(ann->email, "Ann@example.com");
+  EXPECT_EQ(ann->updated_at, kT0 + 5s);
+  EXPECT_FALSE(ann->email_verified) << "an account of version 2 has not verified its address";
+  EXPECT_EQ(ann->pending_email, "");
+  EXPECT_EQ(ann->pending_email_key, "");
+  Result<Account> by_session = run(store->find_account_by_session("digest-ann", kT0));
+  ASSERT_TRUE(by_session) << "sessions carry over";
+  EXPECT_EQ(by_session->id, "acc-ann");
+  Result<Attempts> attempts = run(store->attempts("login:account:acc-ann", kT0));
+  ASSERT_TRUE(attempts);
+  EXPECT_EQ(attempts->count, 2u);
+
+  // The old account takes part in the new flows.
+  Effects effects;
+  effects.token = FlowToken{.token_digest = "verify-ann",
+                            .purpose = TokenPurpose::email_verification,
+                            .account_id = "acc-ann",
+                            .email = "Ann@example.com",
+                            .created_at = kT0,
+                            .expires_at = kT0 + 1h};
+  ASSERT_TRUE(run(store->add_effects("acc-ann", effects)));
+  AccountChanges verify;
+  verify.updated_at = kT0 + 1min;
+  verify.email_verified = true;
+  Result<Account> verified = run(store->redeem_token("verify-ann", TokenPurpose::email_verification, kT0, verify));
+  ASSERT_TRUE(verified);
+  EXPECT_TRUE(verified->email_verified);
+  EXPECT_EQ(verified->name, "Ann") << "the fields of version 2 are kept";
+}
+
 // The older account's new key is the one the newer account holds under version 1: the holder
 // must take over an entry another account is giving up. Also after an interruption between the
 // two steps (every old entry freed, nothing claimed yet, the version still 1): the next start
@@ -209,7 +207,7 @@ TEST_P(RedisRekeyTest, TheOlderAccountTakesTheKeyTheNewerOneHeld) {
   ASSERT_TRUE(placeholder);
   EXPECT_EQ(placeholder->id, "acc-new");
   EXPECT_EQ(raw({"EXISTS", "P:email:stra\u00dfe@example.de"}).integer, 0);
-  EXPECT_EQ(raw({"GET", "P:schema_version"}).str, "2");
+  EXPECT_EQ(raw({"GET", "P:schema_version"}).str, "3");
 }
 
 INSTANTIATE_TEST_SUITE_P(Rekey, RedisRekeyTest, ::testing::Bool(),

@@ -179,6 +179,17 @@ Task<PrepareResult> migrate_to_2(RedisClient& client, const std::string& p, cons
   co_return PrepareResult{};
 }
 
+// Version 3: flow tokens (`token:DIGEST`, `user:{ID}:tokens`), the outbox (`mail:ID`,
+// `outbox:due|created|failed`) and three account fields (email_verified, pending_email,
+// pending_email_key). Nothing is rewritten: the new keys start empty, and an account hash
+// without the new fields reads as unverified with no change pending, which is what every
+// account was before (the store read them so before this version too: codec.cc's to_account).
+// The version moves on all the same, because older binaries must not serve this data: a
+// version-2 binary would change an address and leave email_verified set (the new address would
+// pass as verified), delete an account and leave its flow tokens behind, and never deliver the
+// queued mail. They refuse a newer version, so after this step they do not start.
+Task<PrepareResult> migrate_to_3() { co_return PrepareResult{}; }
+
 std::string unreachable(const OpenError& e) { return "cannot check the Redis data version: " + e.message; }
 
 }  // namespace
@@ -230,6 +241,10 @@ Task<PrepareResult> prepare_data(RedisClient& client, const std::string& prefix,
     // Migration N brings version N-1 to N; version 1 had none before it.
     if (v == 2) {
       PrepareResult done = co_await migrate_to_2(client, prefix, email_key, log);
+      if (!done) co_return done;
+    }
+    if (v == 3) {
+      PrepareResult done = co_await migrate_to_3();
       if (!done) co_return done;
     }
     std::vector<std::string> set{"SET", version_key, std::to_string(v)};

@@ -2,65 +2,42 @@
 
 #include <spdlog/spdlog.h>
 
-#include <charconv>
-
+#include "store/redis/codec.h"
 #include "store/redis/migrations.h"
+#include "store/redis/outbox_scripts.h"
 #include "store/redis/scripts.h"
 
 namespace vestibule::store::redis {
 namespace {
 
-const char* script_text(RedisStore::Script s) {
+std::string script_text(RedisStore::Script s) {
   using S = RedisStore::Script;
+  // The scripts that change an account with its effects share their argument reading, checks
+  // and writes (scripts::kChangesPrelude).
+  const std::string changes = scripts::kChangesPrelude;
   switch (s) {
-    case S::create_account: return scripts::kCreateAccount;
+    case S::create_account: return changes + scripts::kCreateAccount;
     case S::find_by_email: return scripts::kFindByEmail;
     case S::find_by_session: return scripts::kFindBySession;
-    case S::update_account: return scripts::kUpdateAccount;
+    case S::update_account: return changes + scripts::kUpdateAccount;
     case S::delete_account: return scripts::kDeleteAccount;
     case S::create_session: return scripts::kCreateSession;
     case S::delete_session: return scripts::kDeleteSession;
     case S::delete_sessions: return scripts::kDeleteSessions;
     case S::add_attempt: return scripts::kAddAttempt;
     case S::attempts: return scripts::kAttempts;
+    case S::add_effects: return changes + scripts::kAddEffects;
+    case S::find_token: return scripts::kFindToken;
+    case S::redeem_token: return changes + scripts::kRedeemToken;
+    case S::claim_mail: return scripts::kClaimMail;
+    case S::complete_mail: return scripts::kCompleteMail;
+    case S::retry_mail: return scripts::kRetryMail;
+    case S::fail_mail: return scripts::kFailMail;
+    case S::outbox_stats: return scripts::kOutboxStats;
+    case S::purge_failed_mail: return scripts::kPurgeFailedMail;
     case S::count: break;
   }
   return "";
-}
-
-std::string millis(TimePoint t) { return std::to_string(t.time_since_epoch().count()); }
-
-TimePoint parse_millis(const std::string& s) {
-  std::int64_t ms = 0;
-  std::from_chars(s.data(), s.data() + s.size(), ms);
-  return TimePoint(std::chrono::milliseconds(ms));
-}
-
-// HGETALL's flat [field, value, ...] array into an Account; not_found if empty.
-Result<Account> to_account(const Reply& r) {
-  if (r.type != Reply::Type::array || r.elements.empty()) return Error::not_found;
-  Account a;
-  for (std::size_t i = 0; i + 1 < r.elements.size(); i += 2) {
-    const std::string& field = r.elements[i].str;
-    const std::string& value = r.elements[i + 1].str;
-    if (field == "id") a.id = value;
-    else if (field == "name") a.name = value;
-    else if (field == "email") a.email = value;
-    else if (field == "email_key") a.email_key = value;
-    else if (field == "password_hash") a.password_hash = value;
-    else if (field == "created_at") a.created_at = parse_millis(value);
-    else if (field == "updated_at") a.updated_at = parse_millis(value);
-  }
-  return a;
-}
-
-// The common outcomes of a script: nil -> not_found, "email_taken", "ok".
-Result<void> to_void(const Result<Reply>& r) {
-  if (!r) return r.error();
-  if (r->is_nil()) return Error::not_found;
-  if (r->str == "email_taken") return Error::email_taken;
-  if (r->str == "id_taken") return Error::unavailable;  // a UUID collision: not the client's doing
-  return {};
 }
 
 }  // namespace
@@ -83,6 +60,13 @@ std::string RedisStore::attempts_key(std::string_view key) const {
 }
 std::string RedisStore::session_key(std::string_view digest) const {
   return options_.key_prefix + "session:" + std::string(digest);
+}
+std::string RedisStore::token_key(std::string_view digest) const {
+  return options_.key_prefix + "token:" + std::string(digest);
+}
+std::string RedisStore::mail_key(std::string_view id) const { return options_.key_prefix + "mail:" + std::string(id); }
+std::string RedisStore::outbox_key(std::string_view which) const {
+  return options_.key_prefix + "outbox:" + std::string(which);
 }
 
 Task<Result<Reply>> RedisStore::run(Script script, std::vector<std::string> keys, std::vector<std::string> args) {
@@ -122,11 +106,11 @@ Task<Result<Reply>> RedisStore::run(Script script, std::vector<std::string> keys
 }
 
 Task<Result<void>> RedisStore::create_account(Account a, Effects effects) {
-  // Stub: effects are not stored yet, so a create that has some is refused rather than half done.
-  if (effects.token || !effects.mail.empty()) co_return Error::unavailable;
   std::vector<std::string> keys{account_key(a.id), email_key(a.email_key)};
-  std::vector<std::string> args{a.id, a.name, a.email, a.email_key, a.password_hash, millis(a.created_at),
-                                millis(a.updated_at)};
+  std::vector<std::string> args{options_.key_prefix, a.id, a.name, a.email, a.email_key, a.password_hash,
+                                millis(a.created_at), millis(a.updated_at), flag(a.email_verified), a.pending_email,
+                                a.pending_email_key};
+  append_effects(args, effects);
   auto reply = co_await run(Script::create_account, std::move(keys), std::move(args));
   co_return to_void(reply);
 }
@@ -149,25 +133,10 @@ Task<Result<Account>> RedisStore::find_account_by_session(std::string digest, Ti
 
 Task<Result<Account>> RedisStore::update_account(std::string id, AccountChanges ch) {
   std::vector<std::string> keys{account_key(id)};
-  std::vector<std::string> args{options_.key_prefix,
-                                millis(ch.updated_at),
-                                ch.name ? "1" : "0",
-                                ch.name.value_or(""),
-                                ch.email ? "1" : "0",
-                                ch.email.value_or(""),
-                                ch.email_key ? "1" : "0",
-                                ch.email_key.value_or(""),
-                                ch.password_hash ? "1" : "0",
-                                ch.password_hash.value_or(""),
-                                ch.keep_only_session ? "1" : "0",
-                                ch.keep_only_session.value_or(""),
-                                ch.expected_password_hash ? "1" : "0",
-                                ch.expected_password_hash.value_or("")};
+  std::vector<std::string> args{options_.key_prefix};
+  append_changes(args, ch);
   auto reply = co_await run(Script::update_account, std::move(keys), std::move(args));
-  if (!reply) co_return reply.error();
-  if (reply->is_nil()) co_return Error::not_found;
-  if (reply->str == "email_taken") co_return Error::email_taken;
-  co_return to_account(*reply);
+  co_return to_changed_account(reply);
 }
 
 Task<Result<void>> RedisStore::delete_account(std::string id) {
@@ -201,8 +170,20 @@ Task<Result<void>> RedisStore::delete_sessions(std::string id) {
   co_return Result<void>{};
 }
 
-Task<Result<std::size_t>> RedisStore::purge_expired_sessions(TimePoint) {
-  co_return std::size_t{0};  // Redis expires sessions itself (PXAT on each session key)
+Task<Result<std::size_t>> RedisStore::purge_expired_sessions(TimePoint now) {
+  // Redis expires sessions, attempt windows and flow tokens itself (their TTLs). Failed mail is
+  // kept until a keep_until of the caller's clock, so it is removed here, in bounded batches so
+  // that no one script holds Redis for long.
+  constexpr int kBatch = 500;
+  for (;;) {
+    std::vector<std::string> keys{outbox_key("failed")};
+    std::vector<std::string> args{options_.key_prefix, millis(now), std::to_string(kBatch)};
+    auto reply = co_await run(Script::purge_failed_mail, std::move(keys), std::move(args));
+    if (!reply) co_return reply.error();
+    if (reply->type != Reply::Type::integer) co_return Error::unavailable;
+    if (reply->integer < kBatch) break;
+  }
+  co_return std::size_t{0};  // sessions removed: none, Redis did
 }
 
 namespace {
@@ -240,29 +221,35 @@ Task<Result<void>> RedisStore::clear_attempts(std::string key) {
   co_return Result<void>{};
 }
 
-// Stubs until the Redis implementation of issue 10 lands.
-Task<Result<void>> RedisStore::add_effects(std::string, Effects) { co_return Error::unavailable; }
-
-Task<Result<TokenHolder>> RedisStore::find_token(std::string, TokenPurpose, TimePoint) {
-  co_return Error::unavailable;
+Task<Result<void>> RedisStore::add_effects(std::string id, Effects effects) {
+  std::vector<std::string> keys{account_key(id)};
+  std::vector<std::string> args{options_.key_prefix, id};
+  append_effects(args, effects);
+  auto reply = co_await run(Script::add_effects, std::move(keys), std::move(args));
+  co_return to_void(reply);
 }
 
-Task<Result<Account>> RedisStore::redeem_token(std::string, TokenPurpose, TimePoint, AccountChanges) {
-  co_return Error::unavailable;
+Task<Result<TokenHolder>> RedisStore::find_token(std::string digest, TokenPurpose purpose, TimePoint now) {
+  std::vector<std::string> keys{token_key(digest)};
+  std::vector<std::string> args{options_.key_prefix, to_string(purpose), millis(now)};
+  auto reply = co_await run(Script::find_token, std::move(keys), std::move(args));
+  if (!reply) co_return reply.error();
+  if (reply->is_nil()) co_return Error::not_found;
+  if (reply->type != Reply::Type::array || reply->elements.size() != 2) co_return Error::unavailable;
+  std::optional<FlowToken> token = to_token(std::move(digest), reply->elements[0]);
+  Result<Account> account = to_account(reply->elements[1]);
+  if (!token || !account) co_return Error::unavailable;  // the script checked both: damaged data
+  co_return TokenHolder{std::move(*token), std::move(*account)};
 }
 
-Task<Result<std::vector<OutboxMessage>>> RedisStore::claim_mail(TimePoint, std::chrono::milliseconds, std::size_t,
-                                                                std::string) {
-  co_return Error::unavailable;
+Task<Result<Account>> RedisStore::redeem_token(std::string digest, TokenPurpose purpose, TimePoint now,
+                                               AccountChanges ch) {
+  std::vector<std::string> keys{token_key(digest)};
+  std::vector<std::string> args{options_.key_prefix, to_string(purpose), millis(now), digest};
+  append_changes(args, ch);
+  auto reply = co_await run(Script::redeem_token, std::move(keys), std::move(args));
+  co_return to_changed_account(reply);
 }
-
-Task<Result<bool>> RedisStore::complete_mail(std::string, std::string) { co_return Error::unavailable; }
-
-Task<Result<bool>> RedisStore::retry_mail(std::string, std::string, TimePoint) { co_return Error::unavailable; }
-
-Task<Result<bool>> RedisStore::fail_mail(std::string, std::string, TimePoint) { co_return Error::unavailable; }
-
-Task<Result<OutboxStats>> RedisStore::outbox_stats() { co_return Error::unavailable; }
 
 Task<Result<void>> RedisStore::ping() {
   std::vector<std::string> command{"PING"};

@@ -1,6 +1,7 @@
-// The shared store: accounts and sessions in Redis, so any number of stateless Vestibule
-// instances serve one user base. Every multi-key change is one Lua script, which Redis runs
-// atomically; sessions expire with Redis TTLs. Key layout: docs/redis.md. Connects lazily;
+// The shared store: accounts, sessions, flow tokens and the mail outbox in Redis, so any number
+// of stateless Vestibule instances serve one user base and share one outbox. Every multi-key
+// change is one Lua script, which Redis runs atomically (a change and its effects together);
+// sessions and flow tokens expire with Redis TTLs. Key layout: docs/redis.md. Connects lazily;
 // prepare() checks and migrates the data version before serving. Thread-safe.
 #pragma once
 
@@ -8,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "store/redis/redis_client.h"
 #include "store/store.h"
@@ -38,13 +40,12 @@ class RedisStore final : public Store {
   Task<Result<Attempts>> add_attempt(std::string key, TimePoint now, std::chrono::milliseconds window) override;
   Task<Result<Attempts>> attempts(std::string key, TimePoint now) override;
   Task<Result<void>> clear_attempts(std::string key) override;
-  // Stubs until the Redis implementation of issue 10 lands: each answers Error::unavailable.
   Task<Result<void>> add_effects(std::string account_id, Effects effects) override;
   Task<Result<TokenHolder>> find_token(std::string token_digest, TokenPurpose purpose, TimePoint now) override;
   Task<Result<Account>> redeem_token(std::string token_digest, TokenPurpose purpose, TimePoint now,
                                      AccountChanges changes) override;
-  Task<Result<std::vector<OutboxMessage>>> claim_mail(TimePoint now, std::chrono::milliseconds lease, std::size_t limit,
-                                                     std::string claim) override;
+  Task<Result<std::vector<OutboxMessage>>> claim_mail(TimePoint now, std::chrono::milliseconds lease,
+                                                     std::size_t limit, std::string claim) override;
   Task<Result<bool>> complete_mail(std::string message_id, std::string claim) override;
   Task<Result<bool>> retry_mail(std::string message_id, std::string claim, TimePoint due) override;
   Task<Result<bool>> fail_mail(std::string message_id, std::string claim, TimePoint keep_until) override;
@@ -54,7 +55,9 @@ class RedisStore final : public Store {
   Task<boost::system::result<void, OpenError>> prepare() override;
 
   enum class Script { create_account, find_by_email, find_by_session, update_account, delete_account,
-                      create_session, delete_session, delete_sessions, add_attempt, attempts, count };
+                      create_session, delete_session, delete_sessions, add_attempt, attempts, add_effects,
+                      find_token, redeem_token, claim_mail, complete_mail, retry_mail, fail_mail, outbox_stats,
+                      purge_failed_mail, count };
 
  private:
   // EVALSHA with the cached digest; loads the script on first use and after NOSCRIPT (e.g.
@@ -65,6 +68,9 @@ class RedisStore final : public Store {
   std::string email_key(std::string_view email_key) const;
   std::string session_key(std::string_view digest) const;
   std::string attempts_key(std::string_view key) const;
+  std::string token_key(std::string_view digest) const;
+  std::string mail_key(std::string_view id) const;
+  std::string outbox_key(std::string_view which) const;  // "due", "created", "failed"
 
   RedisOptions options_;
   std::shared_ptr<spdlog::logger> log_;

@@ -1,19 +1,179 @@
 // The Lua scripts of the Redis store, one per atomic operation. Redis runs a script without
 // interleaving any other command, so each is all-or-nothing with respect to other clients; each
 // checks its preconditions before its first write, so an early return leaves nothing behind.
-// Keys are built inside some scripts (sessions of an account), which Redis Cluster would not
-// allow; see docs/redis.md.
+// Keys are built inside some scripts (an account's sessions and tokens, messages), which Redis
+// Cluster would not allow; see docs/redis.md.
 #pragma once
 
 namespace vestibule::store::redis::scripts {
 
-// KEYS: account, email index. ARGV: id, name, email, email_key, hash, created_at, updated_at.
+// Shared by the scripts that change an account with its effects (kCreateAccount, kUpdateAccount,
+// kAddEffects, kRedeemToken), which RedisStore sends with this text in front of theirs: how they
+// read their arguments, check their preconditions (before any write) and write. ARGV[1] is the
+// key prefix in each. Effects (codec.h, append_effects): has_token (0/1), token digest,
+// purpose, email, created_at, expires_at, message count, then per message id, kind, recipient,
+// params (JSON, store/params.h), created_at. Changes (append_changes): updated_at, then 0/1 and
+// value for name, email, email_key, password_hash, keep_only_session, expected_password_hash,
+// email_verified ('0'/'1'); then 0/1, pending_email, pending_email_key; revoke_all_sessions
+// (0/1); the count of purposes to drop and the purposes; then the effects.
+inline constexpr const char* kChangesPrelude = R"lua(
+local P = ARGV[1]
+
+local function read_effects(i)
+  local e = {mail = {}}
+  if ARGV[i] == '1' then
+    e.token = {digest = ARGV[i + 1], purpose = ARGV[i + 2], email = ARGV[i + 3], created_at = ARGV[i + 4],
+               expires_at = ARGV[i + 5]}
+  end
+  local n = tonumber(ARGV[i + 6])
+  i = i + 7
+  for m = 1, n do
+    e.mail[m] = {id = ARGV[i], kind = ARGV[i + 1], recipient = ARGV[i + 2], params = ARGV[i + 3],
+                 created_at = ARGV[i + 4]}
+    i = i + 5
+  end
+  return e
+end
+
+-- nil if the effects can be written; else the script's answer ('id_taken': a digest or message
+-- id in use, which only a collision of random values can cause; never overwritten).
+local function check_effects(e)
+  if e.token and redis.call('EXISTS', P .. 'token:' .. e.token.digest) == 1 then return 'id_taken' end
+  for _, m in ipairs(e.mail) do
+    if redis.call('EXISTS', P .. 'mail:' .. m.id) == 1 then return 'id_taken' end
+  end
+  return nil
+end
+
+-- A token is a hash that expires at its expiry; the account's token index (a sorted set scored
+-- by expiry, like its session index) lets deletion and drop_tokens find them without a scan.
+-- Entries expired at the new token's created_at are dropped with their tokens.
+local function write_effects(id, e)
+  if e.token then
+    local t = e.token
+    local zkey = P .. 'user:{' .. id .. '}:tokens'
+    for _, d in ipairs(redis.call('ZRANGEBYSCORE', zkey, '-inf', t.created_at)) do
+      redis.call('DEL', P .. 'token:' .. d)
+    end
+    redis.call('ZREMRANGEBYSCORE', zkey, '-inf', t.created_at)
+    local tkey = P .. 'token:' .. t.digest
+    redis.call('HSET', tkey, 'purpose', t.purpose, 'account_id', id, 'email', t.email, 'created_at', t.created_at,
+               'expires_at', t.expires_at)
+    redis.call('PEXPIREAT', tkey, t.expires_at)
+    redis.call('ZADD', zkey, t.expires_at, t.digest)
+    local last = redis.call('ZRANGE', zkey, -1, -1, 'WITHSCORES')
+    redis.call('PEXPIREAT', zkey, last[2])
+  end
+  -- A queued message is due at once (its created_at) and listed by creation for outbox_stats.
+  for _, m in ipairs(e.mail) do
+    redis.call('HSET', P .. 'mail:' .. m.id, 'id', m.id, 'kind', m.kind, 'recipient', m.recipient, 'params', m.params,
+               'created_at', m.created_at, 'attempts', '0')
+    redis.call('ZADD', P .. 'outbox:due', m.created_at, m.id)
+    redis.call('ZADD', P .. 'outbox:created', m.created_at, m.id)
+  end
+end
+
+local function read_changes(i)
+  local function opt(j)
+    if ARGV[j] == '1' then return ARGV[j + 1] end
+    return nil
+  end
+  local c = {updated_at = ARGV[i], name = opt(i + 1), email = opt(i + 3), email_key = opt(i + 5), hash = opt(i + 7),
+             keep_only = opt(i + 9), expected_hash = opt(i + 11), verified = opt(i + 13), drop = {}}
+  if ARGV[i + 15] == '1' then c.pending = {ARGV[i + 16], ARGV[i + 17]} end
+  c.revoke_all = ARGV[i + 18] == '1'
+  local n = tonumber(ARGV[i + 19])
+  for k = 1, n do c.drop[ARGV[i + 19 + k]] = true end
+  c.effects = read_effects(i + 20 + n)
+  return c
+end
+
+-- nil if the changes apply to the account at `akey`; else the script's answer: false (gone, or
+-- its password hash is no longer the expected one), 'email_taken' or 'id_taken'.
+local function check_changes(akey, c)
+  if redis.call('EXISTS', akey) == 0 then return false end
+  if c.expected_hash and redis.call('HGET', akey, 'password_hash') ~= c.expected_hash then return false end
+  if c.email_key and redis.call('HGET', akey, 'email_key') ~= c.email_key and
+     redis.call('EXISTS', P .. 'email:' .. c.email_key) == 1 then
+    return 'email_taken'
+  end
+  return check_effects(c.effects)
+end
+
+-- Revokes every session of the account but `keep` (nil: all).
+local function revoke_sessions(akey, keep)
+  local zkey = akey .. ':sessions'
+  for _, d in ipairs(redis.call('ZRANGE', zkey, 0, -1)) do
+    if d ~= keep then
+      redis.call('DEL', P .. 'session:' .. d)
+      redis.call('ZREM', zkey, d)
+    end
+  end
+end
+
+-- Deletes the account's flow tokens whose purpose is in the set `purposes` (and index entries
+-- whose token has expired).
+local function drop_tokens(akey, purposes)
+  local zkey = akey .. ':tokens'
+  for _, d in ipairs(redis.call('ZRANGE', zkey, 0, -1)) do
+    local tkey = P .. 'token:' .. d
+    local purpose = redis.call('HGET', tkey, 'purpose')
+    if not purpose or purposes[purpose] then
+      redis.call('DEL', tkey)
+      redis.call('ZREM', zkey, d)
+    end
+  end
+end
+
+-- Only after check_changes passed.
+local function write_changes(akey, c)
+  local id = redis.call('HGET', akey, 'id')
+  if c.email_key then
+    local old = redis.call('HGET', akey, 'email_key')
+    if old ~= c.email_key then
+      redis.call('DEL', P .. 'email:' .. old)
+      redis.call('SET', P .. 'email:' .. c.email_key, id)
+    end
+    redis.call('HSET', akey, 'email_key', c.email_key)
+  end
+  if c.email then redis.call('HSET', akey, 'email', c.email) end
+  if c.name then redis.call('HSET', akey, 'name', c.name) end
+  if c.hash then redis.call('HSET', akey, 'password_hash', c.hash) end
+  if c.verified then redis.call('HSET', akey, 'email_verified', c.verified) end
+  if c.pending then
+    if c.pending[1] == '' and c.pending[2] == '' then
+      redis.call('HDEL', akey, 'pending_email', 'pending_email_key')
+    else
+      redis.call('HSET', akey, 'pending_email', c.pending[1], 'pending_email_key', c.pending[2])
+    end
+  end
+  redis.call('HSET', akey, 'updated_at', c.updated_at)
+  if c.revoke_all then
+    revoke_sessions(akey, nil)
+  elseif c.keep_only then
+    revoke_sessions(akey, c.keep_only)
+  end
+  if next(c.drop) then drop_tokens(akey, c.drop) end
+  write_effects(id, c.effects)
+end
+)lua";
+
+// KEYS: account, email index. ARGV: prefix, id, name, email, email_key, hash, created_at,
+// updated_at, email_verified ('0'/'1'), pending_email, pending_email_key, effects (from 12).
+// After kChangesPrelude.
 inline constexpr const char* kCreateAccount = R"lua(
+local e = read_effects(12)
 if redis.call('EXISTS', KEYS[2]) == 1 then return 'email_taken' end
 if redis.call('EXISTS', KEYS[1]) == 1 then return 'id_taken' end
-redis.call('HSET', KEYS[1], 'id', ARGV[1], 'name', ARGV[2], 'email', ARGV[3], 'email_key', ARGV[4],
-           'password_hash', ARGV[5], 'created_at', ARGV[6], 'updated_at', ARGV[7])
-redis.call('SET', KEYS[2], ARGV[1])
+local refused = check_effects(e)
+if refused ~= nil then return refused end
+redis.call('HSET', KEYS[1], 'id', ARGV[2], 'name', ARGV[3], 'email', ARGV[4], 'email_key', ARGV[5],
+           'password_hash', ARGV[6], 'created_at', ARGV[7], 'updated_at', ARGV[8], 'email_verified', ARGV[9])
+if ARGV[10] ~= '' or ARGV[11] ~= '' then
+  redis.call('HSET', KEYS[1], 'pending_email', ARGV[10], 'pending_email_key', ARGV[11])
+end
+redis.call('SET', KEYS[2], ARGV[2])
+write_effects(ARGV[2], e)
 return 'ok'
 )lua";
 
@@ -33,48 +193,67 @@ if tonumber(string.sub(v, sep + 1)) <= tonumber(ARGV[2]) then return false end
 return redis.call('HGETALL', ARGV[1] .. 'user:{' .. string.sub(v, 1, sep - 1) .. '}')
 )lua";
 
-// KEYS: account. ARGV: prefix, updated_at, set_name, name, set_email, email, set_email_key,
-// email_key, set_hash, hash, keep_only_session (0/1), kept digest, expect_hash (0/1), expected
-// password hash. ("set_*" are 0/1.)
+// KEYS: account. ARGV: prefix, changes (from 2). After kChangesPrelude. Returns the account
+// hash as stored afterwards.
 inline constexpr const char* kUpdateAccount = R"lua(
-if redis.call('EXISTS', KEYS[1]) == 0 then return false end
-if ARGV[13] == '1' and redis.call('HGET', KEYS[1], 'password_hash') ~= ARGV[14] then return false end
-local p = ARGV[1]
-local id = redis.call('HGET', KEYS[1], 'id')
-if ARGV[7] == '1' then
-  local old = redis.call('HGET', KEYS[1], 'email_key')
-  if old ~= ARGV[8] then
-    local claimed = p .. 'email:' .. ARGV[8]
-    if redis.call('EXISTS', claimed) == 1 then return 'email_taken' end
-    redis.call('DEL', p .. 'email:' .. old)
-    redis.call('SET', claimed, id)
-  end
-  redis.call('HSET', KEYS[1], 'email_key', ARGV[8])
-end
-if ARGV[5] == '1' then redis.call('HSET', KEYS[1], 'email', ARGV[6]) end
-if ARGV[3] == '1' then redis.call('HSET', KEYS[1], 'name', ARGV[4]) end
-if ARGV[9] == '1' then redis.call('HSET', KEYS[1], 'password_hash', ARGV[10]) end
-redis.call('HSET', KEYS[1], 'updated_at', ARGV[2])
-if ARGV[11] == '1' then
-  local zkey = KEYS[1] .. ':sessions'
-  for _, d in ipairs(redis.call('ZRANGE', zkey, 0, -1)) do
-    if d ~= ARGV[12] then
-      redis.call('DEL', p .. 'session:' .. d)
-      redis.call('ZREM', zkey, d)
-    end
-  end
-end
+local c = read_changes(2)
+local refused = check_changes(KEYS[1], c)
+if refused ~= nil then return refused end
+write_changes(KEYS[1], c)
 return redis.call('HGETALL', KEYS[1])
 )lua";
 
-// KEYS: account. ARGV: prefix.
+// KEYS: account. ARGV: prefix, account id, effects (from 3). After kChangesPrelude.
+inline constexpr const char* kAddEffects = R"lua(
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+local e = read_effects(3)
+local refused = check_effects(e)
+if refused ~= nil then return refused end
+write_effects(ARGV[2], e)
+return 'ok'
+)lua";
+
+// A token is live while it exists, has the purpose asked for and expires after the caller's
+// `now` (its TTL only cleans up, as a session's does).
+
+// KEYS: token. ARGV: prefix, purpose, now (ms). Returns {token hash, account hash} (flat
+// arrays), or nil.
+inline constexpr const char* kFindToken = R"lua(
+local t = redis.call('HMGET', KEYS[1], 'purpose', 'account_id', 'expires_at')
+if not t[1] or t[1] ~= ARGV[2] or tonumber(t[3]) <= tonumber(ARGV[3]) then return false end
+local account = redis.call('HGETALL', ARGV[1] .. 'user:{' .. t[2] .. '}')
+if #account == 0 then return false end
+return {redis.call('HGETALL', KEYS[1]), account}
+)lua";
+
+// KEYS: token. ARGV: prefix, purpose, now (ms), digest, changes (from 5). After
+// kChangesPrelude. Every precondition (the token live, then the changes') is checked before the
+// token is consumed, so a refusal leaves it usable; Redis runs one script at a time, so of
+// concurrent redemptions the first consumes the token and the others find it gone. Returns the
+// account hash as stored afterwards.
+inline constexpr const char* kRedeemToken = R"lua(
+local t = redis.call('HMGET', KEYS[1], 'purpose', 'account_id', 'expires_at')
+if not t[1] or t[1] ~= ARGV[2] or tonumber(t[3]) <= tonumber(ARGV[3]) then return false end
+local akey = P .. 'user:{' .. t[2] .. '}'
+local c = read_changes(5)
+local refused = check_changes(akey, c)
+if refused ~= nil then return refused end
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', akey .. ':tokens', ARGV[4])
+write_changes(akey, c)
+return redis.call('HGETALL', akey)
+)lua";
+
+// KEYS: account. ARGV: prefix. The account's queued mail stays (it may still go out).
 inline constexpr const char* kDeleteAccount = R"lua(
 if redis.call('EXISTS', KEYS[1]) == 0 then return false end
 local p = ARGV[1]
 redis.call('DEL', p .. 'email:' .. redis.call('HGET', KEYS[1], 'email_key'))
 local zkey = KEYS[1] .. ':sessions'
 for _, d in ipairs(redis.call('ZRANGE', zkey, 0, -1)) do redis.call('DEL', p .. 'session:' .. d) end
-redis.call('DEL', zkey, KEYS[1])
+local tkey = KEYS[1] .. ':tokens'
+for _, d in ipairs(redis.call('ZRANGE', tkey, 0, -1)) do redis.call('DEL', p .. 'token:' .. d) end
+redis.call('DEL', zkey, tkey, KEYS[1])
 return 'ok'
 )lua";
 
