@@ -281,7 +281,7 @@ TEST_F(CourierTest, WritesFilesWithTheFileTransport) {
 TEST_F(CourierTest, TwoCouriersOnOneStoreNeverSendAMessageTwice) {
   SmtpServer server;
   std::vector<std::string> recipients;
-  for (int i = 0; i < 12; ++i) recipients.push_back("r" + std::to_string(i) + "@example.com");
+  for (int i = 0; i < 12; ++i) recipients.push_back(std::string("r").append(std::to_string(i)).append("@example.com"));
   const auto ids = queue(recipients);
   Courier& a = courier(options(server.url()));
   Courier& b = courier(options(server.url()));
