@@ -42,19 +42,24 @@ SendResult FileTransport::send(const Envelope& envelope, std::string_view messag
     if (n <= 0) break;
     written += static_cast<std::size_t>(n);
   }
-  const int write_errno = errno;
   // fsync: a message reported delivered leaves the store, so it must survive a crash here.
   const bool ok = written == message.size() && ::fsync(fd) == 0 && ::fchmod(fd, 0644) == 0;
+  const int error = errno;
   ::close(fd);
   if (!ok) {
     std::filesystem::remove(tmp, ec);
-    return {SendResult::Outcome::transient, std::string("file: ") + std::strerror(write_errno)};
+    return {SendResult::Outcome::transient, std::string("file: ") + std::strerror(error)};
   }
   std::filesystem::rename(tmp, final_path, ec);
   if (ec) {
     std::filesystem::remove(tmp, ec);
     return {SendResult::Outcome::transient, "file: cannot rename: " + ec.message()};
   }
+  // And the directory entry, or a crash could forget the rename.
+  const int dir = ::open(directory_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  const bool synced = dir >= 0 && ::fsync(dir) == 0;
+  if (dir >= 0) ::close(dir);
+  if (!synced) return {SendResult::Outcome::transient, std::string("file: cannot sync the directory")};
   return {SendResult::Outcome::sent, {}};
 }
 

@@ -32,6 +32,11 @@ std::string make_curl_url(const MailUrl& url) {
   return std::string(url.kind == MailUrl::Kind::smtps ? "smtps://" : "smtp://") + host + ":" + std::to_string(url.port);
 }
 
+// Loopback traffic never leaves the machine: a local relay may take a password without TLS.
+bool loopback(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
 struct CurlDeleter {
   void operator()(CURL* c) const { curl_easy_cleanup(c); }
 };
@@ -68,10 +73,11 @@ SendResult SmtpTransport::send(const Envelope& envelope, std::string_view messag
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.send_timeout.count()));
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
   if (url_.kind == MailUrl::Kind::smtp) {
-    // try: STARTTLS whenever offered; all: refuse to go on without it.
-    curl_easy_setopt(c, CURLOPT_USE_SSL,
-                     url_.starttls == MailUrl::StartTls::required ? static_cast<long>(CURLUSESSL_ALL)
-                                                                  : static_cast<long>(CURLUSESSL_TRY));
+    // try: STARTTLS whenever offered; all: refuse to go on without it. A password is never sent
+    // in clear over a network, whatever the URL says.
+    const bool required =
+        url_.starttls == MailUrl::StartTls::required || (!url_.user.empty() && !loopback(url_.host));
+    curl_easy_setopt(c, CURLOPT_USE_SSL, required ? static_cast<long>(CURLUSESSL_ALL) : static_cast<long>(CURLUSESSL_TRY));
   }
   curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);

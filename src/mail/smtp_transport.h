@@ -1,6 +1,8 @@
 // Sends messages to an SMTP server with libcurl (one connection per message): STARTTLS when the
 // server offers it (or required, or implicit TLS with smtps://), AUTH with the URL's user and
 // password, certificate and host name checked against the system's CAs or MailOptions::ca_file.
+// With a user and password STARTTLS is required too, unless the server is on loopback: a
+// password never crosses a network in clear.
 // Thread-safe: each send() uses its own curl handle; never raises signals (CURLOPT_NOSIGNAL).
 //
 // Outcomes: sent on 250 after the data; permanent when the server answers MAIL FROM, RCPT TO or

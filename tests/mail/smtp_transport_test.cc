@@ -63,6 +63,15 @@ TEST_F(SmtpTransportTest, DeliversWithStartTlsAndAuth) {
   EXPECT_EQ(server.wait_for_messages(1, 10s)[0].content, kMessage);
 }
 
+// Only because the server is on loopback: elsewhere a password needs TLS (smtp_transport.h).
+TEST_F(SmtpTransportTest, AuthWithoutTlsIsAllowedOnLoopback) {
+  SmtpServer server(SmtpServerOptions{.user = "courier", .password = "pw"});
+  SmtpTransport t = transport("smtp://courier:pw@127.0.0.1:" + std::to_string(server.port()));
+  const SendResult r = t.send(kEnvelope, kMessage);
+  EXPECT_EQ(r.outcome, Outcome::sent) << r.reason << "\n" << server.log();
+  EXPECT_EQ(server.wait_for_messages(1, 10s).size(), 1u);
+}
+
 TEST_F(SmtpTransportTest, OpportunisticStartTlsStillChecksTheCertificate) {
   SmtpServer server(SmtpServerOptions{.starttls = true});
   SmtpTransport t = transport(server.url());  // the generated certificate is not trusted
