@@ -148,6 +148,7 @@ net::awaitable<std::size_t> Courier::claim_round(std::size_t& wanted) {
 }
 
 net::awaitable<void> Courier::deliver(store::OutboxMessage message) {
+  log_->trace("event=mail.sending message_id={} kind={} attempt={}", message.id, message.kind, message.attempts + 1);
   try {
     const Composer& composer = composer_;
     Transport& transport = *transport_;

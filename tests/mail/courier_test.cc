@@ -297,6 +297,27 @@ TEST_F(CourierTest, TwoCouriersOnOneStoreNeverSendAMessageTwice) {
   EXPECT_EQ(message_ids(got), std::set<std::string>(ids.begin(), ids.end()));
 }
 
+TEST_F(CourierTest, StopCutsOffASendThatHangsAndKeepsTheMessage) {
+  testing::SilentListener hanging;
+  MailOptions o = options("smtp://127.0.0.1:" + std::to_string(hanging.port()));
+  o.connect_timeout = 30s;
+  o.send_timeout = 30s;
+  o.stop_timeout = 200ms;
+  Courier& c = courier(o);
+  const auto ids = queue({"a@example.com"});
+  c.start();
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (logs().find("event=mail.sending message_id=" + ids[0]) == std::string::npos) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the send never started";
+    std::this_thread::sleep_for(5ms);  // polling a real condition under a deadline
+  }
+  const auto stopping = std::chrono::steady_clock::now();
+  call(c.stop());
+  EXPECT_LT(std::chrono::steady_clock::now() - stopping, 5s);  // not the 30 s of the send timeout
+  EXPECT_NE(logs().find("event=mail.stop_timeout in_flight=1"), std::string::npos) << logs();
+  EXPECT_EQ(stats().queued, 1u);  // the cut-off send counts as a failed attempt; retried later
+}
+
 TEST_F(CourierTest, NudgeDeliversWithoutWaitingForThePoll) {
   SmtpServer server;
   MailOptions o = options(server.url());

@@ -2,11 +2,7 @@
 // implicit TLS, refusals, and a server that is down or never answers.
 #include "mail/smtp_transport.h"
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <future>
 
@@ -135,31 +131,8 @@ TEST_F(SmtpTransportTest, ServerDownIsTransient) {
   EXPECT_NE(r.reason.find("connect"), std::string::npos) << r.reason;
 }
 
-// A listening socket nobody accepts on: the kernel completes the handshake, no greeting follows.
-class SilentServer {
- public:
-  SilentServer() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd_, 8) != 0 ||
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-      throw std::runtime_error("cannot listen on loopback");
-    }
-    port_ = ntohs(addr.sin_port);
-  }
-  ~SilentServer() { ::close(fd_); }
-  unsigned short port() const { return port_; }
-
- private:
-  int fd_ = -1;
-  unsigned short port_ = 0;
-};
-
 TEST_F(SmtpTransportTest, ServerThatNeverAnswersTimesOutAsTransient) {
-  SilentServer silent;
+  testing::SilentListener silent;
   SmtpTransport t = transport("smtp://127.0.0.1:" + std::to_string(silent.port()),
                               SmtpOptions{.connect_timeout = 1s, .send_timeout = 1500ms});
   const auto started = std::chrono::steady_clock::now();
@@ -169,7 +142,7 @@ TEST_F(SmtpTransportTest, ServerThatNeverAnswersTimesOutAsTransient) {
 }
 
 TEST_F(SmtpTransportTest, CancelEndsASendInProgress) {
-  SilentServer silent;
+  testing::SilentListener silent;
   SmtpTransport t = transport("smtp://127.0.0.1:" + std::to_string(silent.port()),
                               SmtpOptions{.connect_timeout = 10s, .send_timeout = 10s});
   auto sending = std::async(std::launch::async, [&] { return t.send(kEnvelope, kMessage); });

@@ -81,4 +81,19 @@ class SmtpServer {
   std::vector<ReceivedMessage> received_;
 };
 
+// A loopback port that accepts TCP connections (the kernel completes the handshake) but never
+// says a word: an SMTP server that hangs. Closed on destruction.
+class SilentListener {
+ public:
+  SilentListener();  // throws std::runtime_error
+  ~SilentListener();
+  SilentListener(const SilentListener&) = delete;
+  SilentListener& operator=(const SilentListener&) = delete;
+  unsigned short port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  unsigned short port_ = 0;
+};
+
 }  // namespace vestibule::testing
