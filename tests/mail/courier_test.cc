@@ -146,6 +146,24 @@ class CourierTest : public ::testing::Test {
   int next_ = 1;
 };
 
+TEST_F(CourierTest, CreateNamesTheBadSetting) {
+  MailOptions bad_url = options("smtp://u:hunter2@127.0.0.1");
+  auto a = Courier::create(io_.get_executor(), *store_, bad_url, logger_);
+  ASSERT_FALSE(a);
+  EXPECT_NE(a.error().find("--mail-url"), std::string::npos) << a.error();
+  EXPECT_EQ(a.error().find("hunter2"), std::string::npos) << a.error();
+  MailOptions bad_from = options("file:/tmp/unused");
+  bad_from.from = "Vestibule <nobody>";
+  auto b = Courier::create(io_.get_executor(), *store_, bad_from, logger_);
+  ASSERT_FALSE(b);
+  EXPECT_NE(b.error().find("--mail-from"), std::string::npos) << b.error();
+  MailOptions bad_templates = options("file:/tmp/unused");
+  bad_templates.templates_dir = "/nonexistent/vestibule-templates";
+  auto c = Courier::create(io_.get_executor(), *store_, bad_templates, logger_);
+  ASSERT_FALSE(c);
+  EXPECT_NE(c.error().find("--mail-templates"), std::string::npos) << c.error();
+}
+
 TEST_F(CourierTest, DeliversEveryQueuedMessageOnce) {
   SmtpServer server;
   const auto ids = queue({"a@example.com", "b@example.com", "c@example.com", "d@example.com", "e@example.com"});

@@ -1,5 +1,7 @@
 #include "mail/mail_url.h"
 
+#include "mail/open.h"
+
 #include <gtest/gtest.h>
 
 namespace vestibule::mail {
@@ -67,6 +69,20 @@ TEST(MailUrl, RefusesWhatItCannotUseWithoutQuotingThePassword) {
     EXPECT_EQ(url.error().message.find("secret"), std::string::npos) << url.error().message;
     EXPECT_EQ(url.error().message.rfind("--mail-url ", 0), 0u) << url.error().message;
   }
+}
+
+TEST(OpenTransport, RefusesASendTimeoutThatOutlastsTheLease) {
+  MailOptions options;
+  options.url = "smtp://127.0.0.1:2525";
+  options.send_timeout = options.lease;
+  auto refused = open_transport(options);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().find("shorter than the claim lease"), std::string::npos) << refused.error();
+  options.send_timeout = options.lease - std::chrono::seconds(1);
+  EXPECT_TRUE(open_transport(options));
+  options.url = "smtp://127.0.0.1";
+  ASSERT_FALSE(open_transport(options));
+  EXPECT_NE(open_transport(options).error().find("needs a port"), std::string::npos);
 }
 
 }  // namespace
