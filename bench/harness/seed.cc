@@ -44,7 +44,8 @@ net::awaitable<void> seed_stride(Store& store, const SeedPlan& plan, std::size_t
                            .created_at = created,
                            .updated_at = created};
     const std::string id = account.id;
-    auto made = co_await store.create_account(std::move(account));
+    store::Effects effects;  // a seeded account queues no mail
+    auto made = co_await store.create_account(std::move(account), std::move(effects));
     if (!made) {
       progress.failure = std::string("create_account: ") + store::to_string(made.error());
       break;

@@ -94,7 +94,8 @@ Task<Result<User>> AccountService::register_account(Registration r, std::string 
   const TimePoint now = clock_();
   store::Account account{security::new_uuid(), std::move(*name), std::move(email->address), std::move(email->key),
                          std::move(*hash), now, now};
-  auto created = co_await store_.create_account(account);
+  store::Effects effects;  // none yet: the verification email is wired in with issue 10's flows
+  auto created = co_await store_.create_account(account, std::move(effects));
   if (!created) co_return from_store(created.error());
   audit_->info("event=account.registered account_id={}", account.id);
   co_return user_of(account);

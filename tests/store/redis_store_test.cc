@@ -169,7 +169,7 @@ TEST_F(RedisStoreTest, Version1DataIsUpgradedInPlace) {
   EXPECT_EQ(log.find("example.de"), std::string::npos) << "no address in the log: " << log;
 
   Account twin{"acc-new", "n", "x", "strasse@example.de", "h", kT0, kT0};
-  Result<void> duplicate = run(store->create_account(twin));
+  Result<void> duplicate = run(store->create_account(twin, {}));
   ASSERT_FALSE(duplicate);
   EXPECT_EQ(duplicate.error(), Error::email_taken);
 

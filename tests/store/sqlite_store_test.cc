@@ -19,6 +19,8 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "store/open.h"
 #include "store/store.h"
@@ -182,7 +184,7 @@ TEST_F(SqliteStoreTest, Version1DatabaseIsUpgradedInPlaceWithItsData) {
   ASSERT_TRUE(attempts);
   EXPECT_EQ(attempts->count, 3u);
   Account twin{"acc-new", "n", "x", "strasse@example.de", "h", kT0, kT0};
-  Result<void> duplicate = run(store.create_account(twin));
+  Result<void> duplicate = run(store.create_account(twin, {}));
   ASSERT_FALSE(duplicate);
   EXPECT_EQ(duplicate.error(), Error::email_taken);
   // The placeholder account can take a new address of its own.
@@ -194,7 +196,107 @@ TEST_F(SqliteStoreTest, Version1DatabaseIsUpgradedInPlaceWithItsData) {
 
   opened->reset();
   RawDb db(path());
-  EXPECT_EQ(db.integer("PRAGMA user_version"), 2);
+  EXPECT_EQ(db.integer("PRAGMA user_version"), 3) << "and on through every later migration";
+}
+
+// A database as the release before issue 10 left it (schema version 2: no verified addresses,
+// flow tokens or outbox yet).
+void build_version_2(const std::filesystem::path& path) {
+  RawDb db(path);
+  db.exec("PRAGMA journal_mode=WAL");
+  db.exec(read_file(std::filesystem::path(VESTIBULE_STORE_FIXTURES) / "schema_v2.sql"));
+}
+
+TEST_F(SqliteStoreTest, Version2DatabaseIsUpgradedInPlaceKeepingAccountsAndSessions) {
+  build_version_2(path());
+  auto opened = open();
+  ASSERT_TRUE(opened) << opened.error().message;
+  Store& store = **opened;
+  EXPECT_NE(logged().find("event=store.migrated schema_version=3"), std::string::npos) << logged();
+  EXPECT_EQ(logged().find("schema_version=2"), std::string::npos) << "only migration 3 ran: " << logged();
+
+  Result<Account> ann = run(store.find_account_by_email("ann@example.com"));
+  ASSERT_TRUE(ann);
+  EXPECT_EQ(ann->id, "acc-ann");
+  EXPECT_EQ(ann->name, "Ann");
+  EXPECT_EQ(ann->email, "Ann@example.com");
+  EXPECT_EQ(ann->password_hash, "$argon2id$v=19$m=1024,t=1,p=1$c2FsdA$h");
+  EXPECT_EQ(ann->created_at, kT0);
+  EXPECT_EQ(ann->updated_at, kT0 + 5s);
+  EXPECT_FALSE(ann->email_verified) << "nobody has proved an address yet";
+  EXPECT_EQ(ann->pending_email, "");
+  EXPECT_EQ(ann->pending_email_key, "");
+  Result<Account> zoe = run(store.find_account_by_email("zo\u00eb@b\u00fccher.example"));
+  ASSERT_TRUE(zoe);
+  EXPECT_EQ(zoe->name, "Zo\u00eb");
+  EXPECT_FALSE(zoe->email_verified);
+  Result<Account> by_session = run(store.find_account_by_session("digest-ann", kT0));
+  ASSERT_TRUE(by_session);
+  EXPECT_EQ(by_session->id, "acc-ann");
+  EXPECT_FALSE(by_session->email_verified);
+  EXPECT_EQ(run(store.attempts("login:account:acc-zoe", kT0)).value().count, 2u);
+
+  // The new tables work with the old rows: a token for an upgraded account, redeemed.
+  Effects effects;
+  effects.token = FlowToken{"digest-v", TokenPurpose::email_verification, "acc-ann", "Ann@example.com", kT0, kT0 + 1h};
+  effects.mail.push_back(OutboxMessage{"msg-1", "verify_email", "Ann@example.com", {{"name", "Ann"}}, kT0, 0});
+  ASSERT_TRUE(run(store.add_effects("acc-ann", std::move(effects))));
+  AccountChanges verified;
+  verified.email_verified = true;
+  verified.updated_at = kT0 + 1min;
+  Result<Account> redeemed = run(store.redeem_token("digest-v", TokenPurpose::email_verification, kT0, verified));
+  ASSERT_TRUE(redeemed);
+  EXPECT_TRUE(redeemed->email_verified);
+  EXPECT_EQ(run(store.outbox_stats()).value().queued, 1u);
+
+  opened->reset();
+  RawDb db(path());
+  EXPECT_EQ(db.integer("PRAGMA user_version"), 3);
+  EXPECT_EQ(db.integer("SELECT count(*) FROM accounts"), 2);
+}
+
+TEST_F(SqliteStoreTest, AFailedMessageKeepsNoParams) {
+  auto opened = open();
+  ASSERT_TRUE(opened) << opened.error().message;
+  Store& store = **opened;
+  Account a{"acc-1", "n", "a@example.com", "a@example.com", "h", kT0, kT0};
+  Effects effects;
+  effects.mail.push_back(OutboxMessage{"msg-1", "reset", "a@example.com", {{"link", "https://x/#token=secret"}}, kT0, 0});
+  ASSERT_TRUE(run(store.create_account(a, std::move(effects))));
+  RawDb db(path());
+  EXPECT_EQ(db.integer("SELECT count(*) FROM outbox WHERE instr(params, 'secret') > 0"), 1);
+  ASSERT_EQ(run(store.claim_mail(kT0, 1min, 10, "courier")).value().size(), 1u);
+  ASSERT_TRUE(run(store.fail_mail("msg-1", "courier", kT0 + 24h)).value());
+
+  // The token in the link is gone from the file, not merely hidden.
+  EXPECT_EQ(db.integer("SELECT count(*) FROM outbox WHERE instr(params, 'secret') > 0"), 0);
+  EXPECT_EQ(db.integer("SELECT count(*) FROM outbox WHERE id = 'msg-1' AND params = '[]' AND status = 'failed' "
+                       "AND attempts = 1 AND claim IS NULL"),
+            1);
+}
+
+TEST_F(SqliteStoreTest, AMessageWithDamagedParamsIsFailedInsteadOfHandedOut) {
+  auto opened = open();
+  ASSERT_TRUE(opened) << opened.error().message;
+  Store& store = **opened;
+  Account a{"acc-1", "n", "a@example.com", "a@example.com", "h", kT0, kT0};
+  Effects effects;
+  effects.mail.push_back(OutboxMessage{"msg-damaged", "reset", "a@example.com", {{"k", "v"}}, kT0, 0});
+  effects.mail.push_back(OutboxMessage{"msg-fine", "reset", "a@example.com", {{"k", "v"}}, kT0 + 1ms, 0});
+  ASSERT_TRUE(run(store.create_account(a, std::move(effects))));
+  {
+    RawDb db(path());
+    db.exec("UPDATE outbox SET params = '{\"not\": \"pairs\"}' WHERE id = 'msg-damaged'");
+  }
+
+  Result<std::vector<OutboxMessage>> claimed = run(store.claim_mail(kT0 + 1s, 1min, 10, "courier"));
+  ASSERT_TRUE(claimed);
+  ASSERT_EQ(claimed->size(), 1u);
+  EXPECT_EQ(claimed->front().id, "msg-fine") << "the damaged one does not stall the others";
+  const OutboxStats stats = run(store.outbox_stats()).value();
+  EXPECT_EQ(stats.queued, 1u);
+  EXPECT_EQ(stats.failed, 1u);
+  EXPECT_NE(logged().find("event=store.outbox_damaged message_id=msg-damaged"), std::string::npos) << logged();
 }
 
 TEST_F(SqliteStoreTest, ReopeningACurrentDatabaseMigratesNothing) {
@@ -202,7 +304,7 @@ TEST_F(SqliteStoreTest, ReopeningACurrentDatabaseMigratesNothing) {
     auto opened = open();
     ASSERT_TRUE(opened) << opened.error().message;
   }
-  EXPECT_NE(logged().find("event=store.migrated schema_version=2"), std::string::npos);
+  EXPECT_NE(logged().find("event=store.migrated schema_version=3"), std::string::npos);
   const std::size_t before = logged().size();
   auto again = open();
   ASSERT_TRUE(again) << again.error().message;
@@ -212,10 +314,10 @@ TEST_F(SqliteStoreTest, ReopeningACurrentDatabaseMigratesNothing) {
 TEST_F(SqliteStoreTest, RefusesADatabaseOfANewerVersion) {
   {
     RawDb db(path());
-    db.exec("PRAGMA user_version = 3");
+    db.exec("PRAGMA user_version = 4");
   }
   EXPECT_EQ(open_error(), "cannot open SQLite database " + path().string() +
-                              ": incompatible schema: database version 3 is newer than this binary's 2; upgrade vestibule");
+                              ": incompatible schema: database version 4 is newer than this binary's 3; upgrade vestibule");
 }
 
 TEST_F(SqliteStoreTest, RefusesADatabaseOfAnotherProgram) {
@@ -230,10 +332,23 @@ TEST_F(SqliteStoreTest, RefusesADatabaseOfAnotherProgram) {
 TEST_F(SqliteStoreTest, RefusesAVersionedDatabaseLackingAColumn) {
   {
     RawDb db(path());
-    db.exec("CREATE TABLE accounts (id TEXT PRIMARY KEY, name TEXT); PRAGMA user_version = 2");
+    db.exec("CREATE TABLE accounts (id TEXT PRIMARY KEY, name TEXT); PRAGMA user_version = 3");
   }
   EXPECT_EQ(open_error(),
             "cannot open SQLite database " + path().string() + ": not a Vestibule database: table accounts has no column email");
+}
+
+TEST_F(SqliteStoreTest, RefusesAVersion3DatabaseLackingTheOutbox) {
+  {
+    auto opened = open();
+    ASSERT_TRUE(opened) << opened.error().message;
+  }
+  {
+    RawDb db(path());
+    db.exec("DROP TABLE outbox");
+  }
+  EXPECT_EQ(open_error(),
+            "cannot open SQLite database " + path().string() + ": not a Vestibule database: table outbox is missing");
 }
 
 // File descriptors this process has open (Linux).
@@ -261,7 +376,7 @@ TEST_F(SqliteStoreTest, RefusesAFileWithOverwrittenPages) {
     for (int i = 0; i < 400; ++i) {
       const std::string id = "acc-" + std::to_string(i);
       Account a{id, "Name " + id, id + "@example.com", id + "@example.com", std::string(100, 'h'), kT0, kT0};
-      ASSERT_TRUE(run((*opened)->create_account(a)));
+      ASSERT_TRUE(run((*opened)->create_account(a, {})));
     }
   }
   // The last connection's close checkpointed the WAL into the file: the damage below is what
@@ -305,7 +420,7 @@ TEST_F(SqliteStoreTest, PingAnswersWhileEveryWriterWaits) {
   RawDb blocker(path());
   blocker.exec("BEGIN IMMEDIATE");
   Account a{"acc-1", "n", "a@example.com", "a@example.com", "h", kT0, kT0};
-  std::future<Result<void>> write = boost::asio::co_spawn(io_, store.create_account(a), boost::asio::use_future);
+  std::future<Result<void>> write = boost::asio::co_spawn(io_, store.create_account(a, {}), boost::asio::use_future);
 
   Result<void> pong = run(store.ping());
   EXPECT_TRUE(pong);

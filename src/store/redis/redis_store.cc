@@ -121,7 +121,9 @@ Task<Result<Reply>> RedisStore::run(Script script, std::vector<std::string> keys
   co_return reply;
 }
 
-Task<Result<void>> RedisStore::create_account(Account a) {
+Task<Result<void>> RedisStore::create_account(Account a, Effects effects) {
+  // Stub: effects are not stored yet, so a create that has some is refused rather than half done.
+  if (effects.token || !effects.mail.empty()) co_return Error::unavailable;
   std::vector<std::string> keys{account_key(a.id), email_key(a.email_key)};
   std::vector<std::string> args{a.id, a.name, a.email, a.email_key, a.password_hash, millis(a.created_at),
                                 millis(a.updated_at)};
@@ -237,6 +239,30 @@ Task<Result<void>> RedisStore::clear_attempts(std::string key) {
   if (reply->is_error()) co_return Error::unavailable;
   co_return Result<void>{};
 }
+
+// Stubs until the Redis implementation of issue 10 lands.
+Task<Result<void>> RedisStore::add_effects(std::string, Effects) { co_return Error::unavailable; }
+
+Task<Result<TokenHolder>> RedisStore::find_token(std::string, TokenPurpose, TimePoint) {
+  co_return Error::unavailable;
+}
+
+Task<Result<Account>> RedisStore::redeem_token(std::string, TokenPurpose, TimePoint, AccountChanges) {
+  co_return Error::unavailable;
+}
+
+Task<Result<std::vector<OutboxMessage>>> RedisStore::claim_mail(TimePoint, std::chrono::milliseconds, std::size_t,
+                                                                std::string) {
+  co_return Error::unavailable;
+}
+
+Task<Result<bool>> RedisStore::complete_mail(std::string, std::string) { co_return Error::unavailable; }
+
+Task<Result<bool>> RedisStore::retry_mail(std::string, std::string, TimePoint) { co_return Error::unavailable; }
+
+Task<Result<bool>> RedisStore::fail_mail(std::string, std::string, TimePoint) { co_return Error::unavailable; }
+
+Task<Result<OutboxStats>> RedisStore::outbox_stats() { co_return Error::unavailable; }
 
 Task<Result<void>> RedisStore::ping() {
   std::vector<std::string> command{"PING"};

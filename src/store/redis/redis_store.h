@@ -26,7 +26,7 @@ class RedisStore final : public Store {
   RedisStore(boost::asio::any_io_executor executor, RedisOptions options);
   ~RedisStore() override;
 
-  Task<Result<void>> create_account(Account account) override;
+  Task<Result<void>> create_account(Account account, Effects effects) override;
   Task<Result<Account>> find_account_by_email(std::string email_key) override;
   Task<Result<Account>> find_account_by_session(std::string token_digest, TimePoint now) override;
   Task<Result<Account>> update_account(std::string account_id, AccountChanges changes) override;
@@ -38,6 +38,17 @@ class RedisStore final : public Store {
   Task<Result<Attempts>> add_attempt(std::string key, TimePoint now, std::chrono::milliseconds window) override;
   Task<Result<Attempts>> attempts(std::string key, TimePoint now) override;
   Task<Result<void>> clear_attempts(std::string key) override;
+  // Stubs until the Redis implementation of issue 10 lands: each answers Error::unavailable.
+  Task<Result<void>> add_effects(std::string account_id, Effects effects) override;
+  Task<Result<TokenHolder>> find_token(std::string token_digest, TokenPurpose purpose, TimePoint now) override;
+  Task<Result<Account>> redeem_token(std::string token_digest, TokenPurpose purpose, TimePoint now,
+                                     AccountChanges changes) override;
+  Task<Result<std::vector<OutboxMessage>>> claim_mail(TimePoint now, std::chrono::milliseconds lease, std::size_t limit,
+                                                     std::string claim) override;
+  Task<Result<bool>> complete_mail(std::string message_id, std::string claim) override;
+  Task<Result<bool>> retry_mail(std::string message_id, std::string claim, TimePoint due) override;
+  Task<Result<bool>> fail_mail(std::string message_id, std::string claim, TimePoint keep_until) override;
+  Task<Result<OutboxStats>> outbox_stats() override;
   Task<Result<void>> ping() override;
   // Checks the data version and migrates older data (redis/migrations.h).
   Task<boost::system::result<void, OpenError>> prepare() override;

@@ -98,8 +98,48 @@ MigrationResult migration_2(Connection& c, const MigrationContext& context) {
   return {};
 }
 
+// Version 3: verified addresses, pending address changes, the single-use tokens of mailed flows
+// and the mail outbox (issue 10). Existing accounts start unverified: nobody has proved an
+// address yet. A flow token goes with its account (ON DELETE CASCADE); queued mail does not, so
+// a notice about a deletion still goes out. Outbox rows: `due_at` is when a message may next be
+// claimed (a claim moves it to the end of the lease), `claim` names the claimer that holds it
+// (NULL: none), `keep_until` is when a failed message is purged (NULL while queued). Times are
+// milliseconds since the Unix epoch (UTC), as in version 1.
+constexpr const char* kSchemaV3 = R"sql(
+ALTER TABLE accounts ADD COLUMN email_verified INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE accounts ADD COLUMN pending_email TEXT NOT NULL DEFAULT '';
+ALTER TABLE accounts ADD COLUMN pending_email_key TEXT NOT NULL DEFAULT '';
+CREATE TABLE flow_tokens (
+  token_digest TEXT PRIMARY KEY,
+  purpose      TEXT NOT NULL,
+  account_id   TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  email        TEXT NOT NULL,
+  created_at   INTEGER NOT NULL,
+  expires_at   INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX flow_tokens_by_account ON flow_tokens(account_id);
+CREATE TABLE outbox (
+  id         TEXT PRIMARY KEY,
+  kind       TEXT NOT NULL,
+  recipient  TEXT NOT NULL,
+  params     TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  due_at     INTEGER NOT NULL,
+  attempts   INTEGER NOT NULL DEFAULT 0,
+  claim      TEXT,
+  status     TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'failed')),
+  keep_until INTEGER
+) WITHOUT ROWID;
+CREATE INDEX outbox_by_due ON outbox(status, due_at);
+)sql";
+
+MigrationResult migration_3(Connection& c, const MigrationContext&) {
+  c.exec(kSchemaV3);
+  return {};
+}
+
 // Migration N brings version N-1 to N.
-constexpr std::array<Migration, kSchemaVersion> kMigrations{migration_1, migration_2};
+constexpr std::array<Migration, kSchemaVersion> kMigrations{migration_1, migration_2, migration_3};
 
 std::int64_t user_version(Connection& c) {
   Statement s = c.prepare("PRAGMA user_version");

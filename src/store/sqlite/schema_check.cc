@@ -16,11 +16,16 @@ struct ExpectedTable {
 };
 
 // The current schema (migrations.cc builds it): what the queries of sqlite_store.cc rely on.
-const std::array<ExpectedTable, 3>& expected_tables() {
-  static const std::array<ExpectedTable, 3> tables{{
-      {"accounts", {"id", "name", "email", "email_key", "password_hash", "created_at", "updated_at"}},
+const std::array<ExpectedTable, 5>& expected_tables() {
+  static const std::array<ExpectedTable, 5> tables{{
+      {"accounts",
+       {"id", "name", "email", "email_key", "password_hash", "created_at", "updated_at", "email_verified",
+        "pending_email", "pending_email_key"}},
       {"sessions", {"token_digest", "account_id", "created_at", "expires_at"}},
       {"attempts", {"key", "count", "window_ends"}},
+      {"flow_tokens", {"token_digest", "purpose", "account_id", "email", "created_at", "expires_at"}},
+      {"outbox",
+       {"id", "kind", "recipient", "params", "created_at", "due_at", "attempts", "claim", "status", "keep_until"}},
   }};
   return tables;
 }
@@ -29,9 +34,11 @@ struct ExpectedIndex {
   const char* name;
   const char* table;
 };
-constexpr std::array<ExpectedIndex, 2> kExpectedIndexes{{
+constexpr std::array<ExpectedIndex, 4> kExpectedIndexes{{
     {"sessions_by_account", "sessions"},
     {"sessions_by_expiry", "sessions"},
+    {"flow_tokens_by_account", "flow_tokens"},
+    {"outbox_by_due", "outbox"},
 }};
 
 }  // namespace

@@ -5,29 +5,90 @@
 #include <filesystem>
 
 #include "store/sqlite/connection.h"
+#include "store/sqlite/flow_tokens.h"
 #include "store/sqlite/migrations.h"
+#include "store/sqlite/millis.h"
+#include "store/sqlite/outbox.h"
 #include "util/offload.h"
 
 namespace vestibule::store::sqlite {
 namespace {
 
-std::int64_t millis(TimePoint t) { return t.time_since_epoch().count(); }
-TimePoint from_millis(std::int64_t ms) { return TimePoint(std::chrono::milliseconds(ms)); }
-
-Account read_account(const Statement& s) {
-  return Account{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), from_millis(s.integer(5)),
-                 from_millis(s.integer(6))};
+// The columns of ACCOUNT_COLUMNS from `first` on.
+Account read_account(const Statement& s, int first = 0) {
+  return Account{.id = s.text(first),
+                 .name = s.text(first + 1),
+                 .email = s.text(first + 2),
+                 .email_key = s.text(first + 3),
+                 .password_hash = s.text(first + 4),
+                 .created_at = from_millis(s.integer(first + 5)),
+                 .updated_at = from_millis(s.integer(first + 6)),
+                 .email_verified = s.integer(first + 7) != 0,
+                 .pending_email = s.text(first + 8),
+                 .pending_email_key = s.text(first + 9)};
 }
 
-// A string literal (not a constant) so that statements built from it stay literals: the
-// connection caches prepared statements by the literal's address.
-#define ACCOUNT_SELECT "SELECT id, name, email, email_key, password_hash, created_at, updated_at FROM accounts "
+// String literals (not constants) so that statements built from them stay literals: the
+// connection caches prepared statements by the literal's address. `a` is the accounts table.
+#define ACCOUNT_COLUMNS                                                                 \
+  "a.id, a.name, a.email, a.email_key, a.password_hash, a.created_at, a.updated_at, " \
+  "a.email_verified, a.pending_email, a.pending_email_key "
+#define ACCOUNT_SELECT "SELECT " ACCOUNT_COLUMNS "FROM accounts a "
 
 Result<Account> select_account(Connection& c, const char* sql, std::string_view key) {
   Statement s = c.prepare(sql);
   s.bind(1, key);
   if (!s.step()) return Error::not_found;
   return read_account(s);
+}
+
+// The effects of a change on `account_id`, inside the change's transaction.
+void insert_effects(Connection& c, const std::string& account_id, const Effects& effects) {
+  if (effects.token) insert_token(c, account_id, *effects.token);
+  for (const OutboxMessage& m : effects.mail) queue_mail(c, m);
+}
+
+// update_account's work, inside the caller's transaction (redeem_token's too): the change, its
+// session revocations, its token drops and its effects, then the account as stored.
+Result<Account> apply_changes(Connection& c, const std::string& id, const AccountChanges& ch) {
+  {
+    Statement s = c.prepare(
+        "UPDATE accounts SET name = coalesce(?1, name), email = coalesce(?2, email), "
+        "email_key = coalesce(?3, email_key), password_hash = coalesce(?4, password_hash), updated_at = ?5, "
+        "email_verified = coalesce(?8, email_verified), pending_email = coalesce(?9, pending_email), "
+        "pending_email_key = coalesce(?10, pending_email_key) "
+        "WHERE id = ?6 AND (?7 IS NULL OR password_hash = ?7)");
+    auto bind_opt = [&s](int i, const std::optional<std::string>& v) {
+      if (v) s.bind(i, *v); else s.bind_null(i);
+    };
+    bind_opt(1, ch.name);
+    bind_opt(2, ch.email);
+    bind_opt(3, ch.email_key);
+    bind_opt(4, ch.password_hash);
+    s.bind(5, millis(ch.updated_at)).bind(6, id);
+    bind_opt(7, ch.expected_password_hash);
+    if (ch.email_verified) s.bind(8, std::int64_t{*ch.email_verified ? 1 : 0}); else s.bind_null(8);
+    bind_opt(9, ch.pending_email);
+    bind_opt(10, ch.pending_email_key);
+    try {
+      s.execute();
+    } catch (const SqliteError& e) {
+      if (e.unique_violation()) return Error::email_taken;
+      throw;
+    }
+  }
+  if (c.changes() == 0) return Error::not_found;
+  if (ch.revoke_all_sessions) {
+    c.prepare("DELETE FROM sessions WHERE account_id = ?").bind(1, id).execute();
+  } else if (ch.keep_only_session) {
+    c.prepare("DELETE FROM sessions WHERE account_id = ? AND token_digest <> ?")
+        .bind(1, id)
+        .bind(2, *ch.keep_only_session)
+        .execute();
+  }
+  for (TokenPurpose purpose : ch.drop_tokens) drop_tokens(c, id, purpose);
+  insert_effects(c, id, ch.effects);
+  return select_account(c, ACCOUNT_SELECT "WHERE a.id = ?", id);
 }
 
 }  // namespace
@@ -157,11 +218,12 @@ Task<Result<R>> SqliteStore::read(Fn fn) {
   return run<R>(std::move(fn));
 }
 
-Task<Result<void>> SqliteStore::create_account(Account a) {
-  return run<void>([a = std::move(a)](Connection& c) -> Result<void> {
+Task<Result<void>> SqliteStore::create_account(Account a, Effects effects) {
+  return run<void>([a = std::move(a), effects = std::move(effects)](Connection& c) -> Result<void> {
+    Transaction tx(c);
     try {
-      c.prepare("INSERT INTO accounts (id, name, email, email_key, password_hash, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)")
+      c.prepare("INSERT INTO accounts (id, name, email, email_key, password_hash, created_at, updated_at, "
+                "email_verified, pending_email, pending_email_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
           .bind(1, a.id)
           .bind(2, a.name)
           .bind(3, a.email)
@@ -169,27 +231,32 @@ Task<Result<void>> SqliteStore::create_account(Account a) {
           .bind(5, a.password_hash)
           .bind(6, millis(a.created_at))
           .bind(7, millis(a.updated_at))
+          .bind(8, std::int64_t{a.email_verified ? 1 : 0})
+          .bind(9, a.pending_email)
+          .bind(10, a.pending_email_key)
           .execute();
     } catch (const SqliteError& e) {
       // The UNIQUE index on email_key decides races: of concurrent inserts exactly one wins.
+      // Returning rolls back: a refused create leaves no token and no mail.
       if (e.unique_violation()) return Error::email_taken;
       throw;
     }
+    insert_effects(c, a.id, effects);
+    tx.commit();
     return {};
   });
 }
 
 Task<Result<Account>> SqliteStore::find_account_by_email(std::string email_key) {
   return read<Account>([key = std::move(email_key)](Connection& c) {
-    return select_account(c, ACCOUNT_SELECT "WHERE email_key = ?", key);
+    return select_account(c, ACCOUNT_SELECT "WHERE a.email_key = ?", key);
   });
 }
 
 Task<Result<Account>> SqliteStore::find_account_by_session(std::string token_digest, TimePoint now) {
   return read<Account>([digest = std::move(token_digest), now](Connection& c) -> Result<Account> {
-    Statement s = c.prepare(
-        "SELECT a.id, a.name, a.email, a.email_key, a.password_hash, a.created_at, a.updated_at "
-        "FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_digest = ? AND s.expires_at > ?");
+    Statement s = c.prepare("SELECT " ACCOUNT_COLUMNS "FROM sessions s JOIN accounts a ON a.id = s.account_id "
+                            "WHERE s.token_digest = ? AND s.expires_at > ?");
     s.bind(1, digest).bind(2, millis(now));
     if (!s.step()) return Error::not_found;
     return read_account(s);
@@ -199,35 +266,8 @@ Task<Result<Account>> SqliteStore::find_account_by_session(std::string token_dig
 Task<Result<Account>> SqliteStore::update_account(std::string account_id, AccountChanges ch) {
   return run<Account>([id = std::move(account_id), ch = std::move(ch)](Connection& c) -> Result<Account> {
     Transaction tx(c);
-    {
-      Statement s = c.prepare(
-          "UPDATE accounts SET name = coalesce(?, name), email = coalesce(?, email), "
-          "email_key = coalesce(?, email_key), password_hash = coalesce(?, password_hash), updated_at = ? "
-          "WHERE id = ? AND (?7 IS NULL OR password_hash = ?7)");
-      auto bind_opt = [&s](int i, const std::optional<std::string>& v) {
-        if (v) s.bind(i, *v); else s.bind_null(i);
-      };
-      bind_opt(1, ch.name);
-      bind_opt(2, ch.email);
-      bind_opt(3, ch.email_key);
-      bind_opt(4, ch.password_hash);
-      s.bind(5, millis(ch.updated_at)).bind(6, id);
-      bind_opt(7, ch.expected_password_hash);
-      try {
-        s.execute();
-      } catch (const SqliteError& e) {
-        if (e.unique_violation()) return Error::email_taken;
-        throw;
-      }
-    }
-    if (c.changes() == 0) return Error::not_found;
-    if (ch.keep_only_session) {
-      c.prepare("DELETE FROM sessions WHERE account_id = ? AND token_digest <> ?")
-          .bind(1, id)
-          .bind(2, *ch.keep_only_session)
-          .execute();
-    }
-    Result<Account> updated = select_account(c, ACCOUNT_SELECT "WHERE id = ?", id);
+    Result<Account> updated = apply_changes(c, id, ch);
+    if (!updated) return updated;  // rolled back: nothing of the change or its effects stays
     tx.commit();
     return updated;
   });
@@ -235,7 +275,8 @@ Task<Result<Account>> SqliteStore::update_account(std::string account_id, Accoun
 
 Task<Result<void>> SqliteStore::delete_account(std::string account_id) {
   return run<void>([id = std::move(account_id)](Connection& c) -> Result<void> {
-    // One statement; ON DELETE CASCADE removes the sessions in the same implicit transaction.
+    // One statement; ON DELETE CASCADE removes the sessions and flow tokens in the same implicit
+    // transaction. Queued mail has no foreign key and stays (a notice may still go out).
     c.prepare("DELETE FROM accounts WHERE id = ?").bind(1, id).execute();
     if (c.changes() == 0) return Error::not_found;
     return {};
@@ -278,9 +319,13 @@ Task<Result<void>> SqliteStore::delete_sessions(std::string account_id) {
 
 Task<Result<std::size_t>> SqliteStore::purge_expired_sessions(TimePoint now) {
   return run<std::size_t>([now](Connection& c) -> Result<std::size_t> {
+    Transaction tx(c);  // one commit (one sync) for the whole sweep
     c.prepare("DELETE FROM sessions WHERE expires_at <= ?").bind(1, millis(now)).execute();
     const auto removed = static_cast<std::size_t>(c.changes());
     c.prepare("DELETE FROM attempts WHERE window_ends <= ?").bind(1, millis(now)).execute();
+    purge_expired_tokens(c, now);
+    purge_failed_mail(c, now);
+    tx.commit();
     return removed;
   });
 }
@@ -316,6 +361,92 @@ Task<Result<void>> SqliteStore::clear_attempts(std::string key) {
     c.prepare("DELETE FROM attempts WHERE key = ?").bind(1, key).execute();
     return {};
   });
+}
+
+Task<Result<void>> SqliteStore::add_effects(std::string account_id, Effects effects) {
+  return run<void>([id = std::move(account_id), effects = std::move(effects)](Connection& c) -> Result<void> {
+    Transaction tx(c);
+    {
+      // Queued mail has no foreign key to stop it, so the account is checked here, under the
+      // write lock that keeps a delete out until the commit.
+      Statement exists = c.prepare("SELECT 1 FROM accounts WHERE id = ?");
+      exists.bind(1, id);
+      if (!exists.step()) return Error::not_found;
+    }
+    insert_effects(c, id, effects);
+    tx.commit();
+    return {};
+  });
+}
+
+Task<Result<TokenHolder>> SqliteStore::find_token(std::string token_digest, TokenPurpose purpose, TimePoint now) {
+  return read<TokenHolder>([digest = std::move(token_digest), purpose, now](Connection& c) -> Result<TokenHolder> {
+    Statement s = c.prepare("SELECT " ACCOUNT_COLUMNS ", t.email, t.created_at, t.expires_at "
+                            "FROM flow_tokens t JOIN accounts a ON a.id = t.account_id "
+                            "WHERE t.token_digest = ? AND t.purpose = ? AND t.expires_at > ?");
+    s.bind(1, digest).bind(2, std::string_view(to_string(purpose))).bind(3, millis(now));
+    if (!s.step()) return Error::not_found;
+    Account account = read_account(s);
+    FlowToken token{.token_digest = digest,
+                    .purpose = purpose,
+                    .account_id = account.id,
+                    .email = s.text(10),
+                    .created_at = from_millis(s.integer(11)),
+                    .expires_at = from_millis(s.integer(12))};
+    return TokenHolder{std::move(token), std::move(account)};
+  });
+}
+
+Task<Result<Account>> SqliteStore::redeem_token(std::string token_digest, TokenPurpose purpose, TimePoint now,
+                                                AccountChanges changes) {
+  return run<Account>([digest = std::move(token_digest), purpose, now,
+                       ch = std::move(changes)](Connection& c) -> Result<Account> {
+    // BEGIN IMMEDIATE serialises redemptions: the first consumes the token, the others find it
+    // gone. Any failure below rolls the consumption back, so the token stays usable.
+    Transaction tx(c);
+    const std::string account_id = consume_token(c, digest, purpose, now);
+    if (account_id.empty()) return Error::not_found;
+    Result<Account> updated = apply_changes(c, account_id, ch);
+    if (!updated) return updated;
+    tx.commit();
+    return updated;
+  });
+}
+
+Task<Result<std::vector<OutboxMessage>>> SqliteStore::claim_mail(TimePoint now, std::chrono::milliseconds lease,
+                                                                 std::size_t limit, std::string claim) {
+  return run<std::vector<OutboxMessage>>(
+      [this, now, lease, limit, claim = std::move(claim)](Connection& c) -> Result<std::vector<OutboxMessage>> {
+        if (limit == 0) return std::vector<OutboxMessage>{};
+        // Select and mark in one write transaction: concurrent claims serialise on the write
+        // lock, and each sees the others' leases.
+        Transaction tx(c);
+        std::vector<OutboxMessage> claimed = sqlite::claim_mail(c, now, lease, limit, claim, *log_);
+        tx.commit();
+        return claimed;
+      });
+}
+
+Task<Result<bool>> SqliteStore::complete_mail(std::string message_id, std::string claim) {
+  return run<bool>([id = std::move(message_id), claim = std::move(claim)](Connection& c) -> Result<bool> {
+    return sqlite::complete_mail(c, id, claim);
+  });
+}
+
+Task<Result<bool>> SqliteStore::retry_mail(std::string message_id, std::string claim, TimePoint due) {
+  return run<bool>([id = std::move(message_id), claim = std::move(claim), due](Connection& c) -> Result<bool> {
+    return sqlite::retry_mail(c, id, claim, due);
+  });
+}
+
+Task<Result<bool>> SqliteStore::fail_mail(std::string message_id, std::string claim, TimePoint keep_until) {
+  return run<bool>([id = std::move(message_id), claim = std::move(claim), keep_until](Connection& c) -> Result<bool> {
+    return sqlite::fail_mail(c, id, claim, keep_until);
+  });
+}
+
+Task<Result<OutboxStats>> SqliteStore::outbox_stats() {
+  return read<OutboxStats>([](Connection& c) -> Result<OutboxStats> { return sqlite::outbox_stats(c); });
 }
 
 Task<Result<void>> SqliteStore::ping() {

@@ -1,7 +1,9 @@
 // The embedded store: one SQLite database file in WAL mode, held exclusively by this process.
 // Changes run on the store's own worker threads (each borrowing one of a small set of
 // connections), so commit waits never block the network threads; every change is one
-// transaction, durable before it is acknowledged (synchronous=FULL; OFF only for bulk loads).
+// transaction, durable before it is acknowledged (synchronous=FULL; OFF only for bulk loads),
+// and the effects of a change (its flow token, its mail: flow_tokens.h, outbox.h) are written in
+// that same transaction.
 // Point reads run on the calling thread with reader connections that do not wait for locks
 // (read()); a read that misses the OS page cache does its disk I/O there. Opening checks the
 // file and migrates its schema (migrations.h); ping() has a connection of its own, so readiness
@@ -41,7 +43,7 @@ class SqliteStore final : public Store {
   static boost::system::result<std::unique_ptr<SqliteStore>, OpenError> open(SqliteOptions options);
   ~SqliteStore() override;
 
-  Task<Result<void>> create_account(Account account) override;
+  Task<Result<void>> create_account(Account account, Effects effects) override;
   Task<Result<Account>> find_account_by_email(std::string email_key) override;
   Task<Result<Account>> find_account_by_session(std::string token_digest, TimePoint now) override;
   Task<Result<Account>> update_account(std::string account_id, AccountChanges changes) override;
@@ -53,6 +55,16 @@ class SqliteStore final : public Store {
   Task<Result<Attempts>> add_attempt(std::string key, TimePoint now, std::chrono::milliseconds window) override;
   Task<Result<Attempts>> attempts(std::string key, TimePoint now) override;
   Task<Result<void>> clear_attempts(std::string key) override;
+  Task<Result<void>> add_effects(std::string account_id, Effects effects) override;
+  Task<Result<TokenHolder>> find_token(std::string token_digest, TokenPurpose purpose, TimePoint now) override;
+  Task<Result<Account>> redeem_token(std::string token_digest, TokenPurpose purpose, TimePoint now,
+                                     AccountChanges changes) override;
+  Task<Result<std::vector<OutboxMessage>>> claim_mail(TimePoint now, std::chrono::milliseconds lease, std::size_t limit,
+                                                     std::string claim) override;
+  Task<Result<bool>> complete_mail(std::string message_id, std::string claim) override;
+  Task<Result<bool>> retry_mail(std::string message_id, std::string claim, TimePoint due) override;
+  Task<Result<bool>> fail_mail(std::string message_id, std::string claim, TimePoint keep_until) override;
+  Task<Result<OutboxStats>> outbox_stats() override;
   Task<Result<void>> ping() override;
   Task<boost::system::result<void, OpenError>> prepare() override;  // done at open: succeeds
 
