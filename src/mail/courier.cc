@@ -132,9 +132,12 @@ net::awaitable<std::size_t> Courier::claim_round(std::size_t& wanted) {
   if (wanted == 0) co_return 0;
   auto claimed = co_await store_.claim_mail(now(), options_.lease, wanted, claim_);
   if (!claimed) {
-    log_->warn("event=mail.store_unavailable op=claim error={}", store::to_string(claimed.error()));
+    if (!store_down_) log_->warn("event=mail.store_unavailable op=claim error={}", store::to_string(claimed.error()));
+    store_down_ = true;
     co_return 0;
   }
+  if (store_down_) log_->info("event=mail.store_available");
+  store_down_ = false;
   if (stopped_) {
     // Stopping: left to the lease, so that stop() need not wait for new sends.
     if (!claimed->empty()) log_->info("event=mail.claims_left count={}", claimed->size());

@@ -95,6 +95,7 @@ class Courier {
   bool nudged_ = false;
   bool stopped_ = false;
   bool loop_running_ = false;
+  bool store_down_ = false;  // the last claim failed: logged once per outage, not every poll
   // Last, so it is destroyed first: its threads use the members above until joined.
   util::WorkerPool pool_;
 };

@@ -16,6 +16,7 @@
 #include <set>
 #include <thread>
 
+#include "flaky_store.h"
 #include "store/open.h"
 #include "support/redis_server.h"
 #include "support/smtp_server.h"
@@ -71,8 +72,8 @@ class CourierTest : public ::testing::Test {
     return o;
   }
 
-  Courier& courier(const MailOptions& o, Courier::Now now = {}) {
-    auto made = Courier::create(io_.get_executor(), *store_, o, logger_, std::move(now));
+  Courier& courier(const MailOptions& o, Courier::Now now = {}, store::Store* through = nullptr) {
+    auto made = Courier::create(io_.get_executor(), through ? *through : *store_, o, logger_, std::move(now));
     EXPECT_TRUE(made) << made.error();
     couriers_.push_back(std::move(*made));
     return *couriers_.back();
@@ -334,6 +335,56 @@ TEST_F(CourierTest, StopCutsOffASendThatHangsAndKeepsTheMessage) {
   EXPECT_LT(std::chrono::steady_clock::now() - stopping, 5s);  // not the 30 s of the send timeout
   EXPECT_NE(logs().find("event=mail.stop_timeout in_flight=1"), std::string::npos) << logs();
   EXPECT_EQ(stats().queued, 1u);  // the cut-off send counts as a failed attempt; retried later
+}
+
+TEST_F(CourierTest, AnUnreachableStoreIsTriedAgainAtTheNextPollAndLoggedOnce) {
+  SmtpServer server;
+  FlakyStore flaky(*store_);
+  flaky.claims_fail = true;
+  Courier& c = courier(options(server.url()), {}, &flaky);
+  const auto ids = queue({"a@example.com"});
+  c.start();
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (flaky.claim_calls < 4) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the courier stopped polling";
+    std::this_thread::sleep_for(5ms);  // polling a real condition under a deadline
+  }
+  flaky.claims_fail = false;
+  EXPECT_EQ(server.wait_for_messages(1, 10s).size(), 1u);
+  wait_until_outbox_settled();
+  call(c.stop());
+  const std::string text = logs();
+  const std::size_t first = text.find("event=mail.store_unavailable op=claim error=unavailable");
+  ASSERT_NE(first, std::string::npos) << text;
+  EXPECT_EQ(text.find("event=mail.store_unavailable", first + 1), std::string::npos) << "logged more than once";
+  EXPECT_NE(text.find("event=mail.store_available"), std::string::npos) << text;
+}
+
+// A delivery the store could not record is sent again once its lease has run out: the same
+// bytes, so the recipient's mail program can tell it is the same message.
+TEST_F(CourierTest, ADeliveryTheStoreCouldNotRecordIsSentAgainAfterTheLease) {
+  SmtpServer server;
+  FlakyStore flaky(*store_);
+  flaky.completions_fail = true;
+  MailOptions o = options(server.url());
+  o.lease = 1s;
+  o.send_timeout = 500ms;
+  o.connect_timeout = 500ms;
+  Courier& c = courier(o, {}, &flaky);
+  const auto ids = queue({"a@example.com"});
+  c.start();
+  server.wait_for_messages(1, 10s);
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (logs().find("event=mail.store_unavailable op=complete message_id=" + ids[0]) == std::string::npos) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the completion was never tried";
+    std::this_thread::sleep_for(5ms);  // polling a real condition under a deadline
+  }
+  flaky.completions_fail = false;
+  const auto got = server.wait_for_messages(2, 10s);
+  wait_until_outbox_settled();
+  call(c.stop());
+  ASSERT_EQ(server.received().size(), 2u);
+  EXPECT_EQ(got[0].content, got[1].content);
 }
 
 TEST_F(CourierTest, NudgeDeliversWithoutWaitingForThePoll) {
