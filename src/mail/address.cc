@@ -45,8 +45,7 @@ boost::system::result<std::string, AddressError> ascii_address(std::string_view 
   const std::string_view local = address.substr(0, at);
   std::string domain(address.substr(at + 1));
   if (!is_ascii(local)) return AddressError{"a non-ASCII local part needs SMTPUTF8, which is not supported"};
-  if (local.size() > 64 || local.front() == '.' || local.back() == '.' ||
-      local.find("..") != std::string_view::npos) {
+  if (local.size() > 64 || local.front() == '.' || local.back() == '.' || local.find("..") != std::string_view::npos) {
     return AddressError{"invalid local part"};
   }
   for (char c : local) {
@@ -67,7 +66,8 @@ boost::system::result<std::string, AddressError> ascii_address(std::string_view 
     if (dot == std::string_view::npos) break;
     rest.remove_prefix(dot + 1);
   }
-  return boost::system::result<std::string, AddressError>(boost::system::in_place_value, std::string(local) + "@" + domain);
+  return boost::system::result<std::string, AddressError>(boost::system::in_place_value,
+                                                          std::string(local) + "@" + domain);
 }
 
 boost::system::result<Mailbox, AddressError> parse_mailbox(std::string_view text) {

@@ -25,7 +25,6 @@ struct AddressError {
 // Lets result<T, AddressError>::value() report misuse as std::runtime_error (found by ADL).
 [[noreturn]] void throw_exception_from_error(const AddressError& e, const boost::source_location& loc);
 
-
 // `address` ("ann@example.com", "ann@bücher.example") as an ASCII addr-spec.
 boost::system::result<std::string, AddressError> ascii_address(std::string_view address);
 

@@ -36,7 +36,7 @@ util::WorkerPoolOptions pool_options(const MailOptions& options) {
 
 }  // namespace
 
-boost::system::result<std::unique_ptr<Courier>, std::string> Courier::create(net::any_io_executor executor,
+boost::system::result<std::unique_ptr<Courier>, std::string> Courier::create(net::io_context::executor_type executor,
                                                                              store::Store& store,
                                                                              const MailOptions& options,
                                                                              std::shared_ptr<spdlog::logger> logger,
@@ -49,7 +49,7 @@ boost::system::result<std::unique_ptr<Courier>, std::string> Courier::create(net
                                    std::move(logger), std::move(now));
 }
 
-Courier::Courier(net::any_io_executor executor, store::Store& store, std::unique_ptr<Transport> transport,
+Courier::Courier(net::io_context::executor_type executor, store::Store& store, std::unique_ptr<Transport> transport,
                  Composer composer, MailOptions options, std::shared_ptr<spdlog::logger> logger, Now now)
     : strand_(net::make_strand(executor)),
       store_(store),

@@ -15,8 +15,8 @@
 // the courier after stop() has completed, or once its io_context no longer runs.
 #pragma once
 
-#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/system/result.hpp>
@@ -43,11 +43,13 @@ class Courier {
 
   // The transport from options.url, the composer from options.from/templates_dir/public_url.
   // Errors (for startup) say which setting is wrong.
+  // `executor` is the server's io_context's (io.get_executor()): a strand of it fits inside an
+  // any_io_executor, so no reference-counted executor copies travel to the pool threads.
   static boost::system::result<std::unique_ptr<Courier>, std::string> create(
-      boost::asio::any_io_executor executor, store::Store& store, const MailOptions& options,
+      boost::asio::io_context::executor_type executor, store::Store& store, const MailOptions& options,
       std::shared_ptr<spdlog::logger> logger, Now now = {});
 
-  Courier(boost::asio::any_io_executor executor, store::Store& store, std::unique_ptr<Transport> transport,
+  Courier(boost::asio::io_context::executor_type executor, store::Store& store, std::unique_ptr<Transport> transport,
           Composer composer, MailOptions options, std::shared_ptr<spdlog::logger> logger, Now now = {});
   ~Courier();
   Courier(const Courier&) = delete;
@@ -80,7 +82,7 @@ class Courier {
   store::TimePoint now() const;
   void changed();  // on the strand: in_flight_ or loop_running_ changed
 
-  boost::asio::strand<boost::asio::any_io_executor> strand_;
+  boost::asio::strand<boost::asio::io_context::executor_type> strand_;
   store::Store& store_;
   std::unique_ptr<Transport> transport_;
   const Composer composer_;

@@ -71,8 +71,9 @@ boost::system::result<MailUrl, UrlError> parse_mail_url(std::string_view url) {
     if (out.kind == MailUrl::Kind::smtp && param.key == "starttls" && param.has_value && param.value == "required") {
       out.starttls = MailUrl::StartTls::required;
     } else if (param.key == "starttls") {
-      return error(out.kind == MailUrl::Kind::smtp ? "allows only ?starttls=required (STARTTLS is used whenever offered)"
-                                                   : "smtps:// is TLS from the start: ?starttls does not apply");
+      return error(out.kind == MailUrl::Kind::smtp
+                       ? "allows only ?starttls=required (STARTTLS is used whenever offered)"
+                       : "smtps:// is TLS from the start: ?starttls does not apply");
     } else {
       return error("has an unknown parameter '" + std::string(param.key) + "' (known: starttls=required)");
     }

@@ -35,7 +35,6 @@ struct UrlError {
 // Lets result<T, UrlError>::value() report misuse as std::runtime_error (found by ADL).
 [[noreturn]] void throw_exception_from_error(const UrlError& e, const boost::source_location& loc);
 
-
 boost::system::result<MailUrl, UrlError> parse_mail_url(std::string_view url);
 
 }  // namespace vestibule::mail

@@ -17,11 +17,11 @@
 namespace vestibule::mail {
 
 struct MimeParts {
-  std::string id;             // OutboxMessage::id: Message-ID <id@from-domain>, and the boundary
-  Mailbox from;               // checked (parse_mailbox)
-  std::string to;             // checked ASCII address (ascii_address)
-  store::TimePoint date;      // OutboxMessage::created_at
-  const Rendered& content;    // the subject may be any UTF-8; it is encoded (RFC 2047)
+  std::string id;           // OutboxMessage::id: Message-ID <id@from-domain>, and the boundary
+  Mailbox from;             // checked (parse_mailbox)
+  std::string to;           // checked ASCII address (ascii_address)
+  store::TimePoint date;    // OutboxMessage::created_at
+  const Rendered& content;  // the subject may be any UTF-8; it is encoded (RFC 2047)
 };
 
 // std::nullopt only for an id that could not be part of a header (anything but letters, digits,

@@ -33,9 +33,7 @@ std::string make_curl_url(const MailUrl& url) {
 }
 
 // Loopback traffic never leaves the machine: a local relay may take a password without TLS.
-bool loopback(const std::string& host) {
-  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
-}
+bool loopback(const std::string& host) { return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0; }
 
 struct CurlDeleter {
   void operator()(CURL* c) const { curl_easy_cleanup(c); }
@@ -75,9 +73,9 @@ SendResult SmtpTransport::send(const Envelope& envelope, std::string_view messag
   if (url_.kind == MailUrl::Kind::smtp) {
     // try: STARTTLS whenever offered; all: refuse to go on without it. A password is never sent
     // in clear over a network, whatever the URL says.
-    const bool required =
-        url_.starttls == MailUrl::StartTls::required || (!url_.user.empty() && !loopback(url_.host));
-    curl_easy_setopt(c, CURLOPT_USE_SSL, required ? static_cast<long>(CURLUSESSL_ALL) : static_cast<long>(CURLUSESSL_TRY));
+    const bool required = url_.starttls == MailUrl::StartTls::required || (!url_.user.empty() && !loopback(url_.host));
+    curl_easy_setopt(c, CURLOPT_USE_SSL,
+                     required ? static_cast<long>(CURLUSESSL_ALL) : static_cast<long>(CURLUSESSL_TRY));
   }
   curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
@@ -109,8 +107,8 @@ SendResult SmtpTransport::send(const Envelope& envelope, std::string_view messag
   // greeting or a failed AUTH (CURLE_LOGIN_DENIED) is about the server or our configuration,
   // not about this message, and may be fixed while attempts remain.
   const bool after_upload = upload.at > 0;
-  const bool permanent = code >= 500 && code < 600 &&
-                         (rc == CURLE_SEND_ERROR || (rc == CURLE_WEIRD_SERVER_REPLY && after_upload));
+  const bool permanent =
+      code >= 500 && code < 600 && (rc == CURLE_SEND_ERROR || (rc == CURLE_WEIRD_SERVER_REPLY && after_upload));
   return {permanent ? Outcome::permanent : Outcome::transient, std::move(reason)};
 }
 

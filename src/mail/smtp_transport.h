@@ -24,7 +24,7 @@ namespace vestibule::mail {
 struct SmtpOptions {
   std::chrono::milliseconds connect_timeout{std::chrono::seconds(10)};
   std::chrono::milliseconds send_timeout{std::chrono::seconds(60)};  // the whole conversation
-  std::string ca_file{};  // PEM; empty: the system's CA store
+  std::string ca_file{};                                             // PEM; empty: the system's CA store
 };
 
 class SmtpTransport final : public Transport {

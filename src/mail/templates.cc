@@ -7,9 +7,9 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 #include "mail/builtin_templates.h"
-#include <stdexcept>
 
 namespace vestibule::mail {
 
@@ -75,10 +75,11 @@ std::string link_for(const builtin::Kind& kind, std::string_view public_url, std
   // nothing and no server log sees it. Percent-encoded, though accounts' tokens are base64url.
   switch (kind.link) {
     case builtin::Link::verify_email:
-      return std::string(public_url) + "/verify-email#token=" + boost::urls::encode(token, boost::urls::unreserved_chars);
+      return std::string(public_url) +
+             "/verify-email#token=" + boost::urls::encode(token, boost::urls::unreserved_chars);
     case builtin::Link::reset_password_token:
-      return std::string(public_url) + "/reset-password#token=" +
-             boost::urls::encode(token, boost::urls::unreserved_chars);
+      return std::string(public_url) +
+             "/reset-password#token=" + boost::urls::encode(token, boost::urls::unreserved_chars);
     case builtin::Link::reset_password_page:
       return std::string(public_url) + "/reset-password";
     case builtin::Link::none:
@@ -104,12 +105,23 @@ std::string html_escape(std::string_view value) {
   out.reserve(value.size());
   for (char c : value) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -119,9 +131,7 @@ std::string describe_duration(std::string_view seconds) {
   long long n = 0;
   auto [end, ec] = std::from_chars(seconds.data(), seconds.data() + seconds.size(), n);
   if (ec != std::errc() || end != seconds.data() + seconds.size() || n <= 0) return std::string(seconds);
-  auto count = [](long long v, const char* unit) {
-    return std::to_string(v) + " " + unit + (v == 1 ? "" : "s");
-  };
+  auto count = [](long long v, const char* unit) { return std::to_string(v) + " " + unit + (v == 1 ? "" : "s"); };
   if (n % 86400 == 0 && n / 86400 != 1) return count(n / 86400, "day");  // "1 day" reads as 24 hours
   if (n % 3600 == 0) return count(n / 3600, "hour");
   if (n % 60 == 0) return count(n / 60, "minute");
@@ -149,12 +159,15 @@ boost::system::result<Templates, TemplateError> Templates::load(const std::strin
         if (text->empty()) continue;
         if (slot.part == &parts.subject) {
           while (!text->empty() && text->back() == '\n') text->pop_back();
-          if (text->find('\n') != std::string::npos) return TemplateError{"--mail-templates: " + file + " has several lines"};
+          if (text->find('\n') != std::string::npos)
+            return TemplateError{"--mail-templates: " + file + " has several lines"};
         }
         std::string unknown;
-        scan(*text, [](std::string_view) {}, [&](std::string_view name) {
-          if (unknown.empty() && !allowed(kind, name)) unknown = name;
-        });
+        scan(
+            *text, [](std::string_view) {},
+            [&](std::string_view name) {
+              if (unknown.empty() && !allowed(kind, name)) unknown = name;
+            });
         if (!unknown.empty()) {
           return TemplateError{"--mail-templates: " + file + " uses {{" + unknown + "}}, which " +
                                std::string(kind.kind) + " messages do not have"};
@@ -196,11 +209,13 @@ boost::system::result<Rendered, RenderError> Templates::render(std::string_view 
 
   auto fill = [&](std::string_view tpl, bool html) {
     std::string out;
-    scan(tpl, [&](std::string_view text) { out += text; }, [&](std::string_view name) {
-      auto v = values.find(name);
-      if (v == values.end()) return;  // a placeholder of this kind without a value: stays empty
-      out += html ? html_escape(v->second) : v->second;
-    });
+    scan(
+        tpl, [&](std::string_view text) { out += text; },
+        [&](std::string_view name) {
+          auto v = values.find(name);
+          if (v == values.end()) return;  // a placeholder of this kind without a value: stays empty
+          out += html ? html_escape(v->second) : v->second;
+        });
     return out;
   };
   return Rendered{fill(parts.subject, false), fill(parts.text, false), fill(parts.html, true)};

@@ -48,7 +48,6 @@ struct TemplateError {
 // Lets result<T, TemplateError>::value() report misuse as std::runtime_error (found by ADL).
 [[noreturn]] void throw_exception_from_error(const TemplateError& e, const boost::source_location& loc);
 
-
 class Templates {
  public:
   // The built-in templates, with the overrides found in `dir` (empty: none). Errors: `dir` is

@@ -95,8 +95,13 @@ class CourierTest : public ::testing::Test {
       effects.mail.push_back(std::move(m));
     }
     const std::string n = std::to_string(next_++);
-    store::Account account{"acct-" + n, "Ann", "ann" + n + "@example.com", "ann" + n + "@example.com",
-                           "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo", now, now};
+    store::Account account{"acct-" + n,
+                           "Ann",
+                           "ann" + n + "@example.com",
+                           "ann" + n + "@example.com",
+                           "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo",
+                           now,
+                           now};
     auto created = call(store_->create_account(std::move(account), std::move(effects)));
     EXPECT_TRUE(created) << store::to_string(created.error());
     return ids;
@@ -184,7 +189,8 @@ TEST_F(CourierTest, DeliversEveryQueuedMessageOnce) {
   std::string text(b64.size(), '\0');
   std::size_t len = 0;
   ASSERT_EQ(sodium_base642bin(reinterpret_cast<unsigned char*>(text.data()), text.size(), b64.data(), b64.size(),
-                              "\r\n", &len, nullptr, sodium_base64_VARIANT_ORIGINAL), 0);
+                              "\r\n", &len, nullptr, sodium_base64_VARIANT_ORIGINAL),
+            0);
   text.resize(len);
   EXPECT_NE(text.find("http://127.0.0.1:9443/reset-password#token=TOKEN-msg-"), std::string::npos) << text;
   EXPECT_NE(logs().find("event=mail.sent message_id=msg-1 kind=reset_password attempts=1"), std::string::npos)
@@ -261,11 +267,13 @@ TEST_F(CourierTest, BacksOffExponentiallyAndGivesUpAfterMaxAttempts) {
   EXPECT_EQ(s.failed, 1u);
   const std::string text = logs();
   EXPECT_NE(text.find("event=mail.retry message_id=" + ids[0] + " kind=reset_password attempts=1 retry_in_ms=30000"),
-            std::string::npos) << text;
+            std::string::npos)
+      << text;
   EXPECT_NE(text.find("attempts=2 retry_in_ms=60000"), std::string::npos) << text;
   EXPECT_NE(text.find("attempts=3 retry_in_ms=60000"), std::string::npos) << text;
   EXPECT_NE(text.find("event=mail.failed message_id=" + ids[0] + " kind=reset_password attempts=4 outcome=transient"),
-            std::string::npos) << text;
+            std::string::npos)
+      << text;
   expect_logs_hold_no_secrets();
 }
 
@@ -280,10 +288,13 @@ TEST_F(CourierTest, AMessageThatCannotBeComposedFailsAtOnce) {
   EXPECT_EQ(s.failed, 2u);
   EXPECT_NE(logs().find("event=mail.failed message_id=" + unknown[0] +
                         " kind=newsletter attempts=1 outcome=permanent reason=\"unknown_kind\""),
-            std::string::npos) << logs();
-  EXPECT_NE(logs().find("message_id=" + bad_address[0] + " kind=reset_password attempts=1 outcome=permanent "
+            std::string::npos)
+      << logs();
+  EXPECT_NE(logs().find("message_id=" + bad_address[0] +
+                        " kind=reset_password attempts=1 outcome=permanent "
                         "reason=\"invalid_recipient: a non-ASCII local part needs SMTPUTF8"),
-            std::string::npos) << logs();
+            std::string::npos)
+      << logs();
   EXPECT_TRUE(std::filesystem::is_empty(out.path()));
 }
 

@@ -1,8 +1,8 @@
 #include "mail/mail_url.h"
 
-#include "mail/open.h"
-
 #include <gtest/gtest.h>
+
+#include "mail/open.h"
 
 namespace vestibule::mail {
 namespace {

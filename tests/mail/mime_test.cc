@@ -64,7 +64,9 @@ TEST(Mime, HeadersAndPartsAreExact) {
       "MIME-Version: 1.0\r\n"
       "Auto-Submitted: auto-generated\r\n"
       "Content-Type: multipart/alternative;\r\n"
-      " boundary=\"" + boundary + "\"\r\n"
+      " boundary=\"" +
+      boundary +
+      "\"\r\n"
       "\r\n";
   ASSERT_EQ(message->substr(0, expected_head.size()), expected_head);
   const std::string text_b64 = "SGkgQW5uLA0KDQpsaW5lIHR3bw0K";  // "Hi Ann,\r\n\r\nline two\r\n"
@@ -104,7 +106,8 @@ TEST(Mime, LongBodiesWrapAtSeventySixAndKeepCrlf) {
 }
 
 TEST(Mime, NonAsciiSubjectIsEncodedWords) {
-  EXPECT_EQ(encode_header("Subject", "Passwort zurücksetzen"), "Subject: =?UTF-8?B?UGFzc3dvcnQgenVyw7xja3NldHplbg==?=\r\n");
+  EXPECT_EQ(encode_header("Subject", "Passwort zurücksetzen"),
+            "Subject: =?UTF-8?B?UGFzc3dvcnQgenVyw7xja3NldHplbg==?=\r\n");
   std::string long_subject;
   for (int i = 0; i < 12; ++i) long_subject += "Bestätigen Sie Ihre Adresse ";
   const std::string header = encode_header("Subject", long_subject);

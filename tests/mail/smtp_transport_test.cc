@@ -51,9 +51,9 @@ TEST_F(SmtpTransportTest, DeliversOverPlainSmtp) {
 
 TEST_F(SmtpTransportTest, DeliversWithStartTlsAndAuth) {
   SmtpServer server(SmtpServerOptions{.starttls = true, .user = "courier", .password = "s3cret:@"});
-  SmtpTransport t = transport("smtp://courier:s3cret%3A%40@127.0.0.1:" + std::to_string(server.port()) +
-                                  "?starttls=required",
-                              SmtpOptions{.ca_file = server.ca_file().string()});
+  SmtpTransport t =
+      transport("smtp://courier:s3cret%3A%40@127.0.0.1:" + std::to_string(server.port()) + "?starttls=required",
+                SmtpOptions{.ca_file = server.ca_file().string()});
   const SendResult r = t.send(kEnvelope, kMessage);
   EXPECT_EQ(r.outcome, Outcome::sent) << r.reason << "\n" << server.log();
   EXPECT_EQ(server.wait_for_messages(1, 10s)[0].content, kMessage);

@@ -22,7 +22,9 @@ Templates builtin() {
   return std::move(*t);
 }
 
-void write(const std::filesystem::path& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
+void write(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
 
 TEST(Templates, ResetPasswordReadsExactly) {
   auto r = builtin().render("reset_password", token_params(), "ann@example.com", kPublic);
@@ -76,8 +78,8 @@ TEST(Templates, LinksCarryTheTokenInTheFragment) {
   auto attempt = t.render("registration_attempt", {}, "ann@example.com", kPublic);
   ASSERT_TRUE(attempt);
   EXPECT_NE(attempt->text.find("\nhttp://127.0.0.1:9443/reset-password\n"), std::string::npos) << attempt->text;
-  auto notice = t.render("email_change_notice", {{"name", "Ann"}, {"new_email", "ann@new.example"}},
-                         "ann@old.example", kPublic);
+  auto notice =
+      t.render("email_change_notice", {{"name", "Ann"}, {"new_email", "ann@new.example"}}, "ann@old.example", kPublic);
   ASSERT_TRUE(notice);
   EXPECT_NE(notice->text.find("from ann@old.example\nto ann@new.example."), std::string::npos) << notice->text;
 }

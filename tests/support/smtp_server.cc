@@ -38,19 +38,19 @@ std::string script_path() { return std::string(VESTIBULE_TEST_SUPPORT_DIR) + "/s
 
 }  // namespace
 
-bool SmtpServer::available() {
-  return std::system("/usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1") == 0;
-}
+bool SmtpServer::available() { return std::system("/usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1") == 0; }
 
 SmtpServer::SmtpServer(SmtpServerOptions options) : options_(std::move(options)), port_(options_.port) {
   if (options_.starttls || options_.implicit_tls) {
     const std::string dir = certs_.path().string();
     // An EC key is generated in milliseconds; the SAN makes curl accept it for 127.0.0.1.
-    const std::string command = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2"
-                                " -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout '" +
-                                dir + "/key.pem' -out '" + dir + "/cert.pem' >'" + dir + "/openssl.log' 2>&1";
+    const std::string command =
+        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2"
+        " -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout '" +
+        dir + "/key.pem' -out '" + dir + "/cert.pem' >'" + dir + "/openssl.log' 2>&1";
     if (std::system(command.c_str()) != 0) {
-      throw std::runtime_error("openssl could not generate a test certificate: " + read_file(certs_.path() / "openssl.log"));
+      throw std::runtime_error("openssl could not generate a test certificate: " +
+                               read_file(certs_.path() / "openssl.log"));
     }
   }
   start();
@@ -62,8 +62,8 @@ std::string SmtpServer::log() const { return read_file(certs_.path() / "server.l
 
 void SmtpServer::start() {
   if (pid_ > 0) return;
-  std::vector<std::string> args{kPython, script_path(), "--dir", messages_.path().string(), "--port",
-                                std::to_string(port_)};
+  std::vector<std::string> args{kPython,  script_path(),        "--dir", messages_.path().string(),
+                                "--port", std::to_string(port_)};
   if (options_.starttls || options_.implicit_tls) {
     args.insert(args.end(), {"--tls-cert", (certs_.path() / "cert.pem").string(), "--tls-key",
                              (certs_.path() / "key.pem").string()});
@@ -131,7 +131,8 @@ bool SmtpServer::read_until(std::size_t n, std::chrono::steady_clock::time_point
   // A deadline already past still reads what is there (poll with no wait).
   while (waiting_for_port ? port_ == 0 : received_.size() < n) {
     if (stdout_fd_ < 0) return false;
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     pollfd p{stdout_fd_, POLLIN, 0};
     const int ready = ::poll(&p, 1, static_cast<int>(std::max<long long>(0, left.count())));
     if (ready < 0 && errno == EINTR) continue;

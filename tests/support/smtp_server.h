@@ -23,9 +23,9 @@ struct SmtpServerOptions {
   bool implicit_tls = false;  // instead TLS from the first byte (smtps://), same certificate
   std::string user{};         // require AUTH with user/password (after STARTTLS when offered)
   std::string password{};
-  std::string reject{};       // recipients matching this Python regex get 550
-  std::string tempfail{};     // recipients matching this Python regex get 451
-  unsigned short port = 0;    // 0: any free port
+  std::string reject{};     // recipients matching this Python regex get 550
+  std::string tempfail{};   // recipients matching this Python regex get 451
+  unsigned short port = 0;  // 0: any free port
 };
 
 struct ReceivedMessage {
@@ -75,8 +75,8 @@ class SmtpServer {
   support::TempDir certs_{"smtp-certs"};
   unsigned short port_ = 0;
   pid_t pid_ = -1;
-  int stdin_fd_ = -1;   // our end of the script's stdin: closing it makes the script exit
-  int stdout_fd_ = -1;  // the script's announcements
+  int stdin_fd_ = -1;    // our end of the script's stdin: closing it makes the script exit
+  int stdout_fd_ = -1;   // the script's announcements
   std::string pending_;  // a partial line
   std::vector<ReceivedMessage> received_;
 };
