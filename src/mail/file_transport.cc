@@ -1,7 +1,6 @@
 #include "mail/file_transport.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -28,7 +27,10 @@ SendResult FileTransport::send(const Envelope& envelope, std::string_view messag
     return {SendResult::Outcome::permanent, "file: unusable message id"};
   }
   std::error_code ec;
-  std::filesystem::create_directories(directory_, ec);
+  // Messages carry live tokens: readable by their owner only (mkstemp makes files 0600).
+  if (std::filesystem::create_directories(directory_, ec)) {
+    std::filesystem::permissions(directory_, std::filesystem::perms::owner_all, ec);
+  }
   if (ec) return {SendResult::Outcome::transient, "file: cannot create the directory: " + ec.message()};
   const std::filesystem::path final_path = directory_ / (envelope.id + ".eml");
   // Unique per thread and attempt, and not *.eml, so readers listing messages skip it.
@@ -43,7 +45,7 @@ SendResult FileTransport::send(const Envelope& envelope, std::string_view messag
     written += static_cast<std::size_t>(n);
   }
   // fsync: a message reported delivered leaves the store, so it must survive a crash here.
-  const bool ok = written == message.size() && ::fsync(fd) == 0 && ::fchmod(fd, 0644) == 0;
+  const bool ok = written == message.size() && ::fsync(fd) == 0;
   const int error = errno;
   ::close(fd);
   if (!ok) {

@@ -1,6 +1,7 @@
 // "Delivers" each message as DIR/<id>.eml (file:DIR, for development: any mail program opens
 // .eml files). Written to a temporary file and renamed, so a reader never sees half a message
-// and a redelivery replaces the same file instead of adding a second. Thread-safe.
+// and a redelivery replaces the same file instead of adding a second. Files are 0600 and a
+// directory it creates 0700: the messages hold live tokens. Thread-safe.
 #pragma once
 
 #include <filesystem>

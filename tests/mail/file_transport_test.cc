@@ -35,6 +35,10 @@ TEST(FileTransport, WritesEachMessageAsIdDotEmlAndARedeliveryReplacesIt) {
   EXPECT_EQ(names(dir), (std::vector<std::string>{"id-a.eml", "id-b.eml"}));  // no temporary files left
   EXPECT_EQ(read(dir / "id-a.eml"), "second\r\n");
   EXPECT_EQ(read(dir / "id-b.eml"), "other\r\n");
+  // Only the owner may read them: they carry live tokens.
+  namespace fs = std::filesystem;
+  EXPECT_EQ(fs::status(dir / "id-a.eml").permissions(), fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_EQ(fs::status(dir).permissions(), fs::perms::owner_all);
 }
 
 TEST(FileTransport, RefusesAnIdThatWouldLeaveTheDirectory) {
