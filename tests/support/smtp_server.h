@@ -3,7 +3,9 @@
 // generated with the openssl CLI in a temporary directory) and AUTH, and recipients it refuses.
 // Every accepted message lands in dir() as its own file and is announced on the script's
 // stdout, which wait_for_messages() reads with a deadline: no sleeps, no hangs. The server can
-// be stopped (SIGTERM) or killed (SIGKILL) and started again on the same port.
+// be stopped (SIGTERM) or killed (SIGKILL) and started again on the same port. The announcements
+// wait in a pipe until read: a test sending more than a few hundred messages should read them as
+// it goes (wait_for_messages, received), or the server blocks once the pipe is full.
 // Not thread-safe (one owner).
 #pragma once
 
