@@ -8,10 +8,12 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsodium-dev libargon2-dev libidn2-dev libunistring-dev libsqlite3-dev libhiredis-dev
   libspdlog-dev libfmt-dev libcli11-dev
+  libcurl4-openssl-dev  # the mail courier's SMTP client
   john-data  # its password.lst is the default --common-passwords blocklist
 )
 case "${1:-}" in
-  --test) packages+=(libgtest-dev libgmock-dev libbenchmark-dev redis-server openssl) ;;   # the tests start their own redis-server
+  # The tests start their own redis-server and SMTP server (aiosmtpd, run by /usr/bin/python3).
+  --test) packages+=(libgtest-dev libgmock-dev libbenchmark-dev redis-server openssl python3-aiosmtpd) ;;
   --redis) packages+=(redis-server) ;;
   # bench/run.sh: the harness is built with the tests, drives load with wrk and draws with gnuplot.
   --bench) packages+=(libgtest-dev libgmock-dev libbenchmark-dev redis-server openssl wrk gnuplot-nox) ;;

@@ -1,0 +1,75 @@
+// A real store with faults switched on and off by the test: while `claims_fail` is set,
+// claim_mail answers Error::unavailable; while `completions_fail` is set, complete_mail does
+// (without completing). Everything else goes to the wrapped store. Thread-safe like it.
+#pragma once
+
+#include <atomic>
+#include <memory>
+
+#include "store/store.h"
+
+namespace vestibule::mail {
+
+class FlakyStore final : public store::Store {
+ public:
+  explicit FlakyStore(store::Store& real) : real_(real) {}
+
+  std::atomic<bool> claims_fail{false};
+  std::atomic<bool> completions_fail{false};
+  std::atomic<int> claim_calls{0};
+
+  template <typename T>
+  using Task = store::Task<store::Result<T>>;
+
+  Task<std::vector<store::OutboxMessage>> claim_mail(store::TimePoint now, std::chrono::milliseconds lease,
+                                                     std::size_t limit, std::string claim) override {
+    ++claim_calls;
+    if (claims_fail) co_return store::Error::unavailable;
+    co_return co_await real_.claim_mail(now, lease, limit, std::move(claim));
+  }
+  Task<bool> complete_mail(std::string id, std::string claim) override {
+    if (completions_fail) co_return store::Error::unavailable;
+    co_return co_await real_.complete_mail(std::move(id), std::move(claim));
+  }
+
+  Task<void> create_account(store::Account a, store::Effects e) override { return real_.create_account(a, e); }
+  Task<store::Account> find_account_by_email(std::string k) override { return real_.find_account_by_email(k); }
+  Task<store::Account> find_account_by_session(std::string d, store::TimePoint now) override {
+    return real_.find_account_by_session(d, now);
+  }
+  Task<store::Account> update_account(std::string id, store::AccountChanges c) override {
+    return real_.update_account(id, c);
+  }
+  Task<void> delete_account(std::string id) override { return real_.delete_account(id); }
+  Task<void> create_session(store::Session s) override { return real_.create_session(s); }
+  Task<void> delete_session(std::string d) override { return real_.delete_session(d); }
+  Task<void> delete_sessions(std::string id) override { return real_.delete_sessions(id); }
+  Task<std::size_t> purge_expired_sessions(store::TimePoint now) override { return real_.purge_expired_sessions(now); }
+  Task<store::Attempts> add_attempt(std::string k, store::TimePoint now, std::chrono::milliseconds w) override {
+    return real_.add_attempt(k, now, w);
+  }
+  Task<store::Attempts> attempts(std::string k, store::TimePoint now) override { return real_.attempts(k, now); }
+  Task<void> clear_attempts(std::string k) override { return real_.clear_attempts(k); }
+  Task<void> add_effects(std::string id, store::Effects e) override { return real_.add_effects(id, e); }
+  Task<store::TokenHolder> find_token(std::string d, store::TokenPurpose p, store::TimePoint now) override {
+    return real_.find_token(d, p, now);
+  }
+  Task<store::Account> redeem_token(std::string d, store::TokenPurpose p, store::TimePoint now,
+                                    store::AccountChanges c) override {
+    return real_.redeem_token(d, p, now, c);
+  }
+  Task<bool> retry_mail(std::string id, std::string claim, store::TimePoint due) override {
+    return real_.retry_mail(id, claim, due);
+  }
+  Task<bool> fail_mail(std::string id, std::string claim, store::TimePoint keep) override {
+    return real_.fail_mail(id, claim, keep);
+  }
+  Task<store::OutboxStats> outbox_stats() override { return real_.outbox_stats(); }
+  Task<void> ping() override { return real_.ping(); }
+  store::Task<boost::system::result<void, store::OpenError>> prepare() override { return real_.prepare(); }
+
+ private:
+  store::Store& real_;
+};
+
+}  // namespace vestibule::mail
