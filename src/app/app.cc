@@ -22,7 +22,7 @@ boost::system::result<std::unique_ptr<store::Store>, BuildError> open_store(cons
 }
 
 boost::system::result<std::unique_ptr<App>, BuildError> App::build(const Settings& settings,
-                                                                    boost::asio::any_io_executor executor,
+                                                                    boost::asio::io_context::executor_type executor,
                                                                     const Loggers& loggers) {
   std::unique_ptr<App> app(new App());
   auto opened = open_store(settings, executor, loggers);

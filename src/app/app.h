@@ -5,6 +5,7 @@
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/system/result.hpp>
 #include <memory>
 #include <string>
@@ -33,10 +34,9 @@ boost::system::result<std::unique_ptr<store::Store>, BuildError> open_store(cons
 
 class App {
  public:
-  // `executor` runs the store's network I/O and must outlive the App.
-  static boost::system::result<std::unique_ptr<App>, BuildError> build(const Settings& settings,
-                                                                        boost::asio::any_io_executor executor,
-                                                                        const Loggers& loggers);
+  // `executor` runs the store's network I/O and the mail courier's loop, and must outlive the App.
+  static boost::system::result<std::unique_ptr<App>, BuildError> build(
+      const Settings& settings, boost::asio::io_context::executor_type executor, const Loggers& loggers);
 
   store::Store& store() { return *store_; }
   // The threads argon2id runs on: for metrics (queued(), active()) and for shutdown (drop_queued()).
