@@ -26,29 +26,18 @@ IssuedFlowToken issue_flow_token(store::TokenPurpose purpose, std::string accoun
   return IssuedFlowToken{std::move(t.token), std::move(record)};
 }
 
-std::string duration_text(std::chrono::seconds ttl) {
-  using namespace std::chrono;
-  auto plural = [](long long n, const char* unit) {
-    return std::to_string(n) + " " + unit + (n == 1 ? "" : "s");
-  };
-  if (ttl >= hours(48) && ttl % days(1) == seconds(0)) return plural(ttl / days(1), "day");
-  if (ttl >= hours(1) && ttl % hours(1) == seconds(0)) return plural(ttl / hours(1), "hour");
-  if (ttl >= minutes(1)) return plural(ceil<minutes>(ttl).count(), "minute");
-  return plural(ttl.count(), "second");
-}
-
 store::OutboxMessage verify_email(std::string_view to, std::string_view name, std::string_view token,
                                   std::chrono::seconds ttl, store::TimePoint now) {
   return message(kVerifyEmail, to, now,
                  {{"name", std::string(name)}, {"email", std::string(to)}, {"token", std::string(token)},
-                  {"expires_in", duration_text(ttl)}});
+                  {"expires_in", std::to_string(ttl.count())}});
 }
 
 store::OutboxMessage reset_password(std::string_view to, std::string_view name, std::string_view token,
                                     std::chrono::seconds ttl, store::TimePoint now) {
   return message(kResetPassword, to, now,
                  {{"name", std::string(name)}, {"email", std::string(to)}, {"token", std::string(token)},
-                  {"expires_in", duration_text(ttl)}});
+                  {"expires_in", std::to_string(ttl.count())}});
 }
 
 store::OutboxMessage password_changed(std::string_view to, std::string_view name, store::TimePoint now) {

@@ -13,7 +13,8 @@
 
 namespace vestibule::accounts::messages {
 
-// Kinds; mail/ has a built-in template for each.
+// Kinds; mail/ has a built-in template for each. `expires_in` is the link's lifetime in seconds
+// (a decimal string); mail/ says it in words.
 inline constexpr std::string_view kVerifyEmail = "verify_email";                 // link: verify-email
 inline constexpr std::string_view kResetPassword = "reset_password";             // link: reset-password
 inline constexpr std::string_view kPasswordChanged = "password_changed";         // notice
@@ -27,9 +28,6 @@ struct IssuedFlowToken {
 };
 IssuedFlowToken issue_flow_token(store::TokenPurpose purpose, std::string account_id, std::string email,
                                  store::TimePoint now, std::chrono::seconds ttl);
-
-// "1 hour", "24 hours", "30 minutes": how long a link stays valid, in words.
-std::string duration_text(std::chrono::seconds ttl);
 
 store::OutboxMessage verify_email(std::string_view to, std::string_view name, std::string_view token,
                                   std::chrono::seconds ttl, store::TimePoint now);

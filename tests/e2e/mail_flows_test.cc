@@ -81,6 +81,7 @@ TEST_F(MailFlowsTest, AForgottenPasswordIsResetThroughTheEmailedLink) {
   const std::optional<std::string> token = link_token(reset.text, std::string(kPublicUrl) + "/reset-password");
   ASSERT_TRUE(token) << reset.text;
   EXPECT_TRUE(link_token(reset.html, std::string(kPublicUrl) + "/reset-password"));
+  EXPECT_NE(reset.text.find("expires in 1 hour"), std::string::npos) << reset.text;
   // Links carry the token only in the fragment, and it is in no header.
   for (const auto& [name, value] : reset.headers) EXPECT_EQ(value.find(*token), std::string::npos) << name;
 
