@@ -1,5 +1,7 @@
 #include "http_client.h"
 
+#include <gtest/gtest.h>
+
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -8,6 +10,8 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/json/serialize.hpp>
 #include <stdexcept>
+
+#include "contract_proxy.h"
 
 namespace vestibule::e2e {
 
@@ -96,6 +100,7 @@ Response HttpClient::read_response(bool to_head) {
   run("read response", ec);
   Response res = parser.release();
   if (!res.keep_alive()) close();
+  if (std::optional<std::string> failure = contract_failure(res)) ADD_FAILURE() << "contract run: " << *failure;
   return res;
 }
 

@@ -3,6 +3,8 @@
 // arbitrary bytes (for malformed or oversized requests) and reads whatever response comes back.
 // Transport failures (refused, reset, timed out) throw std::runtime_error. For raw sockets held
 // open, endless writes and stalled headers, see raw_connection.h (the same deadlines).
+// In the contract run every response is checked: one that Prism found a violation in, or made
+// itself, records a test failure (contract_proxy.h).
 // Not thread-safe: give each thread its own client.
 #pragma once
 

@@ -20,10 +20,15 @@ class RegistrationTest : public SharedServerTest {
     return {{"name", "Ann Lee"}, {"email", unique_email(tag)}, {"password", kPassword}};
   }
   Response send_text(std::string body, std::string content_type) {
+    return send_text(client(), std::move(body), std::move(content_type));
+  }
+  // Bodies that are not JSON objects go to direct_client(): the contract proxy would parse and
+  // re-encode them, or answer them itself (contract_proxy.h).
+  static Response send_text(HttpClient& via, std::string body, std::string content_type) {
     Request req{http::verb::post, "/v1/users", 11};
     req.set(http::field::content_type, content_type);
     req.body() = std::move(body);
-    return client().send(std::move(req));
+    return via.send(std::move(req));
   }
 };
 
@@ -127,13 +132,14 @@ TEST_F(RegistrationTest, RegisterReportsEveryBrokenRuleAtOnce) {
 }
 
 TEST_F(RegistrationTest, RegisterRejectsInvalidJsonAsMalformed) {
-  EXPECT_TRUE(is_problem(send_text(R"({"name": "Ann", )", "application/json"), 400, "malformed_request"));
-  EXPECT_TRUE(is_problem(send_text("nonsense", "application/json"), 400, "malformed_request"));
+  for (const char* body : {R"({"name": "Ann", )", "nonsense"}) {
+    EXPECT_TRUE(is_problem(send_text(direct_client(), body, "application/json"), 400, "malformed_request")) << body;
+  }
 }
 
 TEST_F(RegistrationTest, RegisterRejectsJsonThatIsNotAnObjectAsMalformed) {
   for (const char* body : {"[]", R"(["Ann"])", R"("Ann")", "42", "null"}) {
-    EXPECT_TRUE(is_problem(send_text(body, "application/json"), 400, "malformed_request")) << body;
+    EXPECT_TRUE(is_problem(send_text(direct_client(), body, "application/json"), 400, "malformed_request")) << body;
   }
 }
 

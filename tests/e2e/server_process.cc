@@ -16,6 +16,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "contract_proxy.h"
 #include "store_under_test.h"
 
 extern char** environ;
@@ -90,24 +91,43 @@ ServerProcess::Exit ServerProcess::run_until_exit(ServerConfig config, std::chro
 }
 
 std::unique_ptr<ServerProcess> ServerProcess::start(ServerConfig config) {
+  const bool proxied = config.through_contract_proxy;
+  const std::filesystem::path document = config.contract_document;
   std::unique_ptr<ServerProcess> p = launch(std::move(config));
-  // The port is known only once the server says where it listens; a whole line is waited for
+  p->port_ = p->wait_for_port(kListening, kStartTimeout, "vestibule");
+  if (proxied) {
+    if (std::optional<std::filesystem::path> prism = contract_proxy_executable()) p->start_proxy(*prism, document);
+  }
+  return p;
+}
+
+void ServerProcess::start_proxy(const std::filesystem::path& prism, const std::filesystem::path& document) {
+  std::unique_ptr<ServerProcess> proxy(new ServerProcess());
+  proxy->spawn(contract_proxy_args(prism, port_, document));
+  proxy->port_ = proxy->wait_for_port(kProxyListening, kProxyStartTimeout, "prism");
+  proxy_ = std::move(proxy);
+}
+
+unsigned short ServerProcess::wait_for_port(std::string_view prefix, std::chrono::seconds timeout,
+                                            std::string_view who) {
+  // The port is known only once the process says where it listens; a whole line is waited for
   // so that the digits cannot be cut off by a partial read.
-  std::unique_lock lock(p->mutex_);
+  std::unique_lock lock(mutex_);
   std::size_t at = std::string::npos;
-  const bool listening = p->changed_.wait_for(lock, kStartTimeout, [&] {
-    at = p->log_.find(kListening);
-    return (at != std::string::npos && p->log_.find('\n', at) != std::string::npos) || p->output_closed_;
+  const bool listening = changed_.wait_for(lock, timeout, [&] {
+    at = log_.find(prefix);
+    return (at != std::string::npos && log_.find('\n', at) != std::string::npos) || output_closed_;
   });
   if (!listening || at == std::string::npos) {
-    throw std::runtime_error("vestibule did not report " + std::string(kListening) + "PORT within " +
-                             std::to_string(kStartTimeout.count()) + " s; its output:\n" + p->log_);
+    throw std::runtime_error(std::string(who) + " did not report " + std::string(prefix) + "PORT within " +
+                             std::to_string(timeout.count()) + " s; its output:\n" + log_);
   }
-  const char* first = p->log_.data() + at + kListening.size();
-  const char* last = p->log_.data() + p->log_.size();
-  auto [end, ec] = std::from_chars(first, last, p->port_);
-  if (ec != std::errc() || p->port_ == 0) throw std::runtime_error("unreadable listening line in:\n" + p->log_);
-  return p;
+  unsigned short port = 0;
+  const char* first = log_.data() + at + prefix.size();
+  const char* last = log_.data() + log_.size();
+  auto [end, ec] = std::from_chars(first, last, port);
+  if (ec != std::errc() || port == 0) throw std::runtime_error("unreadable listening line in:\n" + log_);
+  return port;
 }
 
 void ServerProcess::spawn(const std::vector<std::string>& args) {
@@ -212,6 +232,7 @@ bool ServerProcess::wait_for_log(std::string_view needle, std::chrono::milliseco
 }
 
 std::optional<int> ServerProcess::stop(std::chrono::milliseconds timeout) {
+  if (proxy_) proxy_->stop(timeout);  // first, so that it never sees the server gone
   pause_output(false);  // a process blocked on a full pipe could not exit
   if (pid_ > 0 && !wait_status_) {
     ::kill(pid_, SIGTERM);

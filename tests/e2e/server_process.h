@@ -3,6 +3,8 @@
 // collected for the whole of its life, stopped with SIGTERM.
 // start() returns once the server has logged `event=listening`, so the port is ready; there are
 // no sleeps anywhere, only waits on a real condition, each bounded by a deadline.
+// In the contract run (contract_proxy.h) start() also starts Stoplight Prism's validating proxy
+// in front of the server, waits for its listening line, and port() is then the proxy's.
 // Thread-safe: log() and wait_for_log() may be called from any thread while the reader runs.
 #pragma once
 
@@ -47,15 +49,25 @@ struct ServerConfig {
   // 0 keeps everything the server writes; otherwise only about the last this many bytes are kept
   // (benchmarks run millions of requests, each with an access-log line).
   std::size_t max_log_bytes = 0;
+  // In the contract run, whether port() is the validating proxy's (contract_proxy.h). False for
+  // tests of the transport rather than the API (raw bytes, framing, TLS, connection limits,
+  // keep-alive), which the proxy would answer or reframe itself.
+  bool through_contract_proxy = true;
+  // The document the proxy checks responses against; empty means docs/openapi.yaml (the
+  // proxy's own tests pass a deliberately wrong one).
+  std::filesystem::path contract_document;
 };
 
 class ServerProcess {
  public:
   static constexpr std::chrono::seconds kStartTimeout{20};
   static constexpr std::chrono::seconds kStopTimeout{15};
+  // Node.js loads Prism and the document in a second or two; far longer on a loaded machine.
+  static constexpr std::chrono::seconds kProxyStartTimeout{60};
 
   // Spawns the binary and waits for `event=listening address=127.0.0.1:PORT`. Throws
   // std::runtime_error (with the collected log) if it exits or stays silent past kStartTimeout.
+  // In the contract run, then starts the proxy the same way (kProxyStartTimeout).
   static std::unique_ptr<ServerProcess> start(ServerConfig config = {});
 
   // How a run that was expected to end by itself (a refusal to start) ended.
@@ -67,12 +79,17 @@ class ServerProcess {
   // still running then (e.g. one that started when it should have refused) is killed.
   static Exit run_until_exit(ServerConfig config, std::chrono::milliseconds timeout);
 
-  // Stops the process if it is still running (SIGTERM, SIGKILL after kStopTimeout).
+  // Stops the process if it is still running (SIGTERM, SIGKILL after kStopTimeout), and its
+  // proxy.
   ~ServerProcess();
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
 
-  unsigned short port() const { return port_; }
+  // Where tests send their requests: the proxy's port in the contract run, else the server's.
+  unsigned short port() const { return proxy_ ? proxy_->port_ : port_; }
+  // The server's own port, for a request the proxy would answer itself (contract_proxy.h).
+  unsigned short server_port() const { return port_; }
+  bool behind_contract_proxy() const { return proxy_ != nullptr; }
   pid_t pid() const { return pid_; }
   const std::filesystem::path& data_dir() const { return data_dir_; }
 
@@ -92,7 +109,7 @@ class ServerProcess {
 
   // Sends SIGTERM and waits up to `timeout` for the exit. Returns the exit code, or nullopt if
   // the process died from a signal or had to be killed because it did not exit in time. Once
-  // this returns, log() holds everything the process ever wrote.
+  // this returns, log() holds everything the process ever wrote. The proxy is stopped first.
   std::optional<int> stop(std::chrono::milliseconds timeout = kStopTimeout);
 
   // How the process ended, e.g. "exited with code 0" or "killed by signal 11 (Segmentation
@@ -103,6 +120,11 @@ class ServerProcess {
   ServerProcess() = default;
   // Spawns the binary with `config`'s flags and returns at once.
   static std::unique_ptr<ServerProcess> launch(ServerConfig config);
+  // Spawns Prism in front of this server (another child, run by the same machinery).
+  void start_proxy(const std::filesystem::path& prism, const std::filesystem::path& document);
+  // Waits for a whole line starting `prefix` followed by a port, and returns the port. Throws
+  // std::runtime_error (naming `who`, with the log) if the output ends or `timeout` passes first.
+  unsigned short wait_for_port(std::string_view prefix, std::chrono::seconds timeout, std::string_view who);
   void spawn(const std::vector<std::string>& args);
   void read_output(int fd);
   // Waits up to `timeout` for the child to exit and reaps it; false if it is still running.
@@ -114,6 +136,7 @@ class ServerProcess {
   std::optional<int> wait_status_;
   unsigned short port_ = 0;
   std::size_t max_log_bytes_ = 0;
+  std::unique_ptr<ServerProcess> proxy_;  // the contract run's Prism, if any
 
   mutable std::mutex mutex_;
   mutable std::condition_variable changed_;

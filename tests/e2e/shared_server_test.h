@@ -2,6 +2,8 @@
 // SetUpTestSuite) with the default test configuration, and each test gets its own client. Tests
 // on a shared server must not interfere, so each registers its own accounts (unique_email).
 // Tests that need special flags start their own ServerProcess instead.
+// In the contract run (contract_proxy.h) client() goes through the validating proxy;
+// direct_client() reaches the server itself, for the requests the proxy would answer on its own.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -31,6 +33,7 @@ class SharedServerTest : public testing::Test {
     ASSERT_TRUE(server_->running()) << "vestibule is no longer running (" << server_->exit_description()
                                     << "); its log:\n" << server_->log();
     client_ = std::make_unique<HttpClient>(server_->port());
+    direct_client_ = std::make_unique<HttpClient>(server_->server_port());
   }
 
   // A crash shows up here, in the test that caused it, rather than as a closed connection only.
@@ -46,11 +49,15 @@ class SharedServerTest : public testing::Test {
   static ServerProcess& server() { return *server_; }
   static unsigned short port() { return server_->port(); }
   HttpClient& client() { return *client_; }
+  // The server itself, also in the contract run: for requests the proxy answers on its own (no
+  // bearer token, a body that is not JSON, HEAD, a path outside the document).
+  HttpClient& direct_client() { return *direct_client_; }
 
  private:
   inline static std::unique_ptr<ServerProcess> server_;
   inline static std::string start_error_;
   std::unique_ptr<HttpClient> client_;
+  std::unique_ptr<HttpClient> direct_client_;
 };
 
 }  // namespace vestibule::e2e
