@@ -53,29 +53,31 @@ LoginTiming measure_login_timing(unsigned short port, const std::string& email, 
   return {.unknown_ms = median(unknown), .wrong_ms = median(wrong), .rounds = rounds};
 }
 
-PairTiming measure_reset_timing(unsigned short port, const std::string& email, int rounds) {
+PairTiming measure_reset_timing(unsigned short port, const std::vector<std::string>& known, int rounds) {
+  if (known.size() < static_cast<std::size_t>(rounds) + 1) throw std::invalid_argument("reset timing: too few addresses");
   e2e::HttpClient client(port);
-  timed(client, "/v1/password-resets", {{"email", email}}, 202);
+  timed(client, "/v1/password-resets", {{"email", known[0]}}, 202);
   std::vector<double> absent, present;
   for (int i = 0; i < rounds; ++i) {
     absent.push_back(timed(client, "/v1/password-resets", {{"email", "nobody-" + std::to_string(i) + "@bench.example"}}, 202));
-    present.push_back(timed(client, "/v1/password-resets", {{"email", email}}, 202));
+    present.push_back(timed(client, "/v1/password-resets", {{"email", known[static_cast<std::size_t>(i) + 1]}}, 202));
   }
   return {.absent_ms = median(absent), .present_ms = median(present), .rounds = rounds};
 }
 
-PairTiming measure_registration_timing(unsigned short port, const std::string& email, const std::string& password,
-                                       int rounds) {
+PairTiming measure_registration_timing(unsigned short port, const std::vector<std::string>& known,
+                                       const std::string& password, int rounds) {
+  if (known.size() < static_cast<std::size_t>(rounds) + 1) throw std::invalid_argument("registration timing: too few addresses");
   e2e::HttpClient client(port);
   auto registration = [&](const std::string& address) {
     return boost::json::object{{"name", "Timing Probe"}, {"email", address}, {"password", password}};
   };
   const std::string run = std::to_string(Clock::now().time_since_epoch().count());
-  timed(client, "/v1/users", registration(email), 202);
+  timed(client, "/v1/users", registration(known[0]), 202);
   std::vector<double> absent, present;
   for (int i = 0; i < rounds; ++i) {
     absent.push_back(timed(client, "/v1/users", registration("new-" + run + "-" + std::to_string(i) + "@bench.example"), 202));
-    present.push_back(timed(client, "/v1/users", registration(email), 202));
+    present.push_back(timed(client, "/v1/users", registration(known[static_cast<std::size_t>(i) + 1]), 202));
   }
   return {.absent_ms = median(absent), .present_ms = median(present), .rounds = rounds};
 }

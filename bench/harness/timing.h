@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace vestibule::bench {
 
@@ -24,13 +25,16 @@ struct PairTiming {
   int rounds = 0;
 };
 
-// POST /v1/password-resets for unknown addresses vs `email` (a seeded account's). The server
-// must not limit mail requests per client.
-PairTiming measure_reset_timing(unsigned short port, const std::string& email, int rounds);
+// POST /v1/password-resets for unknown addresses vs `known` ones (seeded accounts', one per
+// round and one to warm up, each asked once: what an attacker probing a list does, and what
+// costs a real address the most, as each is mailed). The server must not limit mail requests
+// per client.
+PairTiming measure_reset_timing(unsigned short port, const std::vector<std::string>& known, int rounds);
 
-// POST /v1/users of new addresses vs `email` (taken), on a server with --email-verification
-// required (both answer 202). The server must not limit registrations per client.
-PairTiming measure_registration_timing(unsigned short port, const std::string& email, const std::string& password,
-                                       int rounds);
+// POST /v1/users of new addresses vs `known` (taken) ones, one each as above, on a server with
+// --email-verification required (both answer 202). The server must not limit registrations
+// per client.
+PairTiming measure_registration_timing(unsigned short port, const std::vector<std::string>& known,
+                                       const std::string& password, int rounds);
 
 }  // namespace vestibule::bench

@@ -78,8 +78,9 @@ Task<Result<std::optional<User>>> AccountService::register_account(Registration 
   auto hash = co_await hasher_.hash(std::move(*password));
   if (!hash) co_return from_hash(hash.error());
   if (existing) {
-    auto told = co_await tell_owner_of_taken_address(*existing);
-    if (!told) co_return told.error();
+    // The owner's notice is written after the answer, as a new account's row is before it: the
+    // one write each is what differs, against a hash both spend.
+    co_await flows_.registration_attempted(std::move(*existing));
     co_return std::optional<User>();
   }
 
@@ -102,22 +103,6 @@ Task<Result<std::optional<User>>> AccountService::register_account(Registration 
   queued();
   if (required) co_return std::optional<User>();
   co_return std::optional<User>(user_of(account));
-}
-
-Task<Result<void>> AccountService::tell_owner_of_taken_address(const store::Account& owner) {
-  // Someone tried to register with this address: its owner hears of it (they may have forgotten
-  // they have an account), within the mail limits so that nobody can flood an inbox through us.
-  auto admitted = co_await throttle_.admit_mail(owner.id, "registration");
-  if (!admitted) co_return admitted.error();
-  if (*admitted) {
-    store::Effects effects;
-    effects.mail.push_back(messages::registration_attempt(owner.email, owner.name, clock_()));
-    auto stored = co_await store_.add_effects(owner.id, std::move(effects));
-    if (!stored && stored.error() != store::Error::not_found) co_return from_store(stored.error());
-    if (stored) queued();
-  }
-  audit_->info("event=registration.address_taken account_id={}", owner.id);
-  co_return Result<void>{};
 }
 
 Task<Result<Login>> AccountService::login(Credentials c, std::string client) {
@@ -149,6 +134,8 @@ Task<Result<Login>> AccountService::login(Credentials c, std::string client) {
     // Only now, after the password matched: a guesser learns nothing about the address. The
     // owner gets a fresh link (they may have lost the first), within the mail limits.
     auto sent = co_await flows_.send_verification(account.id, account.name, account.email);
+    // Deleted meanwhile: a login's answer for an account that is not there.
+    if (!sent && sent.error().code == Code::invalid_token) co_return fail(Code::invalid_credentials);
     if (!sent) co_return sent.error();
     audit_->info("event=login.unverified account_id={}", account.id);
     co_return fail(Code::email_not_verified);
@@ -279,13 +266,14 @@ Task<Result<User>> AccountService::update_profile(const Principal& p, ProfileCha
 Task<Result<void>> AccountService::change_address(const Principal& p, security::Email to, const std::string& name,
                                                   store::AccountChanges& changes) {
   const bool required = options_.email_verification == EmailVerification::required;
-  if (required) {
-    // A pending address is not reserved (whoever proves it first takes it), but one that is
-    // taken already is refused now rather than after the owner followed the link.
-    auto holder = co_await store_.find_account_by_email(to.key);
-    if (holder && holder->id != p.account_id()) co_return fail(Code::email_taken);
-    if (!holder && holder.error() != store::Error::not_found) co_return from_store(holder.error());
-  }
+  // Each change mails two addresses, one of them chosen by the caller: within the mail limits,
+  // or an account could mail anyone without end by changing its address back and forth.
+  auto admitted = co_await throttle_.admit_mail(p.account_id(), "address");
+  if (!admitted) co_return admitted.error();
+  if (!*admitted) co_return Failure{Code::too_many_attempts, {}, options_.throttling.mail_per_account_short.window};
+  // Under `required` a pending address is not checked now: whoever proves an address first
+  // takes it, and a taken one is refused when its link is followed (409 then). Checking here
+  // would tell a signed-in caller which addresses have accounts.
   const TimePoint now = changes.updated_at;
   const std::chrono::seconds ttl = options_.verification_token_ttl;
   messages::IssuedFlowToken issued =

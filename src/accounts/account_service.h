@@ -36,6 +36,9 @@ class AccountService {
 
   AccountService(store::Store& store, security::PasswordHasher& hasher, ServiceOptions options, ClockFn clock,
                  std::shared_ptr<spdlog::logger> audit, MailQueued mail_queued = {});
+  // Not copyable or movable: its MailFlows holds references to its members.
+  AccountService(const AccountService&) = delete;
+  AccountService& operator=(const AccountService&) = delete;
 
   // `client` is the caller's address, for the per-client limits; empty skips them.
 
@@ -66,7 +69,8 @@ class AccountService {
   // A new address (not merely another spelling of the same one) is mailed a verification link
   // and the old one a notice, in the same transaction as the change; with verification
   // required the change waits as pending_email until that link is followed.
-  // email_taken if the new address belongs to another account; conflict if the account's
+  // too_many_attempts past the mail limits for a new address;
+  // email_taken (optional mode) if the new address belongs to another account; conflict if the account's
   // password changed (or the account was deleted) since `p` was authenticated, so that of two
   // concurrent password changes exactly one applies; invalid_token if the account is gone.
   // Nothing is changed unless all is. With no change present, returns the user as is.
@@ -87,13 +91,14 @@ class AccountService {
 
   // The mailed flows: password reset, email verification (accounts/mail_flows.h).
   MailFlows& mail_flows() { return flows_; }
+  // Work answered requests still have running (MailFlows::background_jobs()): serve lets it
+  // finish before it exits.
+  std::size_t background_jobs() const { return flows_.background_jobs(); }
 
  private:
-  // Mails the owner of an address someone tried to register with (within the mail limits).
-  Task<Result<void>> tell_owner_of_taken_address(const store::Account& owner);
   // Adds to `changes` a move of p's address to `to`: the verification link for it and a
-  // notice to the old one; under `required` the move waits as pending_email. email_taken (only
-  // under `required`, checked here; otherwise the store's unique index decides).
+  // notice to the old one; under `required` the move waits as pending_email. too_many_attempts
+  // past the per-account mail limits (address changes count as one kind of mail).
   Task<Result<void>> change_address(const Principal& p, security::Email to, const std::string& name,
                                     store::AccountChanges& changes);
   void queued() const;

@@ -17,6 +17,7 @@ using store::TokenPurpose;
 // Mail limit groups: each kind of requested mail has its own budget per account.
 constexpr std::string_view kResetGroup = "reset";
 constexpr std::string_view kVerifyGroup = "verify";
+constexpr std::string_view kRegistrationGroup = "registration";
 
 Failure from_store(store::Error e) {
   return fail(e == store::Error::unavailable ? Code::store_unavailable : Code::invalid_token);
@@ -51,19 +52,25 @@ Task<Result<void>> MailFlows::request_password_reset(std::optional<std::string> 
   // whether the address has an account. A store that cannot be reached fails both alike.
   auto found = co_await store_.find_account_by_email(address->key);
   if (!found && found.error() != store::Error::not_found) co_return from_store(found.error());
-  if (found) {
-    const auto executor = co_await boost::asio::this_coro::executor;
-    boost::asio::co_spawn(executor, queue_reset(std::move(*found)), boost::asio::detached);
-  }
+  std::optional<store::Account> account;
+  if (found) account = std::move(*found);
+  const auto executor = co_await boost::asio::this_coro::executor;
+  boost::asio::co_spawn(executor, queue_reset(BackgroundJob(background_), std::move(address->key), std::move(account)),
+                        boost::asio::detached);
   co_return Result<void>{};
 }
 
-Task<void> MailFlows::queue_reset(store::Account account) {
-  auto admitted = co_await throttle_.admit_mail(account.id, kResetGroup);
-  if (!admitted || !*admitted) {
-    if (!admitted) audit_->warn("event=password_reset.not_queued account_id={} reason=store_unavailable", account.id);
+Task<void> MailFlows::queue_reset(BackgroundJob, std::string email_key, std::optional<store::Account> found) {
+  // The limit is counted per address, for unknown addresses too: the work after the answer is
+  // then the same for both (one counter write) but for the one message a minute to a real one.
+  auto admitted = co_await throttle_.admit_mail(email_key, kResetGroup);
+  if (!found || !admitted || !*admitted) {
+    if (found && !admitted) {
+      audit_->warn("event=password_reset.not_queued account_id={} reason=store_unavailable", found->id);
+    }
     co_return;
   }
+  const store::Account& account = *found;
   const TimePoint now = clock_();
   messages::IssuedFlowToken issued = messages::issue_flow_token(TokenPurpose::password_reset, account.id,
                                                                 account.email, now, options_.reset_token_ttl);
@@ -91,6 +98,9 @@ Task<Result<void>> MailFlows::reset_password(std::optional<std::string> token, s
   auto holder = co_await store_.find_token(*digest, TokenPurpose::password_reset, now);
   if (!holder) co_return holder.error() == store::Error::not_found ? fail(Code::invalid_link_token) : from_store(holder.error());
   const store::Account& account = holder->account;
+  // A link sent to an address the account has given up since (the request raced an address
+  // change) must not reset it: whoever holds the old mailbox is not the owner any more.
+  if (security::email_key(holder->token.email) != account.email_key) co_return fail(Code::invalid_link_token);
 
   // The rules before the token is spent: a refused password leaves the link usable.
   const security::PasswordContext context{account.email, account.name};
@@ -105,9 +115,8 @@ Task<Result<void>> MailFlows::reset_password(std::optional<std::string> token, s
   // Whoever held a session may be who the owner is locking out.
   changes.revoke_all_sessions = true;
   changes.drop_tokens = {TokenPurpose::password_reset};
-  // The link reached this address, which proves it (an address change drops reset tokens, so
-  // the token's address is the account's).
-  if (holder->token.email == account.email) changes.email_verified = true;
+  // The link reached the account's address, which proves it.
+  changes.email_verified = true;
   changes.effects.mail.push_back(messages::password_changed(account.email, account.name, changes.updated_at));
   auto updated = co_await store_.redeem_token(*digest, TokenPurpose::password_reset, now, std::move(changes));
   if (!updated) {
@@ -138,7 +147,9 @@ Task<Result<User>> MailFlows::verify_email(std::optional<std::string> token) {
   changes.email_verified = true;
   changes.drop_tokens = {TokenPurpose::email_verification};
   bool moved = false;
-  if (!account.pending_email.empty() && proven == account.pending_email) {
+  // By key: another spelling of the same address proves it as well.
+  const std::string proven_key = security::email_key(proven);
+  if (!account.pending_email.empty() && proven_key == account.pending_email_key) {
     // The pending address is proven: it takes over, unless someone took it meanwhile.
     changes.email = account.pending_email;
     changes.email_key = account.pending_email_key;
@@ -146,7 +157,7 @@ Task<Result<User>> MailFlows::verify_email(std::optional<std::string> token) {
     changes.pending_email_key = "";
     changes.drop_tokens.push_back(TokenPurpose::password_reset);  // links sent to the old address
     moved = true;
-  } else if (proven != account.email) {
+  } else if (proven_key != account.email_key) {
     co_return fail(Code::invalid_link_token);  // an address the account no longer has
   }
   auto updated = co_await store_.redeem_token(*digest, TokenPurpose::email_verification, now, std::move(changes));
@@ -185,6 +196,30 @@ Task<Result<bool>> MailFlows::send_verification(std::string account_id, std::str
   audit_->info("event=verification.sent account_id={}", account_id);
   queued();
   co_return true;
+}
+
+Task<void> MailFlows::registration_attempted(store::Account owner) {
+  const auto executor = co_await boost::asio::this_coro::executor;
+  boost::asio::co_spawn(executor, tell_owner(BackgroundJob(background_), std::move(owner)), boost::asio::detached);
+}
+
+Task<void> MailFlows::tell_owner(BackgroundJob, store::Account owner) {
+  // They may have forgotten they have an account; within the mail limits, so that nobody can
+  // flood an inbox by registering its address over and over.
+  auto admitted = co_await throttle_.admit_mail(owner.id, kRegistrationGroup);
+  bool stored_ok = admitted.has_value();
+  if (admitted && *admitted) {
+    store::Effects effects;
+    effects.mail.push_back(messages::registration_attempt(owner.email, owner.name, clock_()));
+    auto stored = co_await store_.add_effects(owner.id, std::move(effects));
+    if (stored) queued();
+    stored_ok = stored || stored.error() == store::Error::not_found;  // deleted meanwhile: nobody to tell
+  }
+  if (!stored_ok) {
+    audit_->warn("event=registration_notice.not_queued account_id={} reason=store_unavailable", owner.id);
+    co_return;
+  }
+  audit_->info("event=registration.address_taken account_id={}", owner.id);
 }
 
 }  // namespace vestibule::accounts

@@ -2,15 +2,23 @@
 // verification links. Each mails a single-use token (32 random bytes, only its digest stored)
 // in a link's fragment; the token comes back only in a POST body. The mail is queued in the
 // same store transaction as the change that causes it; a courier delivers it later, so nothing
-// here waits for SMTP. Failures are values, as in AccountService. Thread-safe: no mutable state.
+// here waits for SMTP. Failures are values, as in AccountService. Thread-safe: the one mutable
+// state is an atomic count of the work still running after an answer.
+//
+// Two requests finish their work after answering, so that the answer's time does not tell
+// whether an address has an account: a reset request, and a registration under `required` for
+// a taken address. That work (a few store writes) is counted by background_jobs(), which serve
+// waits for on shutdown; a crash in that moment loses it, and the person asks again.
 #pragma once
 
 #include <spdlog/logger.h>
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "accounts/failure.h"
 #include "accounts/throttle.h"
@@ -58,9 +66,35 @@ class MailFlows {
   // account is gone.
   Task<Result<bool>> send_verification(std::string account_id, std::string name, std::string address);
 
+  // Someone tried to register with `owner`'s address: mails its owner a notice (within the mail
+  // limits), after the answer. Returns at once.
+  Task<void> registration_attempted(store::Account owner);
+
+  // Work started by an answered request that has not finished yet.
+  std::size_t background_jobs() const { return background_.load(); }
+
  private:
-  // The part of a reset request that runs after the answer.
-  Task<void> queue_reset(store::Account account);
+  // Counts one piece of work after an answer while it lives: a parameter of the coroutine that
+  // does it, so it is released even if that coroutine never runs (the io_context stopped).
+  class BackgroundJob {
+   public:
+    explicit BackgroundJob(std::atomic<std::size_t>& count) : count_(&count) { ++*count_; }
+    BackgroundJob(BackgroundJob&& other) noexcept : count_(std::exchange(other.count_, nullptr)) {}
+    BackgroundJob(const BackgroundJob&) = delete;
+    BackgroundJob& operator=(const BackgroundJob&) = delete;
+    BackgroundJob& operator=(BackgroundJob&&) = delete;
+    ~BackgroundJob() {
+      if (count_) --*count_;
+    }
+
+   private:
+    std::atomic<std::size_t>* count_;
+  };
+
+  // The part of a reset request that runs after the answer, for a known address and an unknown
+  // one alike.
+  Task<void> queue_reset(BackgroundJob job, std::string email_key, std::optional<store::Account> found);
+  Task<void> tell_owner(BackgroundJob job, store::Account owner);
 
   void queued() const;
 
@@ -71,6 +105,7 @@ class MailFlows {
   std::shared_ptr<spdlog::logger> audit_;
   MailQueued mail_queued_;
   Throttle& throttle_;
+  std::atomic<std::size_t> background_{0};
 };
 
 }  // namespace vestibule::accounts

@@ -92,8 +92,8 @@ Task<Result<void>> Throttle::admit_mail_request(std::string client) {
   co_return co_await admit_client(limits_.mail_requests_per_client, "mail:client:" + client);
 }
 
-Task<Result<bool>> Throttle::admit_mail(const std::string& account_id, std::string_view group) {
-  const std::string key = "mail:" + std::string(group) + ":" + account_id;
+Task<Result<bool>> Throttle::admit_mail(const std::string& recipient, std::string_view group) {
+  const std::string key = "mail:" + std::string(group) + ":" + recipient;
   // The short window first: a burst refused there does not use up the long window's budget.
   // A named array, not a braced list in the loop: g++ 12 mishandles temporaries across co_await.
   const std::array<std::pair<const Limit*, const char*>, 2> windows{

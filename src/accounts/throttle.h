@@ -81,11 +81,11 @@ class Throttle {
   // The same for a request that may send mail (mail_requests_per_client).
   Task<Result<void>> admit_mail_request(std::string client);
 
-  // Whether one more email of kind `group` may go to the account now (mail_per_account_short
-  // and _long), counting it if so. A refusal is not a failure: the caller answers as it would
+  // Whether one more email of kind `group` may go to the account (its id, or for password
+  // resets its email key) now (mail_per_account_short and _long), counting it if so. A refusal is not a failure: the caller answers as it would
   // have and sends nothing, so the answer tells nobody whether mail went out. Only
   // Code::store_unavailable.
-  Task<Result<bool>> admit_mail(const std::string& account_id, std::string_view group);
+  Task<Result<bool>> admit_mail(const std::string& recipient, std::string_view group);
 
   // Forgets the failed password checks counted for an account (a password reset proved its
   // owner). Code::store_unavailable.

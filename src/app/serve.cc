@@ -164,7 +164,9 @@ int serve(const Settings& settings) {
     hangups.cancel();
     net::co_spawn(io, [&]() -> net::awaitable<void> {
       const auto until = std::chrono::steady_clock::now() + settings.shutdown_timeout;
-      while (server->open_connections() > 0 && std::chrono::steady_clock::now() < until) {
+      // Answered requests may still be queueing mail (accounts::MailFlows): a few store writes.
+      while ((server->open_connections() > 0 || app.accounts().background_jobs() > 0) &&
+             std::chrono::steady_clock::now() < until) {
         deadline.expires_after(std::chrono::milliseconds(20));
         co_await deadline.async_wait(net::use_awaitable);
       }
@@ -174,8 +176,8 @@ int serve(const Settings& settings) {
       // Hash jobs still queued belong to requests that will not be answered now: drop them,
       // so that only the ones running (one hash each, at most the bounded cost) delay the exit.
       const std::size_t dropped = app.hash_pool().drop_queued();
-      log.info("event=shutdown.deadline open_connections={} hash_jobs_dropped={}", server->open_connections(),
-               dropped);
+      log.info("event=shutdown.deadline open_connections={} background_jobs={} hash_jobs_dropped={}",
+               server->open_connections(), app.accounts().background_jobs(), dropped);
       io.stop();
     }, net::detached);
   });

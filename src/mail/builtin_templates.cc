@@ -65,8 +65,8 @@ const std::array<Kind, 5> kKinds{{
     {"password_changed", kNameParam, kNamePlaceholders, Link::reset_password_page, "Your password was changed",
      "Hi {{name}},\n"
      "\n"
-     "the password of your account ({{email}}) has just been changed, and every\n"
-     "device that was signed in has been signed out.\n"
+     "the password of your account ({{email}}) has just been changed, and the other\n"
+     "devices that were signed in have been signed out.\n"
      "\n"
      "If that was you, there is nothing else to do.\n"
      "\n"
@@ -74,8 +74,8 @@ const std::array<Kind, 5> kKinds{{
      "{{link}}\n",
      VESTIBULE_HTML_HEAD
      "<p>Hi {{name}},</p>\n"
-     "<p>the password of your account ({{email}}) has just been changed, and every device that was\n"
-     "signed in has been signed out.</p>\n"
+     "<p>the password of your account ({{email}}) has just been changed, and the other devices that\n"
+     "were signed in have been signed out.</p>\n"
      "<p>If that was you, there is nothing else to do.</p>\n"
      "<p>If it was not, someone else may know your password:\n"
      "<a href=\"{{link}}\">reset it right away</a>.</p>\n"
