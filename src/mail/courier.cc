@@ -130,7 +130,10 @@ net::awaitable<std::size_t> Courier::claim_round(std::size_t& wanted) {
   const std::size_t free = pool_.threads() - std::min(in_flight_, pool_.threads());
   wanted = std::min(free, std::max<std::size_t>(1, options_.batch_size));
   if (wanted == 0) co_return 0;
-  auto claimed = co_await store_.claim_mail(now(), options_.lease, wanted, claim_);
+  // A claim string of its own for every round: a delivery whose lease ran out under this same
+  // courier (a slow store, a paused VM) cannot then settle the message another round claimed.
+  const std::string claim = claim_ + "." + std::to_string(++rounds_);
+  auto claimed = co_await store_.claim_mail(now(), options_.lease, wanted, claim);
   if (!claimed) {
     if (!store_down_) log_->warn("event=mail.store_unavailable op=claim error={}", store::to_string(claimed.error()));
     store_down_ = true;
@@ -145,12 +148,12 @@ net::awaitable<std::size_t> Courier::claim_round(std::size_t& wanted) {
   }
   for (store::OutboxMessage& message : *claimed) {
     ++in_flight_;
-    net::co_spawn(strand_, deliver(std::move(message)), net::detached);
+    net::co_spawn(strand_, deliver(std::move(message), claim), net::detached);
   }
   co_return claimed->size();
 }
 
-net::awaitable<void> Courier::deliver(store::OutboxMessage message) {
+net::awaitable<void> Courier::deliver(store::OutboxMessage message, std::string claim) {
   log_->trace("event=mail.sending message_id={} kind={} attempt={}", message.id, message.kind, message.attempts + 1);
   try {
     const Composer& composer = composer_;
@@ -164,7 +167,7 @@ net::awaitable<void> Courier::deliver(store::OutboxMessage message) {
     };
     SendResult refused{SendResult::Outcome::transient, "delivery threads stopped"};
     SendResult result = co_await util::offload<SendResult>(pool_, std::move(job), std::move(refused));
-    co_await settle(message, result);
+    co_await settle(message, claim, result);
   } catch (const std::exception& e) {
     log_->error("event=mail.error message_id={} what={}", message.id, e.what());
   }
@@ -172,20 +175,21 @@ net::awaitable<void> Courier::deliver(store::OutboxMessage message) {
   changed();
 }
 
-net::awaitable<void> Courier::settle(const store::OutboxMessage& message, const SendResult& result) {
+net::awaitable<void> Courier::settle(const store::OutboxMessage& message, const std::string& claim,
+                                     const SendResult& result) {
   const std::uint32_t attempts = message.attempts + 1;
   const store::TimePoint at = now();
   const char* op = "complete";
   store::Result<bool> stored = false;
   if (result.outcome == SendResult::Outcome::sent) {
-    stored = co_await store_.complete_mail(message.id, claim_);
+    stored = co_await store_.complete_mail(message.id, claim);
     if (stored && *stored) {
       log_->info("event=mail.sent message_id={} kind={} attempts={}", message.id, message.kind, attempts);
     }
   } else if (result.outcome == SendResult::Outcome::permanent || attempts >= options_.max_attempts) {
     op = "fail";
     const auto keep_until = at + std::chrono::duration_cast<std::chrono::milliseconds>(options_.keep_failed);
-    stored = co_await store_.fail_mail(message.id, claim_, keep_until);
+    stored = co_await store_.fail_mail(message.id, claim, keep_until);
     if (stored && *stored) {
       log_->warn("event=mail.failed message_id={} kind={} attempts={} outcome={} reason=\"{}\"", message.id,
                  message.kind, attempts, to_string(result.outcome), result.reason);
@@ -193,7 +197,7 @@ net::awaitable<void> Courier::settle(const store::OutboxMessage& message, const 
   } else {
     op = "retry";
     const auto wait = backoff(attempts);
-    stored = co_await store_.retry_mail(message.id, claim_, at + wait);
+    stored = co_await store_.retry_mail(message.id, claim, at + wait);
     if (stored && *stored) {
       log_->info("event=mail.retry message_id={} kind={} attempts={} retry_in_ms={} reason=\"{}\"", message.id,
                  message.kind, attempts, wait.count(), result.reason);

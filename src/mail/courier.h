@@ -4,8 +4,9 @@
 // thread), then completed (it leaves the store), retried with exponential backoff, or failed
 // (kept without its params for MailOptions::keep_failed) after max_attempts or on a permanent
 // refusal. Sends run side by side, so one slow or refused message never holds up the others.
-// Claims are named by a random id per courier, so instances sharing a store never deliver one
-// message twice while their leases hold; a crashed instance's claims are taken up again once
+// Claims are named by a random id per courier and a number per claim round, so instances
+// sharing a store never deliver one message twice while their leases hold, nor one delivery
+// settle a message a later round claimed; a crashed instance's claims are taken up again once
 // their lease runs out. An unreachable store is tried again at the next poll.
 //
 // Logs event=mail.sent / mail.retry / mail.failed with message_id, kind, attempts (and reason):
@@ -67,6 +68,7 @@ class Courier {
   // settled, with how many were claimed. For tests (with a controlled clock) and tools.
   boost::asio::awaitable<std::size_t> run_once();
 
+  // This courier's random id; each claim round claims under it plus "." and the round's number.
   const std::string& claim_id() const { return claim_; }
 
  private:
@@ -75,8 +77,9 @@ class Courier {
   boost::asio::awaitable<std::size_t> run_once_on_strand();
   // Claims up to the free delivery slots and spawns one delivery each; how many it claimed.
   boost::asio::awaitable<std::size_t> claim_round(std::size_t& wanted);
-  boost::asio::awaitable<void> deliver(store::OutboxMessage message);
-  boost::asio::awaitable<void> settle(const store::OutboxMessage& message, const SendResult& result);
+  boost::asio::awaitable<void> deliver(store::OutboxMessage message, std::string claim);
+  boost::asio::awaitable<void> settle(const store::OutboxMessage& message, const std::string& claim,
+                                      const SendResult& result);
   boost::asio::awaitable<void> wait_until_settled(std::chrono::steady_clock::time_point deadline);
   std::chrono::milliseconds backoff(std::uint32_t attempts) const;
   store::TimePoint now() const;
@@ -97,7 +100,8 @@ class Courier {
   bool nudged_ = false;
   bool stopped_ = false;
   bool loop_running_ = false;
-  bool store_down_ = false;  // the last claim failed: logged once per outage, not every poll
+  bool store_down_ = false;
+  std::uint64_t rounds_ = 0;  // claim rounds so far: each claims under claim_ + "." + its number  // the last claim failed: logged once per outage, not every poll
   // Last, so it is destroyed first: its threads use the members above until joined.
   util::WorkerPool pool_;
 };
