@@ -266,6 +266,13 @@ Task<Result<User>> AccountService::update_profile(const Principal& p, ProfileCha
 Task<Result<void>> AccountService::change_address(const Principal& p, security::Email to, const std::string& name,
                                                   store::AccountChanges& changes) {
   const bool required = options_.email_verification == EmailVerification::required;
+  if (!required) {
+    // Optional mode answers a taken address at once (the unique index still decides races), and
+    // before the mail limit counts: a refused change sends nothing.
+    auto holder = co_await store_.find_account_by_email(to.key);
+    if (holder && holder->id != p.account_id()) co_return fail(Code::email_taken);
+    if (!holder && holder.error() != store::Error::not_found) co_return from_store(holder.error());
+  }
   // Each change mails two addresses, one of them chosen by the caller: within the mail limits,
   // or an account could mail anyone without end by changing its address back and forth.
   auto admitted = co_await throttle_.admit_mail(p.account_id(), "address");

@@ -104,7 +104,8 @@ TEST(ProcessTest, ShutdownDropsQueuedHashJobsAtTheDeadline) {
   const int dropped = std::stoi(log.substr(dropped_at + std::string_view("hash_jobs_dropped=").size()));
   // The queue was full and nothing joined it since; only what the hashing thread started in the
   // second of grace has left it.
-  const auto started_in_grace = static_cast<int>(std::chrono::seconds(1) / hash_time) + 1;
+  // (Plus one: on a loaded machine a hash in the grace second may run faster than the one timed.)
+  const auto started_in_grace = static_cast<int>(std::chrono::seconds(1) / hash_time) + 2;
   EXPECT_GE(dropped, kQueue - started_in_grace) << log;
 }
 
