@@ -220,6 +220,33 @@ TEST_F(CourierTest, RidesOutAnSmtpOutageAndDeliversEachMessageOnce) {
   expect_logs_hold_no_secrets();
 }
 
+TEST_F(CourierTest, AnSmtpServerKilledAndRestartedGetsEveryMessageOnce) {
+  SmtpServer server;
+  Courier& c = courier(options(server.url()));
+  c.start();
+  auto ids = queue({"a@example.com", "b@example.com"});
+  c.nudge();
+  server.wait_for_messages(2, 20s);
+  wait_until_outbox_settled();
+  server.kill();  // SIGKILL: no goodbye, connections refused from now on
+  const auto more = queue({"c@example.com", "d@example.com", "e@example.com"});
+  ids.insert(ids.end(), more.begin(), more.end());
+  c.nudge();
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (logs().find("event=mail.retry") == std::string::npos) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "no failed attempt was logged";
+    std::this_thread::sleep_for(10ms);  // polling a real condition under a deadline
+  }
+  server.start();  // same port
+  server.wait_for_messages(ids.size(), 20s);
+  wait_until_outbox_settled();
+  call(c.stop());
+  const auto got = server.received();
+  EXPECT_EQ(got.size(), ids.size());
+  EXPECT_EQ(message_ids(got), std::set<std::string>(ids.begin(), ids.end()));
+  EXPECT_EQ(stats().failed, 0u);
+}
+
 TEST_F(CourierTest, APermanentlyRefusedRecipientDoesNotStopTheOthers) {
   SmtpServer server(SmtpServerOptions{.reject = "^gone@"});
   const auto refused = queue({"gone@example.com"});
