@@ -78,8 +78,8 @@ Task<Result<std::optional<User>>> AccountService::register_account(Registration 
   auto hash = co_await hasher_.hash(std::move(*password));
   if (!hash) co_return from_hash(hash.error());
   if (existing) {
-    // The owner's notice is written after the answer, as a new account's row is before it: the
-    // one write each is what differs, against a hash both spend.
+    // The same work as a new address: the hash, then one small write (the notice's limit counter;
+    // the notice follows the answer) where a new account's row is written.
     co_await flows_.registration_attempted(std::move(*existing));
     co_return std::optional<User>();
   }

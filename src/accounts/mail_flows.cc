@@ -199,26 +199,29 @@ Task<Result<bool>> MailFlows::send_verification(std::string account_id, std::str
 }
 
 Task<void> MailFlows::registration_attempted(store::Account owner) {
+  // They may have forgotten they have an account; within the mail limits, so that nobody can
+  // flood an inbox by registering its address over and over. The limit's counter is written
+  // before the answer, where a new account's row is written: one small write each. The notice
+  // itself follows the answer.
+  auto admitted = co_await throttle_.admit_mail(owner.id, kRegistrationGroup);
+  if (!admitted) {
+    audit_->warn("event=registration_notice.not_queued account_id={} reason=store_unavailable", owner.id);
+    co_return;
+  }
+  if (!*admitted) co_return;
   const auto executor = co_await boost::asio::this_coro::executor;
   boost::asio::co_spawn(executor, tell_owner(BackgroundJob(background_), std::move(owner)), boost::asio::detached);
 }
 
 Task<void> MailFlows::tell_owner(BackgroundJob, store::Account owner) {
-  // They may have forgotten they have an account; within the mail limits, so that nobody can
-  // flood an inbox by registering its address over and over.
-  auto admitted = co_await throttle_.admit_mail(owner.id, kRegistrationGroup);
-  bool stored_ok = admitted.has_value();
-  if (admitted && *admitted) {
-    store::Effects effects;
-    effects.mail.push_back(messages::registration_attempt(owner.email, owner.name, clock_()));
-    auto stored = co_await store_.add_effects(owner.id, std::move(effects));
-    if (stored) queued();
-    stored_ok = stored || stored.error() == store::Error::not_found;  // deleted meanwhile: nobody to tell
-  }
-  if (!stored_ok) {
+  store::Effects effects;
+  effects.mail.push_back(messages::registration_attempt(owner.email, owner.name, clock_()));
+  auto stored = co_await store_.add_effects(owner.id, std::move(effects));
+  if (!stored && stored.error() == store::Error::unavailable) {
     audit_->warn("event=registration_notice.not_queued account_id={} reason=store_unavailable", owner.id);
     co_return;
   }
+  if (stored) queued();
   audit_->info("event=registration.address_taken account_id={}", owner.id);
 }
 

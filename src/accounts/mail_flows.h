@@ -66,8 +66,9 @@ class MailFlows {
   // account is gone.
   Task<Result<bool>> send_verification(std::string account_id, std::string name, std::string address);
 
-  // Someone tried to register with `owner`'s address: mails its owner a notice (within the mail
-  // limits), after the answer. Returns at once.
+  // Someone tried to register with `owner`'s address: counts the notice against the mail
+  // limits, and mails it to the owner after the answer if they admit it. Never fails (the
+  // answer must not differ).
   Task<void> registration_attempted(store::Account owner);
 
   // Work started by an answered request that has not finished yet.
