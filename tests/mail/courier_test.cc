@@ -118,6 +118,18 @@ class CourierTest : public ::testing::Test {
     }
   }
 
+  // Waits (bounded) until the courier has logged `needle`: a real condition, polled.
+  ::testing::AssertionResult logged(const std::string& needle, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (logs().find(needle) == std::string::npos) {
+      if (std::chrono::steady_clock::now() >= deadline) {
+        return ::testing::AssertionFailure() << "never logged: " << needle << "\n" << logs();
+      }
+      std::this_thread::sleep_for(5ms);
+    }
+    return ::testing::AssertionSuccess();
+  }
+
   std::string logs() {
     std::string out;
     for (const std::string& line : ring_->last_formatted()) out += line;
@@ -204,11 +216,7 @@ TEST_F(CourierTest, RidesOutAnSmtpOutageAndDeliversEachMessageOnce) {
   Courier& c = courier(options("smtp://127.0.0.1:" + std::to_string(port)));
   c.start();
   // Some attempts fail first (logged as retries), then the server comes up on that port.
-  const auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (logs().find("event=mail.retry") == std::string::npos) {
-    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "no failed attempt was logged";
-    std::this_thread::sleep_for(10ms);  // polling a real condition under a deadline
-  }
+  ASSERT_TRUE(logged("event=mail.retry", 20s));
   SmtpServer server(SmtpServerOptions{.port = port});
   server.wait_for_messages(ids.size(), 20s);
   wait_until_outbox_settled();
@@ -232,11 +240,7 @@ TEST_F(CourierTest, AnSmtpServerKilledAndRestartedGetsEveryMessageOnce) {
   const auto more = queue({"c@example.com", "d@example.com", "e@example.com"});
   ids.insert(ids.end(), more.begin(), more.end());
   c.nudge();
-  const auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (logs().find("event=mail.retry") == std::string::npos) {
-    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "no failed attempt was logged";
-    std::this_thread::sleep_for(10ms);  // polling a real condition under a deadline
-  }
+  ASSERT_TRUE(logged("event=mail.retry", 20s));
   server.start();  // same port
   server.wait_for_messages(ids.size(), 20s);
   wait_until_outbox_settled();
@@ -363,11 +367,7 @@ TEST_F(CourierTest, StopCutsOffASendThatHangsAndKeepsTheMessage) {
   Courier& c = courier(o);
   const auto ids = queue({"a@example.com"});
   c.start();
-  const auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (logs().find("event=mail.sending message_id=" + ids[0]) == std::string::npos) {
-    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the send never started";
-    std::this_thread::sleep_for(5ms);  // polling a real condition under a deadline
-  }
+  ASSERT_TRUE(logged("event=mail.sending message_id=" + ids[0], 10s));
   const auto stopping = std::chrono::steady_clock::now();
   call(c.stop());
   EXPECT_LT(std::chrono::steady_clock::now() - stopping, 5s);  // not the 30 s of the send timeout
@@ -412,11 +412,7 @@ TEST_F(CourierTest, ADeliveryTheStoreCouldNotRecordIsSentAgainAfterTheLease) {
   const auto ids = queue({"a@example.com"});
   c.start();
   server.wait_for_messages(1, 10s);
-  const auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (logs().find("event=mail.store_unavailable op=complete message_id=" + ids[0]) == std::string::npos) {
-    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the completion was never tried";
-    std::this_thread::sleep_for(5ms);  // polling a real condition under a deadline
-  }
+  ASSERT_TRUE(logged("event=mail.store_unavailable op=complete message_id=" + ids[0], 10s));
   flaky.completions_fail = false;
   const auto got = server.wait_for_messages(2, 10s);
   wait_until_outbox_settled();
@@ -431,11 +427,7 @@ TEST_F(CourierTest, NudgeDeliversWithoutWaitingForThePoll) {
   o.poll_interval = 1h;
   Courier& c = courier(o);
   c.start();  // its first look finds nothing; the next poll would be an hour away
-  const auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (logs().find("event=mail.idle") == std::string::npos) {
-    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the courier never went idle";
-    std::this_thread::sleep_for(5ms);  // polling a real condition under a deadline
-  }
+  ASSERT_TRUE(logged("event=mail.idle", 10s));
   queue({"a@example.com"});
   c.nudge();
   EXPECT_EQ(server.wait_for_messages(1, 10s).size(), 1u);

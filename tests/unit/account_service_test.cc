@@ -12,6 +12,7 @@
 #include <string>
 #include <type_traits>
 
+#include "account_assertions.h"
 #include "store/open.h"
 #include "support/pooled_hasher.h"
 #include "support/run_awaitable.h"
@@ -29,17 +30,6 @@ const TimePoint kT0{1'800'000'000'000ms};
 
 security::HasherOptions hasher_options(security::HashParams params) {
   return security::HasherOptions{.params = params, .threads = 1, .max_queued = 8};
-}
-
-// Whether `r` failed with exactly `expected`.
-template <typename T>
-::testing::AssertionResult fails_with(const Result<T>& r, Code expected) {
-  if (r) return ::testing::AssertionFailure() << "succeeded";
-  if (r.error().code != expected) {
-    return ::testing::AssertionFailure() << "failed with code " << static_cast<int>(r.error().code) << ", expected "
-                                         << static_cast<int>(expected);
-  }
-  return ::testing::AssertionSuccess();
 }
 
 class AccountServiceTest : public ::testing::Test {

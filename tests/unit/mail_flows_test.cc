@@ -15,6 +15,7 @@
 
 #include "accounts/account_service.h"
 #include "accounts/messages.h"
+#include "account_assertions.h"
 #include "store/open.h"
 #include "support/pooled_hasher.h"
 #include "support/run_awaitable.h"
@@ -29,16 +30,6 @@ using testing::run_awaitable;
 const TimePoint kT0{1'800'000'000'000ms};
 constexpr const char* kPassword = "correct horse battery";
 constexpr const char* kNewPassword = "a much longer passphrase";
-
-template <typename T>
-::testing::AssertionResult fails_with(const Result<T>& r, Code expected) {
-  if (r) return ::testing::AssertionFailure() << "succeeded";
-  if (r.error().code != expected) {
-    return ::testing::AssertionFailure() << "failed with code " << static_cast<int>(r.error().code) << ", expected "
-                                         << static_cast<int>(expected);
-  }
-  return ::testing::AssertionSuccess();
-}
 
 std::string param(const store::OutboxMessage& m, std::string_view name) {
   for (const auto& [k, v] : m.params) {
