@@ -72,6 +72,10 @@ bool PasswordHasher::verify_now(std::string_view password, const std::string& ph
   return crypto_pwhash_str_verify(phc.c_str(), password.data(), password.size()) == 0;
 }
 
+bool PasswordHasher::can_verify(std::string_view stored) {
+  return parse_phc(stored).has_value();  // imported formats: helper "hashes" extends this
+}
+
 bool PasswordHasher::needs_rehash(std::string_view phc) const {
   const std::string s(phc);
   return crypto_pwhash_str_needs_rehash(s.c_str(), params_.iterations, memlimit_bytes(params_)) != 0;

@@ -70,6 +70,10 @@ class PasswordHasher {
   boost::asio::awaitable<Result<bool>> verify(Reservation slot, std::string password, std::string phc);
 
 
+  // Whether `stored` is a hash this service can verify: the argon2id it writes, or an imported
+  // format (security/hash_formats.h) within its cost bounds. What an import is refused without.
+  static bool can_verify(std::string_view stored);
+
   // True when `phc` was made with parameters other than the configured ones (upgrade on login).
   // Parsed by libsodium whatever the engine: both engines write the same strings, so switching
   // engine never asks for a rehash.

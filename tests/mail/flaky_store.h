@@ -34,8 +34,19 @@ class FlakyStore final : public store::Store {
 
   Task<void> create_account(store::Account a, store::Effects e) override { return real_.create_account(a, e); }
   Task<store::Account> find_account_by_email(std::string k) override { return real_.find_account_by_email(k); }
-  Task<store::Account> find_account_by_session(std::string d, store::TimePoint now) override {
-    return real_.find_account_by_session(d, now);
+  Task<store::Account> find_account(std::string id) override { return real_.find_account(id); }
+  Task<std::vector<store::Account>> list_accounts(std::string after, std::size_t limit) override {
+    return real_.list_accounts(after, limit);
+  }
+  Task<store::SessionAccount> find_session(std::string d, store::TimePoint now) override {
+    return real_.find_session(d, now);
+  }
+  Task<void> touch_session(std::string d, store::TimePoint at) override { return real_.touch_session(d, at); }
+  Task<std::vector<store::Session>> list_sessions(std::string id, store::TimePoint now) override {
+    return real_.list_sessions(id, now);
+  }
+  Task<void> delete_session_by_id(std::string id, std::string session_id, store::TimePoint now) override {
+    return real_.delete_session_by_id(id, session_id, now);
   }
   Task<store::Account> update_account(std::string id, store::AccountChanges c) override {
     return real_.update_account(id, c);
