@@ -204,6 +204,7 @@ TEST_F(RedisStoreTest, Version3DataIsUpgradedToVersion4) {
   raw({"PEXPIREAT", "P:session:digest-b1", ms(kT0 + 1h)});
   raw({"SET", "P:user:{acc-b}:session_id:sid-b1", "digest-b1", "PXAT", ms(kT0 + 1h)});
   raw({"ZADD", "P:user:{acc-b}:sessions", ms(kT0 + 1h), "digest-b1"});
+  raw({"SET", "P:session:digest-damaged", "acc-c", "PXAT", ms(kT0 + 1h)});  // no expiry: nobody's session
 
   const TimePoint before = std::chrono::time_point_cast<std::chrono::milliseconds>(Clock::now());
   std::unique_ptr<Store> store = open();
@@ -212,6 +213,9 @@ TEST_F(RedisStoreTest, Version3DataIsUpgradedToVersion4) {
   const TimePoint after = std::chrono::time_point_cast<std::chrono::milliseconds>(Clock::now());
   EXPECT_EQ(raw({"GET", "P:schema_version"}).str, "4");
   EXPECT_NE(logged().find("event=store.migrated data_version=4"), std::string::npos) << logged();
+  EXPECT_NE(logged().find("event=store.sessions_converted accounts_indexed=3 sessions_converted=2"), std::string::npos)
+      << logged();
+  EXPECT_EQ(raw({"EXISTS", "P:session:digest-damaged"}).integer, 0) << "a damaged session is deleted";
 
   // Every account is in the id index, and reads as not disabled.
   Result<std::vector<Account>> listed = run(store->list_accounts("", 10));

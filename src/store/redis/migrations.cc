@@ -49,33 +49,42 @@ return 'ok'
 )lua";
 
 // KEYS: account hashes. ARGV: the account id index. Lists each account that exists (step 1 of
-// version 4).
+// version 4). Returns how many it found.
 constexpr const char* kIndexAccounts = R"lua(
+local indexed = 0
 for _, k in ipairs(KEYS) do
   local id = redis.call('HGET', k, 'id')
-  if id then redis.call('ZADD', ARGV[1], 0, id) end
+  if id then
+    redis.call('ZADD', ARGV[1], 0, id)
+    indexed = indexed + 1
+  end
 end
-return 'ok'
+return indexed
 )lua";
 
 // KEYS: session keys. ARGV: prefix, now (ms), then a fresh public id per key. Rewrites each
 // version-3 session ("<account id> <expires ms>", a string) as a version-4 hash with its public
-// id's key (step 2 of version 4); keys already converted, or gone since the SCAN, are left.
+// id's key (step 2 of version 4); keys already converted, or gone since the SCAN, are left. A
+// value that is not "<id> <number>" (damaged; version 3 could not read it either) is deleted.
+// Returns how many it converted.
 constexpr const char* kConvertSessions = R"lua(
 local p, now = ARGV[1], tonumber(ARGV[2])
 local converted = 0
 for i, k in ipairs(KEYS) do
-  if redis.call('TYPE', k).ok == 'string' then
-    local v = redis.call('GET', k)
-    local sep = string.find(v, ' ', 1, true)
-    local account_id, expires = string.sub(v, 1, sep - 1), string.sub(v, sep + 1)
-    local created = string.format('%.0f', math.min(now, tonumber(expires)))
+  local v = redis.call('TYPE', k).ok == 'string' and redis.call('GET', k)
+  local sep = v and string.find(v, ' ', 1, true)
+  local expires = sep and tonumber(string.sub(v, sep + 1))
+  if v and not expires then redis.call('DEL', k) end
+  if expires then
+    local account_id, expires_text = string.sub(v, 1, sep - 1), string.format('%.0f', expires)
+    local created = string.format('%.0f', math.min(now, expires))
     local sid = ARGV[2 + i]
     redis.call('DEL', k)
-    redis.call('HSET', k, 'account_id', account_id, 'id', sid, 'created_at', created, 'expires_at', expires,
+    redis.call('HSET', k, 'account_id', account_id, 'id', sid, 'created_at', created, 'expires_at', expires_text,
                'last_used_at', created, 'user_agent', '', 'client_address', '')
-    redis.call('PEXPIREAT', k, expires)
-    redis.call('SET', p .. 'user:{' .. account_id .. '}:session_id:' .. sid, string.sub(k, #p + 9), 'PXAT', expires)
+    redis.call('PEXPIREAT', k, expires_text)
+    redis.call('SET', p .. 'user:{' .. account_id .. '}:session_id:' .. sid, string.sub(k, #p + 9), 'PXAT',
+               expires_text)
     converted = converted + 1
   end
 end
@@ -240,11 +249,14 @@ std::string random_uuid() {
 }
 
 // Calls `script` once per batch of keys SCAN finds under `pattern` (keys for which `take` is
-// true), with `args(batch size)` as its arguments.
+// true), with `args(batch size)` as its arguments. Returns the sum of the script's answers (a
+// count per batch).
 using KeyFilter = std::function<bool(const std::string&)>;
 using ArgsFor = std::function<std::vector<std::string>(std::size_t)>;
-Task<PrepareResult> for_each_batch(RedisClient& client, const std::string& pattern, const KeyFilter& take,
-                                   const char* script, const ArgsFor& args) {
+Task<boost::system::result<long long, OpenError>> for_each_batch(RedisClient& client, const std::string& pattern,
+                                                                 const KeyFilter& take, const char* script,
+                                                                 const ArgsFor& args) {
+  long long total = 0;
   std::string cursor = "0";
   do {
     std::vector<std::string> scan{"SCAN", cursor, "MATCH", pattern, "COUNT", std::to_string(kBatch)};
@@ -260,8 +272,9 @@ Task<PrepareResult> for_each_batch(RedisClient& client, const std::string& patte
     std::vector<std::string> script_args = args(keys.size());
     auto done = co_await eval(client, script, std::move(keys), std::move(script_args));
     if (!done) co_return done.error();
+    total += done->integer;
   } while (cursor != "0");
-  co_return PrepareResult{};
+  co_return total;
 }
 
 // Version 4: sessions get public ids, the client's user agent and address, and a last use, so
@@ -279,9 +292,8 @@ Task<PrepareResult> migrate_to_4(RedisClient& client, const std::string& p, Time
   // Named: a coroutine's reference parameters must outlive its frame (STYLE.md, section 10).
   const KeyFilter account_hash = [](const std::string& k) { return k.ends_with('}'); };  // not ":sessions"
   const ArgsFor index_args = [&index](std::size_t) { return std::vector<std::string>{index}; };
-  PrepareResult indexed =
-      co_await for_each_batch(client, glob_escape(p) + "user:{*}", account_hash, kIndexAccounts, index_args);
-  if (!indexed) co_return indexed;
+  auto indexed = co_await for_each_batch(client, glob_escape(p) + "user:{*}", account_hash, kIndexAccounts, index_args);
+  if (!indexed) co_return indexed.error();
 
   const KeyFilter any = [](const std::string&) { return true; };
   const ArgsFor session_args = [&p, now](std::size_t n) {
@@ -289,10 +301,9 @@ Task<PrepareResult> migrate_to_4(RedisClient& client, const std::string& p, Time
     for (std::size_t i = 0; i < n; ++i) args.push_back(random_uuid());
     return args;
   };
-  PrepareResult converted =
-      co_await for_each_batch(client, glob_escape(p) + "session:*", any, kConvertSessions, session_args);
-  if (!converted) co_return converted;
-  log.info("event=store.sessions_converted data_version=4");
+  auto converted = co_await for_each_batch(client, glob_escape(p) + "session:*", any, kConvertSessions, session_args);
+  if (!converted) co_return converted.error();
+  log.info("event=store.sessions_converted accounts_indexed={} sessions_converted={}", *indexed, *converted);
   co_return PrepareResult{};
 }
 
