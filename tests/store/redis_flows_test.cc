@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstddef>
 #include <future>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -492,6 +493,9 @@ TEST_F(RedisFlowsTest, TheAccountIndexHoldsEveryAccountAtScoreZeroAndFollowsCrea
   EXPECT_EQ(index.elements[1].str, "0");
   EXPECT_EQ(index.elements[2].str, "acc-2");
   EXPECT_EQ(index.elements[3].str, "0");
+  Result<std::vector<Account>> all = run(store().list_accounts("", std::numeric_limits<std::size_t>::max()));
+  ASSERT_TRUE(all) << "any limit: Redis counts in 64-bit signed integers";
+  EXPECT_EQ(all->size(), 2u);
   ASSERT_TRUE(run(store().delete_account("acc-1")));
   EXPECT_TRUE(raw({"ZSCORE", "P:accounts", "acc-1"}).is_nil());
   EXPECT_EQ(raw({"ZCARD", "P:accounts"}).integer, 1);

@@ -2,6 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+
 #include "store/redis/codec.h"
 #include "store/redis/migrations.h"
 #include "store/redis/outbox_scripts.h"
@@ -145,7 +149,9 @@ Task<Result<Account>> RedisStore::find_account(std::string id) {
 
 Task<Result<std::vector<Account>>> RedisStore::list_accounts(std::string after_id, std::size_t limit) {
   std::vector<std::string> keys{accounts_key()};
-  std::vector<std::string> args{options_.key_prefix, after_id.empty() ? "-" : "(" + after_id, std::to_string(limit)};
+  // Redis reads LIMIT as a signed 64-bit count.
+  const std::size_t count = std::min<std::size_t>(limit, std::numeric_limits<std::int64_t>::max());
+  std::vector<std::string> args{options_.key_prefix, after_id.empty() ? "-" : "(" + after_id, std::to_string(count)};
   auto reply = co_await run(Script::list_accounts, std::move(keys), std::move(args));
   if (!reply) co_return reply.error();
   if (reply->type != Reply::Type::array) co_return Error::unavailable;

@@ -180,12 +180,14 @@ return 'ok'
 )lua";
 
 // KEYS: account id index. ARGV: prefix, the lower bound ('-' for the first page, else '(' and
-// the last id of the previous page: exclusive), limit. The index is a sorted set with every
-// member at score 0, which Redis orders bytewise (ZRANGEBYLEX): the paging the contract asks
-// for, unaffected by inserts and deletions elsewhere in the order. Returns the account hashes.
+// the last id of the previous page: exclusive), limit (passed on as text: a Lua number would
+// round a large one). The index is a sorted set with every member at score 0, which Redis
+// orders bytewise (ZRANGEBYLEX): the paging the contract asks for, unaffected by inserts and
+// deletions elsewhere in the order. Create and delete keep it and the accounts in step, so
+// every entry has its account. Returns the account hashes.
 inline constexpr const char* kListAccounts = R"lua(
 local out = {}
-for _, id in ipairs(redis.call('ZRANGEBYLEX', KEYS[1], ARGV[2], '+', 'LIMIT', 0, tonumber(ARGV[3]))) do
+for _, id in ipairs(redis.call('ZRANGEBYLEX', KEYS[1], ARGV[2], '+', 'LIMIT', 0, ARGV[3])) do
   local a = redis.call('HGETALL', ARGV[1] .. 'user:{' .. id .. '}')
   if #a > 0 then out[#out + 1] = a end
 end
