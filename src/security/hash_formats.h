@@ -20,7 +20,9 @@
 // The cost bounds: a stored string decides what its verification costs, and an imported one is
 // not trusted, so none may ask for more than about our own argon2id maximum (256 MiB x 16 passes,
 // about 2.3 s of one hashing thread here, hash_params.h). Outside them a hash is not verifiable:
-// refused at import, no match at login, at no cost. Measured on this 2-core AMD EPYC VM:
+// refused at import, no match at login, at no cost. Measured side by side under the same load,
+// each bound costs at most our argon2id maximum on libsodium, except argon2i/d at theirs through
+// libargon2 (no SIMD in Debian's build): about 1.25 times. Single runs on this 2-core AMD EPYC VM:
 //   argon2   8p <= m <= 262144 KiB (256 MiB), 1 <= t <= 16, 1 <= p <= 64; salt 8-64, hash 16-64.
 //            Lanes cost nothing extra on one thread. passlib's default (100 MiB, t=2, p=8) fits.
 //   bcrypt   cost 04-15 (2^15 rounds: about 1.8 s).
