@@ -89,10 +89,10 @@ bool crypt_verify(std::string_view password, std::string_view stored) {
   if (password.find('\0') != std::string_view::npos) return false;
   const std::string phrase(password);
   const std::string setting(stored);
-  // crypt_rn keeps its state in `data` (32 KiB, so on the heap, not a pool thread's stack); it
-  // holds password-derived values afterwards, hence the wipe.
+  // crypt_rn keeps its state in `data` (32 KiB, so on the heap, not a pool thread's stack; zeroed
+  // by value-initialisation, as crypt_rn wants it); it holds password-derived values afterwards,
+  // hence the wipe.
   auto data = std::make_unique<crypt_data>();
-  std::memset(data.get(), 0, sizeof(crypt_data));
   const char* out = crypt_rn(phrase.c_str(), setting.c_str(), data.get(), static_cast<int>(sizeof(crypt_data)));
   // The whole string is recomputed (setting and hash): equal lengths, then constant time.
   const bool match = out != nullptr && std::strlen(out) == stored.size() &&

@@ -169,6 +169,10 @@ TEST_F(ImportedHashes, PasslibArgon2iAndArgon2dOfBothVersionsVerify) {
   expect_all(passlib("argon2.using(type='i', memory_cost=4096, time_cost=3, parallelism=4)"));
   expect_all(passlib("argon2.using(type='d', memory_cost=4096, time_cost=1, parallelism=2)"));
   expect_all(passlib("argon2.using(type='id', memory_cost=4096, time_cost=1, parallelism=16)"));
+  // More lanes than our own strings may have (16): the import path, libargon2 on one thread.
+  const std::string many_lanes = passlib("argon2.using(type='id', memory_cost=4096, time_cost=1, parallelism=40)");
+  ASSERT_TRUE(many_lanes.starts_with("$argon2id$v=19$m=4096,t=1,p=40$")) << many_lanes;
+  expect_all(many_lanes);
   // Version 1.0 through argon2-cffi (passlib cannot write it): libargon2 writes v=16, passlib
   // drops the field; both spell the same hash.
   const std::string v16 = command_output(
