@@ -1,4 +1,5 @@
-// argon2id password hashing (libsodium's crypto_pwhash_str_alg, or libargon2: HashEngine) on a
+// argon2id password hashing (libsodium's crypto_pwhash_str_alg, or libargon2: HashEngine), and
+// verification of imported hashes in other formats (hash_formats.h, rehashed on login), on a
 // dedicated, bounded pool of threads that its owner (the application) builds from HasherOptions
 // and passes in, so a burst of logins can saturate only that pool, never the network threads, and
 // the owner can watch and stop it. When the pool's queue is full, calls resume at once with
