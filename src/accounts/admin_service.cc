@@ -88,6 +88,7 @@ Task<Result<UserPage>> AdminService::list_users(UserQuery q) {
     auto found = co_await store_.find_account_by_email(email->key);
     if (!found && found.error() != store::Error::not_found) co_return from_store(found.error());
     if (found && (after.empty() || found->id > after)) page.users.push_back(user_of(*found));
+    audit_->info("event=admin.users.listed filter=email count={}", page.users.size());
     co_return page;
   }
   // One more than asked tells whether another page follows.
@@ -97,14 +98,16 @@ Task<Result<UserPage>> AdminService::list_users(UserQuery q) {
   if (more) listed->resize(q.limit);
   for (const store::Account& a : *listed) page.users.push_back(user_of(a));
   if (more) page.next_cursor = encode_cursor(page.users.back().id);
+  audit_->info("event=admin.users.listed filter=none count={}", page.users.size());
   co_return page;
 }
 
 Task<Result<User>> AdminService::get_user(std::string id) {
   auto canonical = canonical_uuid(id);
   if (!canonical) co_return fail(Code::not_found);
-  auto found = co_await store_.find_account(std::move(*canonical));
+  auto found = co_await store_.find_account(*canonical);
   if (!found) co_return from_store(found.error());
+  audit_->info("event=admin.user.read account_id={}", *canonical);
   co_return user_of(*found);
 }
 

@@ -1,7 +1,8 @@
 // The operator's rules (admin API): find, list, create, change, disable and delete accounts,
 // and revoke their sessions, over the same Store and PasswordHasher as AccountService. Callers
 // are trusted (the admin listener authenticated them): no throttling, no re-authentication, no
-// mail. Every change writes one audit line (event, account id; never a secret). Thread-safe:
+// mail. Every action writes one audit line (event, account id or what a list returned; never a
+// secret), reads included: an operator's look at an account is on record too. Thread-safe:
 // holds no mutable state of its own.
 //
 // Every operation may fail with Code::store_unavailable (nothing changed); every one that

@@ -120,6 +120,8 @@ TEST_F(AdminTest, AnAccountCreatedWithAPasswordCanLogIn) {
   Response got = admin(http::verb::get, "/admin/v1/users/" + text(user.at("id")));
   ASSERT_EQ(got.result_int(), 200u) << describe(got);
   EXPECT_EQ(body_object(got), user);
+  EXPECT_TRUE(server().wait_for_log("event=admin.user.read account_id=" + text(user.at("id")),
+                                    std::chrono::seconds(5)));
   EXPECT_TRUE(server().wait_for_log("event=admin.user.created account_id=" + text(user.at("id")),
                                     std::chrono::seconds(5)));
 }
