@@ -12,8 +12,10 @@ packages=(
   john-data  # its password.lst is the default --common-passwords blocklist
 )
 case "${1:-}" in
-  # The tests start their own redis-server and SMTP server (aiosmtpd, run by /usr/bin/python3).
-  --test) packages+=(libgtest-dev libgmock-dev libbenchmark-dev redis-server openssl python3-aiosmtpd) ;;
+  # The tests start their own redis-server and SMTP server (aiosmtpd, run by /usr/bin/python3);
+  # the import tests make the hashes to import with passlib (argon2 and bcrypt backends).
+  --test) packages+=(libgtest-dev libgmock-dev libbenchmark-dev redis-server openssl python3-aiosmtpd
+                     python3-passlib python3-argon2 python3-bcrypt) ;;
   --redis) packages+=(redis-server) ;;
   # bench/run.sh: the harness is built with the tests, drives load with wrk and draws with gnuplot.
   --bench) packages+=(libgtest-dev libgmock-dev libbenchmark-dev redis-server openssl wrk gnuplot-nox) ;;
