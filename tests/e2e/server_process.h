@@ -56,6 +56,10 @@ struct ServerConfig {
   // The document the proxy checks responses against; empty means docs/openapi.yaml (the
   // proxy's own tests pass a deliberately wrong one).
   std::filesystem::path contract_document;
+  // Runs the admin API on a free loopback port (admin_port()) with a fresh token (admin_token()).
+  bool admin = false;
+  // Configures POST /v1/introspect with a fresh secret (introspection_secret()).
+  bool introspection = false;
 };
 
 class ServerProcess {
@@ -90,6 +94,10 @@ class ServerProcess {
   // The server's own port, for a request the proxy would answer itself (contract_proxy.h).
   unsigned short server_port() const { return port_; }
   bool behind_contract_proxy() const { return proxy_ != nullptr; }
+  // The admin listener's port and token (ServerConfig::admin), and the introspection secret.
+  unsigned short admin_port() const { return admin_port_; }
+  const std::string& admin_token() const { return admin_token_; }
+  const std::string& introspection_secret() const { return introspection_secret_; }
   pid_t pid() const { return pid_; }
   const std::filesystem::path& data_dir() const { return data_dir_; }
 
@@ -135,6 +143,9 @@ class ServerProcess {
   pid_t pid_ = -1;
   std::optional<int> wait_status_;
   unsigned short port_ = 0;
+  unsigned short admin_port_ = 0;
+  std::string admin_token_;
+  std::string introspection_secret_;
   std::size_t max_log_bytes_ = 0;
   std::unique_ptr<ServerProcess> proxy_;  // the contract run's Prism, if any
 

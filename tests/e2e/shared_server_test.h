@@ -21,7 +21,11 @@ class SharedServerTest : public testing::Test {
   static void SetUpTestSuite() {
     start_error_.clear();
     try {
-      server_ = ServerProcess::start();
+      // With the admin API and introspection on: their suites share the server too.
+      ServerConfig config;
+      config.admin = true;
+      config.introspection = true;
+      server_ = ServerProcess::start(config);
     } catch (const std::exception& e) {
       start_error_ = e.what();
     }
@@ -34,6 +38,7 @@ class SharedServerTest : public testing::Test {
                                     << "); its log:\n" << server_->log();
     client_ = std::make_unique<HttpClient>(server_->port());
     direct_client_ = std::make_unique<HttpClient>(server_->server_port());
+    admin_client_ = std::make_unique<HttpClient>(server_->admin_port());
   }
 
   // A crash shows up here, in the test that caused it, rather than as a closed connection only.
@@ -52,12 +57,15 @@ class SharedServerTest : public testing::Test {
   // The server itself, also in the contract run: for requests the proxy answers on its own (no
   // bearer token, a body that is not JSON, HEAD, a path outside the document).
   HttpClient& direct_client() { return *direct_client_; }
+  // The admin listener (never behind the contract proxy: the proxy fronts the public one).
+  HttpClient& admin_client() { return *admin_client_; }
 
  private:
   inline static std::unique_ptr<ServerProcess> server_;
   inline static std::string start_error_;
   std::unique_ptr<HttpClient> client_;
   std::unique_ptr<HttpClient> direct_client_;
+  std::unique_ptr<HttpClient> admin_client_;
 };
 
 }  // namespace vestibule::e2e

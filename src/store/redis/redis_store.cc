@@ -123,12 +123,21 @@ Task<Result<Account>> RedisStore::find_account_by_email(std::string key) {
   co_return to_account(*reply);
 }
 
-Task<Result<Account>> RedisStore::find_account_by_session(std::string digest, TimePoint now) {
-  std::vector<std::string> keys{session_key(digest)};
-  std::vector<std::string> args{options_.key_prefix, millis(now)};
-  auto reply = co_await run(Script::find_by_session, std::move(keys), std::move(args));
-  if (!reply) co_return reply.error();
-  co_return to_account(*reply);
+// Temporary stubs: the Redis side of issue 11 replaces them.
+Task<Result<Account>> RedisStore::find_account(std::string) { co_return Error::unavailable; }
+
+Task<Result<std::vector<Account>>> RedisStore::list_accounts(std::string, std::size_t) {
+  co_return Error::unavailable;
+}
+
+Task<Result<SessionAccount>> RedisStore::find_session(std::string, TimePoint) { co_return Error::unavailable; }
+
+Task<Result<void>> RedisStore::touch_session(std::string, TimePoint) { co_return Error::unavailable; }
+
+Task<Result<std::vector<Session>>> RedisStore::list_sessions(std::string, TimePoint) { co_return Error::unavailable; }
+
+Task<Result<void>> RedisStore::delete_session_by_id(std::string, std::string, TimePoint) {
+  co_return Error::unavailable;
 }
 
 Task<Result<Account>> RedisStore::update_account(std::string id, AccountChanges ch) {
