@@ -48,13 +48,19 @@ for scheme in sys.argv[2:]:
 
 }  // namespace
 
-std::string tool_output(const std::vector<std::string>& args, std::chrono::milliseconds timeout) {
-  int out[2];
+ToolRun run_tool(const std::vector<std::string>& args, std::chrono::milliseconds timeout) {
+  int out[2], err[2];
   if (::pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe2: ") + std::strerror(errno));
+  if (::pipe2(err, O_CLOEXEC) != 0) {
+    ::close(out[0]);
+    ::close(out[1]);
+    throw std::runtime_error(std::string("pipe2: ") + std::strerror(errno));
+  }
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, err[1], STDERR_FILENO);
   std::vector<std::string> strings = args;
   std::vector<char*> argv;
   for (std::string& s : strings) argv.push_back(s.data());
@@ -63,36 +69,60 @@ std::string tool_output(const std::vector<std::string>& args, std::chrono::milli
   const int rc = ::posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   ::close(out[1]);
+  ::close(err[1]);
   if (rc != 0) {
     ::close(out[0]);
+    ::close(err[0]);
     throw std::runtime_error("cannot start " + args[0] + ": " + std::strerror(rc));
   }
-  std::string text;
+  ToolRun run;
+  // Both pipes are drained together until both reach EOF: a tool blocked on a full stderr
+  // while we wait on stdout would look like a hang.
+  pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
+  std::string* sinks[2] = {&run.out, &run.err};
+  int open_pipes = 2;
   const Clock::time_point deadline = Clock::now() + timeout;
   bool timed_out = false;
-  for (;;) {
+  while (open_pipes > 0) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
     if (left <= 0) {
       timed_out = true;
       break;
     }
-    pollfd p{out[0], POLLIN, 0};
-    const int n = ::poll(&p, 1, static_cast<int>(left));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) continue;
-    char chunk[4096];
-    const ssize_t got = ::read(out[0], chunk, sizeof chunk);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) break;
-    text.append(chunk, static_cast<std::size_t>(got));
+    const int n = ::poll(fds, 2, static_cast<int>(left));
+    if (n <= 0) continue;  // EINTR, or the deadline (checked above)
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+      char chunk[4096];
+      const ssize_t got = ::read(fds[i].fd, chunk, sizeof chunk);
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) {
+        ::close(fds[i].fd);
+        fds[i].fd = -1;
+        --open_pipes;
+        continue;
+      }
+      sinks[i]->append(chunk, static_cast<std::size_t>(got));
+    }
   }
-  ::close(out[0]);
+  for (const pollfd& p : fds) {
+    if (p.fd >= 0) ::close(p.fd);
+  }
   if (timed_out) ::kill(pid, SIGKILL);
   int status = 0;
   ::waitpid(pid, &status, 0);
-  if (timed_out) throw std::runtime_error(args[0] + " did not finish within " + std::to_string(timeout.count()) + " ms");
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) throw std::runtime_error(args[0] + " failed: " + text);
-  return text;
+  if (timed_out) {
+    throw std::runtime_error(args[0] + " did not finish within " + std::to_string(timeout.count()) + " ms; stderr:\n" +
+                             run.err);
+  }
+  run.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
+}
+
+std::string tool_output(const std::vector<std::string>& args, std::chrono::milliseconds timeout) {
+  ToolRun run = run_tool(args, timeout);
+  if (run.exit_status != 0) throw std::runtime_error(args[0] + " failed: " + run.err);
+  return run.out;
 }
 
 std::vector<std::string> python_hashes(const std::vector<std::string>& schemes, const std::string& password) {

@@ -9,8 +9,18 @@
 
 namespace vestibule::import::testing {
 
-// argv[0] is an absolute path (no shell); stdin is /dev/null, stderr is kept for the error.
-// Throws std::runtime_error if the tool cannot start, fails, or is still running at `timeout`.
+struct ToolRun {
+  int exit_status = -1;  // -1 if it died from a signal
+  std::string out;       // its stdout
+  std::string err;       // its stderr
+};
+
+// Runs argv (argv[0] an absolute path, no shell, stdin /dev/null) to its end and collects what
+// it wrote. Throws std::runtime_error if it cannot start or is still running at `timeout` (it is
+// then killed and reaped).
+ToolRun run_tool(const std::vector<std::string>& argv, std::chrono::milliseconds timeout = std::chrono::seconds(60));
+
+// run_tool's stdout; throws std::runtime_error (with its stderr) unless it exits with 0.
 std::string tool_output(const std::vector<std::string>& argv, std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
 // Debian's Python (where python3-passlib and python3-argon2 live).
