@@ -10,7 +10,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <fstream>
-#include <regex>
+#include <sstream>
 
 #include "api_helpers.h"
 #include "reference_data.h"
@@ -27,29 +27,20 @@ using import::testing::run_tool;
 using import::testing::ToolRun;
 using import::testing::tool_output;
 
-constexpr std::string_view kAdminToken = "e2e-admin-token-7c1f0d9a5b3e";
 constexpr std::chrono::seconds kImportTimeout{180};
 
-// A server with its admin listener on a free loopback port, and the admin token in a file.
+// A server with its admin listener on a free loopback port, and the admin token in a file
+// (ServerConfig::admin).
 class ImportTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!import::testing::passlib_available()) GTEST_SKIP() << "python3-passlib is not installed (scripts/setup.sh --test)";
-    token_file_ = dir_.path() / "admin-token";
-    write(token_file_, std::string(kAdminToken) + "\n");  // the newline an editor leaves
     ServerConfig config;
-    config.extra_args = {"--admin-listen", "127.0.0.1:0", "--admin-token-file", token_file_.string()};
+    config.admin = true;  // the admin listener, its token in data_dir/admin.token
     server_ = ServerProcess::start(config);
-    admin_port_ = admin_port(server_->log());
-    ASSERT_NE(admin_port_, 0) << "no admin listening line in:\n" << server_->log();
-  }
-
-  // The admin listener's port, from its listening line.
-  static unsigned short admin_port(const std::string& log) {
-    static const std::regex line(R"(event=listening address=127\.0\.0\.1:(\d+)[^\n]*admin)");
-    std::smatch m;
-    if (!std::regex_search(log, m, line)) return 0;
-    return static_cast<unsigned short>(std::stoi(m[1].str()));
+    admin_port_ = server_->admin_port();
+    admin_token_ = server_->admin_token();
+    token_file_ = server_->data_dir() / "admin.token";
   }
 
   static void write(const std::filesystem::path& path, const std::string& text) {
@@ -89,13 +80,14 @@ class ImportTest : public ::testing::Test {
 
   Response admin_get(std::string_view target) {
     HttpClient c(admin_port_);
-    return c.get(target, kAdminToken);
+    return c.get(target, admin_token_);
   }
 
   TempDir dir_{"import"};
   std::filesystem::path token_file_;
   std::unique_ptr<ServerProcess> server_;
   unsigned short admin_port_ = 0;
+  std::string admin_token_;
   int files_ = 0;
 };
 
@@ -144,13 +136,13 @@ TEST_F(ImportTest, EveryHashFormatImportsAndLogsInWithTheOldPassword) {
     EXPECT_EQ(run.out.find(hash), std::string::npos);
     EXPECT_EQ(run.err.find(hash), std::string::npos);
   }
-  EXPECT_EQ(run.err.find(kAdminToken), std::string::npos);
-  EXPECT_EQ(server_->log().find(kAdminToken), std::string::npos);
+  EXPECT_EQ(run.err.find(admin_token_), std::string::npos);
+  EXPECT_EQ(server_->log().find(admin_token_), std::string::npos);
   for (const Imported& u : users) expect_login(u.email, u.password, u.what);
 }
 
 TEST_F(ImportTest, OptionalFieldsAreKept) {
-  const std::string hash = python_hashes({"bcrypt-2b"}, "kept fields pw").at(0);
+  const std::string hash = python_hashes({"argon2id-light"}, "kept fields pw").at(0);
   const std::string id = "5f0c6a8e-2b1d-4c3e-9f7a-1d2e3f4a5b6c";
   const ToolRun run = import_file(jsonl({json::serialize(json::object{{"id", id},
                                                                       {"name", "Kept"},
@@ -167,11 +159,11 @@ TEST_F(ImportTest, OptionalFieldsAreKept) {
   EXPECT_EQ(user["email"], "kept@example.com");
   EXPECT_EQ(user["email_verified"], true);
   EXPECT_EQ(timestamp_ms(text(user["created_at"])), timestamp_ms("2019-05-06T07:08:09.000Z"));
-  expect_login("kept@example.com", "kept fields pw", "bcrypt with an id");
+  expect_login("kept@example.com", "kept fields pw", "argon2id with an id");
 }
 
 TEST_F(ImportTest, ARerunSkipsEveryoneAlreadyImported) {
-  const std::vector<std::string> hashes = python_hashes({"bcrypt-2b", "bcrypt-2b", "bcrypt-2b"}, "rerun pw");
+  const std::vector<std::string> hashes = python_hashes({"argon2id-light", "argon2id-light", "argon2id-light"}, "rerun pw");
   const std::vector<std::string> lines = {
       user_line("No id", "rerun-1@example.com", hashes[0]),
       json::serialize(json::object{{"id", "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"}, {"name", "With id"},
@@ -188,7 +180,7 @@ TEST_F(ImportTest, ARerunSkipsEveryoneAlreadyImported) {
 }
 
 TEST_F(ImportTest, RejectedLinesAreReportedByNumberAndTheExitIsOne) {
-  const std::vector<std::string> hashes = python_hashes({"argon2id", "bcrypt-2b", "bcrypt-2b"}, "mixed pw");
+  const std::vector<std::string> hashes = python_hashes({"argon2id", "argon2id-light", "argon2id-light"}, "mixed pw");
   // An address an account registered before holds, under an id of its own: refused, since the
   // address belongs to another account.
   HttpClient c(server_->port());
@@ -227,7 +219,7 @@ TEST_F(ImportTest, RejectedLinesAreReportedByNumberAndTheExitIsOne) {
 TEST_F(ImportTest, AWrongTokenStopsBeforeAnythingIsSent) {
   const std::filesystem::path wrong = dir_.path() / "wrong-token";
   write(wrong, "not-the-admin-token\n");
-  const ToolRun run = import_file(jsonl({user_line("Never", "never@example.com", "$2b$04$abcdefghijklmnopqrstuu")}), wrong);
+  const ToolRun run = import_file(jsonl({user_line("Never", "never@example.com", "$argon2id$v=19$m=1024,t=1,p=1$c29tZXNhbHQ$aGFzaGhhc2hoYXNoaGFzaA")}), wrong);
   EXPECT_EQ(run.exit_status, 2) << run.out << run.err;
   EXPECT_EQ(run.out, "");
   EXPECT_NE(run.err.find("the admin API refused the token (401 invalid_token)"), std::string::npos) << run.err;
