@@ -26,6 +26,8 @@ constexpr const char* kHashScript = R"PY(
 import base64, hashlib, os, sys
 from passlib import hash as h
 def make(scheme, pw):
+    if scheme == "argon2id-light":
+        return h.argon2.using(type="id", memory_cost=1024, rounds=1, parallelism=1).hash(pw)
     if scheme in ("argon2id", "argon2i", "argon2d"):
         return h.argon2.using(type=scheme[len("argon2"):]).hash(pw)
     if scheme.startswith("bcrypt-"):

@@ -27,7 +27,8 @@ std::string tool_output(const std::vector<std::string>& argv, std::chrono::milli
 inline constexpr const char* kPython = "/usr/bin/python3";
 
 // Hashes of `password` made by passlib, one per scheme: "argon2id", "argon2i", "argon2d" (its
-// defaults: 100 MiB, t=2, p=8, as the reference design wrote them), "bcrypt-2a", "bcrypt-2b",
+// defaults: 100 MiB, t=2, p=8, as the reference design wrote them), "argon2id-light" (1 MiB,
+// t=1, p=1: cheap, for tests not about the format), "bcrypt-2a", "bcrypt-2b",
 // "bcrypt-2y" (cost 4), "scrypt" (ln=10), "pbkdf2_sha256" (passlib's $pbkdf2-sha256$),
 // "django_pbkdf2_sha256" (hashlib.pbkdf2_hmac in Django's layout, 1000 iterations),
 // "sha512_crypt" (5000 rounds).
