@@ -149,6 +149,8 @@ std::optional<std::string> check_admin_api(const AdminEndpoint& endpoint, const 
   if (reply->status == 200) return std::nullopt;
   const Outcome outcome = classify(reply->status, reply->body, false);
   if (outcome.verdict == Verdict::unauthorized) return "the admin API refused the token (" + outcome.reason + ")";
+  if (outcome.verdict == Verdict::retry) return "the admin API is not ready (" + outcome.reason + ")";
+  // A 404 or 405 is what the public listener, or another server, answers at this path.
   return "unexpected answer from GET " + std::string(kUsersTarget) + ": " + outcome.reason +
          " (does --admin-url name the admin listener?)";
 }

@@ -210,6 +210,7 @@ TEST(ImporterTest, TheSummaryListsEveryRejectedUser) {
 TEST(ImporterTest, TheCheckBeforeARunNamesWhatIsWrong) {
   FakeAdminApi api([](const Request& req) {
     if (req[boost::beast::http::field::authorization] != "Bearer good") return problem(401, "invalid_token");
+    if (req.target() == "/busy/admin/v1/users?limit=1") return problem(503, "store_unavailable");
     if (req.target() != "/admin/v1/users?limit=1") return problem(404, "not_found");
     return Answer{200, R"({"users":[],"next_cursor":null})"};
   });
@@ -218,6 +219,8 @@ TEST(ImporterTest, TheCheckBeforeARunNamesWhatIsWrong) {
   EXPECT_EQ(check_admin_api(endpoint_of(api), "bad", options), "the admin API refused the token (401 invalid_token)");
   EXPECT_EQ(check_admin_api(endpoint(api.url() + "/prefix/"), "good", options),
             "unexpected answer from GET /admin/v1/users: 404 not_found (does --admin-url name the admin listener?)");
+  EXPECT_EQ(check_admin_api(endpoint(api.url() + "/busy"), "good", options),
+            "the admin API is not ready (503 store_unavailable)");
   const AdminEndpoint nowhere =
       endpoint("http://127.0.0.1:" + std::to_string(vestibule::testing::free_loopback_port()));
   EXPECT_EQ(check_admin_api(nowhere, "good", options), "cannot reach the admin API: Connection refused");
