@@ -246,6 +246,52 @@ TEST_F(ImportTest, UsageErrorsExitWithTwo) {
   EXPECT_NE(no_file.err.find("cannot open"), std::string::npos) << no_file.err;
 }
 
+// Over https:// the admin API's certificate is verified, host name included, before the token
+// is sent: against --ca-file here (a self-signed certificate for IP 127.0.0.1 made by openssl).
+TEST(ImportTlsTest, HttpsVerifiesTheCertificateAndItsHostName) {
+  if (!import::testing::passlib_available()) GTEST_SKIP() << "python3-passlib is not installed (scripts/setup.sh --test)";
+  TempDir certs("import-tls");
+  const std::filesystem::path cert = certs.path() / "cert.pem", key = certs.path() / "key.pem";
+  tool_output({"/usr/bin/openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+               "-days", "1", "-subj", "/CN=vestibule-admin", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout",
+               key.string(), "-out", cert.string()});
+  ServerConfig config;
+  config.admin = true;
+  config.through_contract_proxy = false;
+  config.extra_args = {"--tls-cert", cert.string(), "--tls-key", key.string()};
+  std::unique_ptr<ServerProcess> server = ServerProcess::start(config);
+  ASSERT_NE(server->log().find("event=listening.admin address=127.0.0.1:" + std::to_string(server->admin_port()) +
+                               " tls=true"),
+            std::string::npos)
+      << server->log();
+  const std::filesystem::path file = certs.path() / "users.jsonl";
+  {
+    std::ofstream out(file);
+    out << user_line("Tls", "tls@example.com", python_hashes({"argon2id-light"}, "tls pw").at(0)) << "\n";
+  }
+  const std::string token_file = (server->data_dir() / "admin.token").string();
+  const std::string port = std::to_string(server->admin_port());
+  const auto import_via = [&](const std::string& url, std::vector<std::string> extra) {
+    std::vector<std::string> argv = {VESTIBULE_BINARY, "import", "--admin-url", url, "--admin-token-file", token_file};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    argv.push_back(file.string());
+    return run_tool(argv, kImportTimeout);
+  };
+  // Not signed by a system root: refused before any request.
+  const ToolRun untrusted = import_via("https://127.0.0.1:" + port, {});
+  EXPECT_EQ(untrusted.exit_status, 2) << untrusted.err;
+  EXPECT_NE(untrusted.err.find("cannot reach the admin API: certificate verify failed"), std::string::npos)
+      << untrusted.err;
+  // Trusted, but issued for 127.0.0.1, not for "localhost".
+  const ToolRun wrong_host = import_via("https://localhost:" + port, {"--ca-file", cert.string()});
+  EXPECT_EQ(wrong_host.exit_status, 2) << wrong_host.err;
+  EXPECT_NE(wrong_host.err.find("cannot reach the admin API: certificate verify failed"), std::string::npos)
+      << wrong_host.err;
+  const ToolRun trusted = import_via("https://127.0.0.1:" + port, {"--ca-file", cert.string()});
+  EXPECT_EQ(trusted.exit_status, 0) << trusted.out << trusted.err;
+  EXPECT_EQ(trusted.out, "imported: 1\nskipped (already there): 0\nrejected: 0\n");
+}
+
 // The reference design's users, from a real redis-server filled as it writes them, with
 // passlib's default argon2 hashes (argon2i and argon2id), log in with their old passwords.
 TEST_F(ImportTest, ImportSeedBringsTheReferenceDesignsUsersWithTheirPasswords) {
