@@ -133,7 +133,7 @@ Task<Result<Login>> AccountService::login(Credentials c, std::string client, std
   // timing doesn't reveal which exist, and are counted like known ones.
   auto found = co_await store_.find_account_by_email(email->key);
   if (!found && found.error() != store::Error::not_found) co_return from_store(found.error());
-  PasswordCheck check{email->key, std::move(client), *password, found ? found->password_hash : hasher_.dummy_hash()};
+  PasswordCheck check{email->key, client, *password, found ? found->password_hash : hasher_.dummy_hash()};
   auto match = co_await throttle_.check_password(std::move(check));
   if (!match) co_return match.error();
   if (!found || !*match) {

@@ -69,7 +69,8 @@ AdminService::AdminService(store::Store& store, security::PasswordHasher& hasher
 Task<Result<UserPage>> AdminService::list_users(UserQuery q) {
   Checks checks;
   if (q.limit < 1 || q.limit > kMaxPageSize) {
-    checks.reject("limit", "out_of_range", "limit must be between 1 and " + std::to_string(kMaxPageSize) + ".");
+    checks.reject("limit", "out_of_range",
+                  "limit must be a whole number from 1 to " + std::to_string(kMaxPageSize) + ".");
   }
   std::string after;
   if (q.cursor) {
@@ -154,6 +155,7 @@ Task<Result<User>> AdminService::update_user(std::string id, UserEdit e) {
   std::optional<std::string> name = e.name ? checks.take("name", check_name(*e.name)) : std::nullopt;
   std::optional<security::Email> email = e.email ? checks.take("email", security::validate_email(*e.email)) : std::nullopt;
   if (!checks.ok()) co_return std::move(checks).failure();
+  if (!name && !email && !e.email_verified && !e.disabled) co_return co_await get_user(std::move(*canonical));
 
   store::AccountChanges changes;
   changes.updated_at = clock_();

@@ -73,7 +73,7 @@ class AdminService {
   Task<Result<User>> create_user(NewUser u);
   // not_found; validation_failed; email_taken. A new address is unverified unless email_verified
   // says otherwise, any pending change and outstanding links are dropped; disabled: true revokes
-  // every session in the same change.
+  // every session in the same change. With no field present: the user as is, nothing written.
   Task<Result<User>> update_user(std::string id, UserEdit e);
   // Deletes the account with its sessions and links. not_found.
   Task<Result<void>> delete_user(std::string id);

@@ -71,6 +71,11 @@ Task<void> MailFlows::queue_reset(BackgroundJob, std::string email_key, std::opt
     co_return;
   }
   const store::Account& account = *found;
+  if (account.disabled) {
+    // An operator shut the account: no way back in by mail either (the answer was the same).
+    audit_->info("event=password_reset.not_queued account_id={} reason=account_disabled", account.id);
+    co_return;
+  }
   const TimePoint now = clock_();
   messages::IssuedFlowToken issued = messages::issue_flow_token(TokenPurpose::password_reset, account.id,
                                                                 account.email, now, options_.reset_token_ttl);

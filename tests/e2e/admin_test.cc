@@ -3,6 +3,8 @@
 // their sessions, and the audit line of each action.
 #include <gtest/gtest.h>
 
+#include <boost/json/serialize.hpp>
+#include <cctype>
 #include <regex>
 #include <set>
 
@@ -227,7 +229,7 @@ TEST_F(AdminTest, TheEmailFilterMatchesTheNormalisedAddressExactly) {
   EXPECT_EQ(page.at("users").as_array()[0].at("id"), user.at("id"));
   EXPECT_TRUE(page.at("next_cursor").is_null());
 
-  for (std::string other : {"x" + email, "nobody@example.com", "not-an-address"}) {
+  for (std::string other : {"x" + email, std::string("nobody@example.com"), std::string("not-an-address")}) {
     Response none = admin(http::verb::get, "/admin/v1/users?email=" + other);
     ASSERT_EQ(none.result_int(), 200u) << describe(none);
     EXPECT_TRUE(body_object(none).at("users").as_array().empty()) << other;

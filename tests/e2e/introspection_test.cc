@@ -3,6 +3,7 @@
 // why; without a configured secret the route does not exist.
 #include <gtest/gtest.h>
 
+#include <boost/json/serialize.hpp>
 #include <filesystem>
 #include <fstream>
 #include <set>

@@ -3,6 +3,7 @@
 // only one's own).
 #include <gtest/gtest.h>
 
+#include <boost/json/serialize.hpp>
 #include <set>
 
 #include "api_helpers.h"

@@ -59,9 +59,10 @@ class RedisStore final : public Store {
   // Checks the data version and migrates older data (redis/migrations.h).
   Task<boost::system::result<void, OpenError>> prepare() override;
 
-  enum class Script { create_account, find_by_email, find_by_session, update_account, delete_account,
-                      create_session, delete_session, delete_sessions, add_attempt, attempts, add_effects,
-                      find_token, redeem_token, claim_mail, complete_mail, retry_mail, fail_mail, outbox_stats,
+  enum class Script { create_account, find_by_email, list_accounts, update_account, delete_account,
+                      find_session, touch_session, list_sessions, create_session, delete_session,
+                      delete_session_by_id, delete_sessions, add_attempt, attempts, add_effects, find_token,
+                      redeem_token, claim_mail, complete_mail, retry_mail, fail_mail, outbox_stats,
                       purge_failed_mail, count };
 
  private:
@@ -72,6 +73,8 @@ class RedisStore final : public Store {
   std::string account_key(std::string_view id) const;
   std::string email_key(std::string_view email_key) const;
   std::string session_key(std::string_view digest) const;
+  std::string session_id_key(std::string_view account_id, std::string_view session_id) const;
+  std::string accounts_key() const;  // the account id index
   std::string attempts_key(std::string_view key) const;
   std::string token_key(std::string_view digest) const;
   std::string mail_key(std::string_view id) const;

@@ -1,0 +1,116 @@
+// The Lua scripts of the Redis store's sessions, one per atomic operation (accounts and flow
+// tokens are in scripts.h, the outbox in outbox_scripts.h). A session is `P session:DIGEST`, a
+// hash (account_id, id, created_at, expires_at, last_used_at, user_agent, client_address)
+// expiring at its expiry; `P user:{ID}:sessions` lists the account's digests scored by expiry;
+// `P user:{ID}:session_id:SID` holds the digest of the account's session with the public id SID
+// and expires with it. So a lookup by token is one key, a lookup by public id is scoped to its
+// account (another account's id is not even a key there), and nothing outlives its session.
+// Keys are built inside some scripts from the prefix, which Redis Cluster would not allow; see
+// docs/redis.md.
+#pragma once
+
+namespace vestibule::store::redis::scripts {
+
+// Shared by every script that revokes sessions (the ones below, kChangesPrelude's
+// revoke_sessions, kDeleteAccount), which RedisStore sends with this text in front of theirs.
+inline constexpr const char* kSessionsPrelude = R"lua(
+-- Deletes one session of the account at `akey`: its hash, its public id's key and its entry in
+-- the account's index.
+local function drop_session(p, akey, digest)
+  local skey = p .. 'session:' .. digest
+  local sid = redis.call('HGET', skey, 'id')
+  if sid and sid ~= '' then redis.call('DEL', akey .. ':session_id:' .. sid) end
+  redis.call('DEL', skey)
+  redis.call('ZREM', akey .. ':sessions', digest)
+end
+)lua";
+
+// KEYS: session. ARGV: prefix, now (ms). Returns {session hash, account hash} (flat arrays), or
+// nil. One script, so the hot path (every authenticated request) is one round trip.
+inline constexpr const char* kFindSession = R"lua(
+local s = redis.call('HGETALL', KEYS[1])
+if #s == 0 then return false end
+local account_id, expires
+for i = 1, #s, 2 do
+  if s[i] == 'account_id' then account_id = s[i + 1] elseif s[i] == 'expires_at' then expires = s[i + 1] end
+end
+if not account_id or not expires or tonumber(expires) <= tonumber(ARGV[2]) then return false end
+local a = redis.call('HGETALL', ARGV[1] .. 'user:{' .. account_id .. '}')
+if #a == 0 then return false end
+return {s, a}
+)lua";
+
+// KEYS: session. ARGV: at (ms). Never backwards; a session that is gone stays gone (HSET alone
+// would create a hash without a TTL).
+inline constexpr const char* kTouchSession = R"lua(
+local last = redis.call('HGET', KEYS[1], 'last_used_at')
+if last and tonumber(ARGV[1]) > tonumber(last) then redis.call('HSET', KEYS[1], 'last_used_at', ARGV[1]) end
+return 'ok'
+)lua";
+
+// KEYS: account. ARGV: prefix, now (ms). Returns digest, session hash, digest, ... of the
+// sessions live at `now` (the index's scores are the expiries); RedisStore orders them.
+inline constexpr const char* kListSessions = R"lua(
+local out = {}
+for _, d in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1] .. ':sessions', '(' .. ARGV[2], '+inf')) do
+  local s = redis.call('HGETALL', ARGV[1] .. 'session:' .. d)
+  if #s > 0 then
+    out[#out + 1] = d
+    out[#out + 1] = s
+  end
+end
+return out
+)lua";
+
+// KEYS: account, session, session id key. ARGV: digest, account id, created_at (ms), expires_at
+// (ms), expect_hash (0/1), expected password hash, id, user_agent, client_address. Refuses
+// (nil) a gone or disabled account and a changed password hash; a digest or public id in use
+// (only a collision of random values) refuses too ('collision'), rather than overwrite another
+// session. Expired index entries are dropped here, and the index expires with its last session.
+// A session without a public id (written by a caller that has none) gets no id key.
+inline constexpr const char* kCreateSession = R"lua(
+local a = redis.call('HMGET', KEYS[1], 'id', 'password_hash', 'disabled')
+if not a[1] or a[3] == '1' then return false end
+if ARGV[5] == '1' and a[2] ~= ARGV[6] then return false end
+local has_id = ARGV[7] ~= ''
+if redis.call('EXISTS', KEYS[2]) == 1 or (has_id and redis.call('EXISTS', KEYS[3]) == 1) then return 'collision' end
+local zkey = KEYS[1] .. ':sessions'
+redis.call('ZREMRANGEBYSCORE', zkey, '-inf', ARGV[3])
+redis.call('HSET', KEYS[2], 'account_id', ARGV[2], 'id', ARGV[7], 'created_at', ARGV[3], 'expires_at', ARGV[4],
+           'last_used_at', ARGV[3], 'user_agent', ARGV[8], 'client_address', ARGV[9])
+redis.call('PEXPIREAT', KEYS[2], ARGV[4])
+if has_id then redis.call('SET', KEYS[3], ARGV[1], 'PXAT', ARGV[4]) end
+redis.call('ZADD', zkey, ARGV[4], ARGV[1])
+local last = redis.call('ZRANGE', zkey, -1, -1, 'WITHSCORES')
+redis.call('PEXPIREAT', zkey, last[2])
+return 'ok'
+)lua";
+
+// KEYS: session. ARGV: prefix, digest. After kSessionsPrelude.
+inline constexpr const char* kDeleteSession = R"lua(
+local account_id = redis.call('HGET', KEYS[1], 'account_id')
+if not account_id then return 'ok' end
+drop_session(ARGV[1], ARGV[1] .. 'user:{' .. account_id .. '}', ARGV[2])
+return 'ok'
+)lua";
+
+// KEYS: session id key, account. ARGV: prefix, account id, now (ms). After kSessionsPrelude.
+// nil unless the account has a session live at `now` with this id.
+inline constexpr const char* kDeleteSessionById = R"lua(
+local d = redis.call('GET', KEYS[1])
+if not d then return false end
+local s = redis.call('HMGET', ARGV[1] .. 'session:' .. d, 'account_id', 'expires_at')
+if s[1] ~= ARGV[2] or not s[2] or tonumber(s[2]) <= tonumber(ARGV[3]) then return false end
+drop_session(ARGV[1], KEYS[2], d)
+return 'ok'
+)lua";
+
+// KEYS: account. ARGV: prefix. After kSessionsPrelude.
+inline constexpr const char* kDeleteSessions = R"lua(
+local zkey = KEYS[1] .. ':sessions'
+for _, d in ipairs(redis.call('ZRANGE', zkey, 0, -1)) do drop_session(ARGV[1], KEYS[1], d) end
+redis.call('DEL', zkey)
+return 'ok'
+)lua";
+
+}  // namespace vestibule::store::redis::scripts
