@@ -16,16 +16,17 @@
 #include "reference_data.h"
 #include "server_process.h"
 #include "support/redis_server.h"
-#include "tool_output.h"
+#include "passlib_hashes.h"
+#include "support/command.h"
 
 namespace vestibule::e2e {
 namespace {
 
 namespace json = boost::json;
 using import::testing::python_hashes;
-using import::testing::run_tool;
-using import::testing::ToolRun;
-using import::testing::tool_output;
+using vestibule::testing::command_output;
+using vestibule::testing::run_command;
+using ToolRun = vestibule::testing::CommandResult;
 
 constexpr std::chrono::seconds kImportTimeout{180};
 
@@ -52,9 +53,9 @@ class ImportTest : public ::testing::Test {
   std::string admin_url() const { return "http://127.0.0.1:" + std::to_string(admin_port_); }
 
   ToolRun import_file(const std::filesystem::path& jsonl, const std::filesystem::path& token_file) {
-    return run_tool({VESTIBULE_BINARY, "import", "--admin-url", admin_url(), "--admin-token-file",
+    return run_command({VESTIBULE_BINARY, "import", "--admin-url", admin_url(), "--admin-token-file",
                      token_file.string(), jsonl.string()},
-                    kImportTimeout);
+                    {}, kImportTimeout);
   }
   ToolRun import_file(const std::filesystem::path& jsonl) { return import_file(jsonl, token_file_); }
 
@@ -115,16 +116,12 @@ TEST_F(ImportTest, EveryHashFormatImportsAndLogsInWithTheOldPassword) {
     hashes.push_back(hash);
   }
   // Hashes from tools that share no code with passlib: OpenSSL's sha-crypt and mkpasswd's yescrypt.
-  const auto trimmed = [](std::string s) {
-    while (!s.empty() && s.back() == '\n') s.pop_back();
-    return s;
-  };
-  hashes.push_back(trimmed(tool_output({"/usr/bin/openssl", "passwd", "-6", "openssl sha512 pw"})));
+  hashes.push_back(command_output({"/usr/bin/openssl", "passwd", "-6", "openssl sha512 pw"}));
   users.push_back({"openssl -6", "fmt-openssl6@example.com", "openssl sha512 pw"});
-  hashes.push_back(trimmed(tool_output({"/usr/bin/openssl", "passwd", "-5", "openssl sha256 pw"})));
+  hashes.push_back(command_output({"/usr/bin/openssl", "passwd", "-5", "openssl sha256 pw"}));
   users.push_back({"openssl -5", "fmt-openssl5@example.com", "openssl sha256 pw"});
   if (std::filesystem::exists("/usr/bin/mkpasswd")) {
-    hashes.push_back(trimmed(tool_output({"/usr/bin/mkpasswd", "-m", "yescrypt", "mkpasswd pw"})));
+    hashes.push_back(command_output({"/usr/bin/mkpasswd", "-m", "yescrypt", "mkpasswd pw"}));
     users.push_back({"mkpasswd yescrypt", "fmt-yescrypt@example.com", "mkpasswd pw"});
   }
   for (std::size_t i = 0; i < users.size(); ++i) lines.push_back(user_line("User " + users[i].what, users[i].email, hashes[i]));
@@ -231,15 +228,16 @@ TEST_F(ImportTest, AWrongTokenStopsBeforeAnythingIsSent) {
 
 TEST_F(ImportTest, AnUnreachableAdminApiExitsWithTwo) {
   const std::string nowhere = "http://127.0.0.1:" + std::to_string(vestibule::testing::free_loopback_port());
-  const ToolRun run = run_tool({VESTIBULE_BINARY, "import", "--admin-url", nowhere, "--admin-token-file",
+  const ToolRun run = run_command({VESTIBULE_BINARY, "import", "--admin-url", nowhere, "--admin-token-file",
                                 token_file_.string(), jsonl({"{}"}).string()},
-                               kImportTimeout);
+                               {}, kImportTimeout);
   EXPECT_EQ(run.exit_status, 2);
   EXPECT_NE(run.err.find("cannot reach the admin API: Connection refused"), std::string::npos) << run.err;
 }
 
 TEST_F(ImportTest, UsageErrorsExitWithTwo) {
-  const ToolRun missing = run_tool({VESTIBULE_BINARY, "import", "--admin-url", admin_url(), "users.jsonl"}, kImportTimeout);
+  const ToolRun missing =
+      run_command({VESTIBULE_BINARY, "import", "--admin-url", admin_url(), "users.jsonl"}, {}, kImportTimeout);
   EXPECT_EQ(missing.exit_status, 2) << missing.err;
   const ToolRun no_file = import_file(dir_.path() / "absent.jsonl");
   EXPECT_EQ(no_file.exit_status, 2) << no_file.err;
@@ -252,7 +250,7 @@ TEST(ImportTlsTest, HttpsVerifiesTheCertificateAndItsHostName) {
   if (!import::testing::passlib_available()) GTEST_SKIP() << "python3-passlib is not installed (scripts/setup.sh --test)";
   TempDir certs("import-tls");
   const std::filesystem::path cert = certs.path() / "cert.pem", key = certs.path() / "key.pem";
-  tool_output({"/usr/bin/openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+  command_output({"/usr/bin/openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
                "-days", "1", "-subj", "/CN=vestibule-admin", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout",
                key.string(), "-out", cert.string()});
   ServerConfig config;
@@ -275,7 +273,7 @@ TEST(ImportTlsTest, HttpsVerifiesTheCertificateAndItsHostName) {
     std::vector<std::string> argv = {VESTIBULE_BINARY, "import", "--admin-url", url, "--admin-token-file", token_file};
     argv.insert(argv.end(), extra.begin(), extra.end());
     argv.push_back(file.string());
-    return run_tool(argv, kImportTimeout);
+    return run_command(argv, {}, kImportTimeout);
   };
   // Not signed by a system root: refused before any request.
   const ToolRun untrusted = import_via("https://127.0.0.1:" + port, {});
@@ -310,7 +308,7 @@ TEST_F(ImportTest, ImportSeedBringsTheReferenceDesignsUsersWithTheirPasswords) {
 
   const std::vector<std::string> args = {VESTIBULE_BINARY, "import-seed", "--from", redis.url(2), "--admin-url",
                                          admin_url(), "--admin-token-file", token_file_.string()};
-  const ToolRun run = run_tool(args, kImportTimeout);
+  const ToolRun run = run_command(args, {}, kImportTimeout);
   EXPECT_EQ(run.exit_status, 1) << run.out << run.err;
   const std::string prefix = "imported: 2\nskipped (already there): 0\nrejected: 2\n";
   ASSERT_TRUE(run.out.starts_with(prefix)) << run.out;
@@ -329,7 +327,7 @@ TEST_F(ImportTest, ImportSeedBringsTheReferenceDesignsUsersWithTheirPasswords) {
   expect_login("ann.seed@example.com", "seed pw", "seed argon2id");
 
   // A second run finds everyone it imported already there, and the same two refusals.
-  const ToolRun again = run_tool(args, kImportTimeout);
+  const ToolRun again = run_command(args, {}, kImportTimeout);
   EXPECT_EQ(again.exit_status, 1) << again.out << again.err;
   EXPECT_TRUE(again.out.starts_with("imported: 0\nskipped (already there): 2\nrejected: 2\n")) << again.out;
 }

@@ -9,7 +9,7 @@
 
 #include "reference_data.h"
 #include "support/redis_server.h"
-#include "tool_output.h"
+#include "passlib_hashes.h"
 
 namespace vestibule::import {
 namespace {
