@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/json/parse.hpp>
 #include <deque>
 #include <mutex>
@@ -168,6 +171,25 @@ TEST(ImporterTest, AnUnreachableServerStopsTheRun) {
   EXPECT_TRUE(s.fatal->starts_with("lost the connection to the admin API: admin API unreachable (")) << *s.fatal;
   ASSERT_EQ(s.rejected.size(), 1u);  // the user it was sending; the rest were not tried
   EXPECT_EQ(s.rejected[0].where, "line 1");
+  EXPECT_EQ(exit_status(s), 2);
+}
+
+TEST(ImporterTest, AServerThatNeverAnswersTimesOutAndStopsTheRun) {
+  // Listening, so connections succeed (the kernel completes them), but nothing is ever read.
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor silent(io, {boost::asio::ip::make_address_v4("127.0.0.1"), 0});
+  ListSource source(users(5));
+  ImportOptions o = fast_options(1);
+  o.attempts = 2;
+  o.client.request_timeout = std::chrono::milliseconds(300);
+  std::ostringstream progress;
+  const auto started = std::chrono::steady_clock::now();
+  const Summary s = run_import(source, endpoint("http://127.0.0.1:" + std::to_string(silent.local_endpoint().port())),
+                               "t", o, progress);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+  ASSERT_EQ(s.rejected.size(), 1u);
+  EXPECT_EQ(s.rejected[0].reason, "admin API unreachable (The socket was closed due to a timeout) after 2 attempts");
+  ASSERT_TRUE(s.fatal.has_value());
   EXPECT_EQ(exit_status(s), 2);
 }
 
