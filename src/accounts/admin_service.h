@@ -28,16 +28,16 @@ namespace vestibule::accounts {
 // POST /admin/v1/users. Exactly one of password (hashed here, under the password policy) and
 // password_hash (an existing hash, imported as it is: PasswordHasher::can_verify).
 struct NewUser {
-  std::optional<std::string> name, email, password, password_hash;
-  std::optional<std::string> id;  // a UUID; a fresh one when absent
+  std::optional<std::string> name{}, email{}, password{}, password_hash{};
+  std::optional<std::string> id{};  // a UUID; a fresh one when absent
   bool email_verified = false;
-  std::optional<TimePoint> created_at;  // now when absent
+  std::optional<TimePoint> created_at{};  // now when absent
 };
 
 // PATCH /admin/v1/users/{id}; absent fields stay as they are.
 struct UserEdit {
-  std::optional<std::string> name, email;
-  std::optional<bool> email_verified, disabled;
+  std::optional<std::string> name{}, email{};
+  std::optional<bool> email_verified{}, disabled{};
 };
 
 struct UserPage {

@@ -19,8 +19,8 @@ void add_routes(http::Router& router, Handlers& h) {
   router.add(verb::patch, "/v1/users/me", bind(&h.users, &UsersHandler::update_me));
   router.add(verb::delete_, "/v1/users/me", bind(&h.users, &UsersHandler::delete_me));
   router.add(verb::post, "/v1/sessions", bind(&h.sessions, &SessionsHandler::login));
-  router.add(verb::delete_, "/v1/sessions", bind(&h.sessions, &SessionsHandler::logout_everywhere));
   router.add(verb::get, "/v1/sessions", bind(&h.sessions, &SessionsHandler::list));
+  router.add(verb::delete_, "/v1/sessions", bind(&h.sessions, &SessionsHandler::logout_everywhere));
   router.add(verb::delete_, "/v1/sessions/current", bind(&h.sessions, &SessionsHandler::logout));
   router.add(verb::delete_, "/v1/sessions/{id}", bind(&h.sessions, &SessionsHandler::revoke));
   router.add(verb::post, "/v1/users/me/email-verification", bind(&h.mail_flows, &MailFlowsHandler::resend_verification));

@@ -83,13 +83,15 @@ TEST_F(AdminTest, EveryRouteNeedsTheAdminToken) {
       {http::verb::delete_, "/admin/v1/users/00000000-0000-4000-8000-000000000000"},
       {http::verb::delete_, "/admin/v1/users/00000000-0000-4000-8000-000000000000/sessions"}};
   for (const auto& [method, target] : routes) {
-    Response none = admin_client().request(method, target);
+    // Direct: the contract proxy answers a request without the token itself.
+    Response none = admin_direct_client().request(method, target);
     EXPECT_TRUE(is_problem(none, 401, "invalid_token")) << target;
     EXPECT_EQ(none[http::field::www_authenticate], R"(Bearer realm="vestibule-admin")") << target;
-    Response wrong = admin_client().request(method, target, json::object{}, std::string(admin_token()) + "x");
+    Response wrong = admin_direct_client().request(method, target, json::object{}, std::string(admin_token()) + "x");
     EXPECT_TRUE(is_problem(wrong, 401, "invalid_token")) << target;
+    EXPECT_EQ(wrong[http::field::www_authenticate], R"(Bearer realm="vestibule-admin", error="invalid_token")");
     Account a = register_account(client(), "token");
-    Response user_token = admin_client().request(method, target, json::object{}, login(client(), a));
+    Response user_token = admin_direct_client().request(method, target, json::object{}, login(client(), a));
     EXPECT_TRUE(is_problem(user_token, 401, "invalid_token")) << "a user's bearer token is not the admin's: " << target;
   }
 }
@@ -98,7 +100,8 @@ TEST_F(AdminTest, TheAdminApiIsNotOnThePublicListener) {
   Response res = direct_client().request(http::verb::get, "/admin/v1/users", {}, admin_token());
   EXPECT_TRUE(is_problem(res, 404, "not_found"));
   EXPECT_EQ(admin_client().get("/healthz").result_int(), 200u) << "the probes are on both";
-  EXPECT_TRUE(is_problem(admin_client().get("/v1/users/me", "x"), 404, "not_found")) << "and the public API is not";
+  EXPECT_TRUE(is_problem(admin_direct_client().get("/v1/users/me", "x"), 404, "not_found"))
+      << "and the public API is not";
 }
 
 TEST_F(AdminTest, AnAccountCreatedWithAPasswordCanLogIn) {
@@ -319,7 +322,7 @@ TEST_F(AdminTest, DeletingAnAccountEndsItForGood) {
 TEST_F(AdminTest, TheLogNeverHoldsTheAdminTokenOrAPassword) {
   const std::string password = "an admin-set password 9137";
   create_with_password("secret-log", password);
-  admin_client().request(http::verb::get, "/admin/v1/users", {}, "wrong-token-0123456789");
+  admin_direct_client().request(http::verb::get, "/admin/v1/users", {}, "wrong-token-0123456789");
   EXPECT_TRUE(server().wait_for_log("event=admin.user.created", std::chrono::seconds(5)));
   const std::string log = server().log();
   EXPECT_EQ(log.find(std::string(admin_token())), std::string::npos);

@@ -126,16 +126,20 @@ std::unique_ptr<ServerProcess> ServerProcess::start(ServerConfig config) {
   // Logged before the line above: there already.
   if (admin) p->admin_port_ = p->wait_for_port(kAdminListening, kStartTimeout, "vestibule");
   if (proxied) {
-    if (std::optional<std::filesystem::path> prism = contract_proxy_executable()) p->start_proxy(*prism, document);
+    if (std::optional<std::filesystem::path> prism = contract_proxy_executable()) {
+      p->proxy_ = start_proxy(*prism, p->port_, document);
+      if (admin) p->admin_proxy_ = start_proxy(*prism, p->admin_port_, document);
+    }
   }
   return p;
 }
 
-void ServerProcess::start_proxy(const std::filesystem::path& prism, const std::filesystem::path& document) {
+std::unique_ptr<ServerProcess> ServerProcess::start_proxy(const std::filesystem::path& prism, unsigned short upstream,
+                                                          const std::filesystem::path& document) {
   std::unique_ptr<ServerProcess> proxy(new ServerProcess());
-  proxy->spawn(contract_proxy_args(prism, port_, document));
+  proxy->spawn(contract_proxy_args(prism, upstream, document));
   proxy->port_ = proxy->wait_for_port(kProxyListening, kProxyStartTimeout, "prism");
-  proxy_ = std::move(proxy);
+  return proxy;
 }
 
 unsigned short ServerProcess::wait_for_port(std::string_view prefix, std::chrono::seconds timeout,
@@ -262,7 +266,9 @@ bool ServerProcess::wait_for_log(std::string_view needle, std::chrono::milliseco
 }
 
 std::optional<int> ServerProcess::stop(std::chrono::milliseconds timeout) {
-  if (proxy_) proxy_->stop(timeout);  // first, so that it never sees the server gone
+  // First, so that they never see the server gone.
+  if (proxy_) proxy_->stop(timeout);
+  if (admin_proxy_) admin_proxy_->stop(timeout);
   pause_output(false);  // a process blocked on a full pipe could not exit
   if (pid_ > 0 && !wait_status_) {
     ::kill(pid_, SIGTERM);

@@ -95,7 +95,10 @@ class ServerProcess {
   unsigned short server_port() const { return port_; }
   bool behind_contract_proxy() const { return proxy_ != nullptr; }
   // The admin listener's port and token (ServerConfig::admin), and the introspection secret.
-  unsigned short admin_port() const { return admin_port_; }
+  // In the contract run the admin port is a validating proxy's too (its own Prism, in front of
+  // the admin listener); admin_server_port() is the listener itself.
+  unsigned short admin_port() const { return admin_proxy_ ? admin_proxy_->port_ : admin_port_; }
+  unsigned short admin_server_port() const { return admin_port_; }
   const std::string& admin_token() const { return admin_token_; }
   const std::string& introspection_secret() const { return introspection_secret_; }
   pid_t pid() const { return pid_; }
@@ -128,8 +131,10 @@ class ServerProcess {
   ServerProcess() = default;
   // Spawns the binary with `config`'s flags and returns at once.
   static std::unique_ptr<ServerProcess> launch(ServerConfig config);
-  // Spawns Prism in front of this server (another child, run by the same machinery).
-  void start_proxy(const std::filesystem::path& prism, const std::filesystem::path& document);
+  // Spawns Prism in front of `upstream`, a port of this server (another child, run by the same
+  // machinery).
+  static std::unique_ptr<ServerProcess> start_proxy(const std::filesystem::path& prism, unsigned short upstream,
+                                                    const std::filesystem::path& document);
   // Waits for a whole line starting `prefix` followed by a port, and returns the port. Throws
   // std::runtime_error (naming `who`, with the log) if the output ends or `timeout` passes first.
   unsigned short wait_for_port(std::string_view prefix, std::chrono::seconds timeout, std::string_view who);
@@ -148,6 +153,7 @@ class ServerProcess {
   std::string introspection_secret_;
   std::size_t max_log_bytes_ = 0;
   std::unique_ptr<ServerProcess> proxy_;  // the contract run's Prism, if any
+  std::unique_ptr<ServerProcess> admin_proxy_;  // and the admin listener's
 
   mutable std::mutex mutex_;
   mutable std::condition_variable changed_;

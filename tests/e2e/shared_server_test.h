@@ -39,6 +39,7 @@ class SharedServerTest : public testing::Test {
     client_ = std::make_unique<HttpClient>(server_->port());
     direct_client_ = std::make_unique<HttpClient>(server_->server_port());
     admin_client_ = std::make_unique<HttpClient>(server_->admin_port());
+    admin_direct_client_ = std::make_unique<HttpClient>(server_->admin_server_port());
   }
 
   // A crash shows up here, in the test that caused it, rather than as a closed connection only.
@@ -57,8 +58,11 @@ class SharedServerTest : public testing::Test {
   // The server itself, also in the contract run: for requests the proxy answers on its own (no
   // bearer token, a body that is not JSON, HEAD, a path outside the document).
   HttpClient& direct_client() { return *direct_client_; }
-  // The admin listener (never behind the contract proxy: the proxy fronts the public one).
+  // The admin listener, through its own validating proxy in the contract run; and the listener
+  // itself, for the requests the proxy would answer on its own (no admin token, paths outside
+  // the document).
   HttpClient& admin_client() { return *admin_client_; }
+  HttpClient& admin_direct_client() { return *admin_direct_client_; }
 
  private:
   inline static std::unique_ptr<ServerProcess> server_;
@@ -66,6 +70,7 @@ class SharedServerTest : public testing::Test {
   std::unique_ptr<HttpClient> client_;
   std::unique_ptr<HttpClient> direct_client_;
   std::unique_ptr<HttpClient> admin_client_;
+  std::unique_ptr<HttpClient> admin_direct_client_;
 };
 
 }  // namespace vestibule::e2e
