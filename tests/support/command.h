@@ -13,11 +13,12 @@ namespace vestibule::testing {
 struct CommandResult {
   int exit_status = -1;  // the exit status, or -1 if the tool died from a signal
   std::string out;       // everything it wrote to stdout
+  std::string err;       // everything it wrote to stderr (e.g. a command's progress and errors)
 };
 
-// Runs argv[0] (an absolute path; argv as given, no shell) with `input` on its stdin and stderr
-// discarded; waits at most `timeout` for it to finish. Throws std::runtime_error if it cannot be
-// started or does not finish in time (it is then killed and reaped).
+// Runs argv[0] (an absolute path; argv as given, no shell) with `input` on its stdin, collecting
+// its stdout and stderr; waits at most `timeout` for it to finish. Throws std::runtime_error if
+// it cannot be started or does not finish in time (it is then killed and reaped).
 CommandResult run_command(const std::vector<std::string>& argv, const std::string& input = {},
                           std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
