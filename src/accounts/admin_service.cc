@@ -22,21 +22,6 @@ Failure from_store(store::Error e) {
   return fail(Code::store_unavailable);
 }
 
-bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
-
-// The canonical lower-case form of a UUID given in either case, or std::nullopt.
-std::optional<std::string> canonical_uuid(std::string_view text) {
-  if (text.size() != 36) return std::nullopt;
-  std::string out(text);
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    char& c = out[i];
-    if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
-    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? c != '-' : !is_hex(c)) return std::nullopt;
-  }
-  return out;
-}
-
 // A page's cursor: the last id listed, base64url (opaque to clients, so it can change).
 std::string encode_cursor(const std::string& id) {
   std::string text(sodium_base64_ENCODED_LEN(id.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
@@ -57,7 +42,7 @@ std::optional<std::string> decode_cursor(std::string_view cursor) {
     return std::nullopt;
   }
   raw.resize(len);
-  return canonical_uuid(raw);
+  return security::canonical_uuid(raw);
 }
 
 }  // namespace
@@ -103,7 +88,7 @@ Task<Result<UserPage>> AdminService::list_users(UserQuery q) {
 }
 
 Task<Result<User>> AdminService::get_user(std::string id) {
-  auto canonical = canonical_uuid(id);
+  auto canonical = security::canonical_uuid(id);
   if (!canonical) co_return fail(Code::not_found);
   auto found = co_await store_.find_account(*canonical);
   if (!found) co_return from_store(found.error());
@@ -117,7 +102,7 @@ Task<Result<User>> AdminService::create_user(NewUser u) {
   checks.required("email", u.email);
   std::optional<std::string> name = u.name ? checks.take("name", check_name(*u.name)) : std::nullopt;
   std::optional<security::Email> email = u.email ? checks.take("email", security::validate_email(*u.email)) : std::nullopt;
-  std::optional<std::string> id = u.id ? canonical_uuid(*u.id) : std::optional<std::string>(security::new_uuid());
+  std::optional<std::string> id = u.id ? security::canonical_uuid(*u.id) : std::optional<std::string>(security::new_uuid());
   if (!id) checks.reject("id", "invalid", "id must be a UUID.");
   std::optional<std::string> password;
   if (u.password.has_value() == u.password_hash.has_value()) {
@@ -131,6 +116,12 @@ Task<Result<User>> AdminService::create_user(NewUser u) {
     checks.reject("password_hash", "unsupported_hash",
                   "Not a password hash format this service verifies, or its cost is beyond the bounds; see the README.");
   }
+  const TimePoint now = clock_();
+  // A time an account can have been made at: since the epoch, and not in the future (a day of
+  // clock skew between systems allowed). Beyond, it could not even be written back as RFC 3339.
+  if (u.created_at && (u.created_at->time_since_epoch().count() < 0 || *u.created_at > now + std::chrono::hours(24))) {
+    checks.reject("created_at", "out_of_range", "created_at must lie between 1970-01-01 and now.");
+  }
   if (!checks.ok()) co_return std::move(checks).failure();
 
   std::string hash;
@@ -141,7 +132,6 @@ Task<Result<User>> AdminService::create_user(NewUser u) {
   } else {
     hash = std::move(*u.password_hash);
   }
-  const TimePoint now = clock_();
   store::Account account{std::move(*id), std::move(*name), std::move(email->address), std::move(email->key),
                          std::move(hash), u.created_at.value_or(now), now};
   account.email_verified = u.email_verified;
@@ -152,13 +142,17 @@ Task<Result<User>> AdminService::create_user(NewUser u) {
 }
 
 Task<Result<User>> AdminService::update_user(std::string id, UserEdit e) {
-  auto canonical = canonical_uuid(id);
+  auto canonical = security::canonical_uuid(id);
   if (!canonical) co_return fail(Code::not_found);
   Checks checks;
   std::optional<std::string> name = e.name ? checks.take("name", check_name(*e.name)) : std::nullopt;
   std::optional<security::Email> email = e.email ? checks.take("email", security::validate_email(*e.email)) : std::nullopt;
   if (!checks.ok()) co_return std::move(checks).failure();
-  if (!name && !email && !e.email_verified && !e.disabled) co_return co_await get_user(std::move(*canonical));
+  if (!name && !email && !e.email_verified && !e.disabled) {
+    auto found = co_await store_.find_account(*canonical);
+    if (!found) co_return from_store(found.error());
+    co_return user_of(*found);  // nothing changed: no write, no audit line
+  }
 
   store::AccountChanges changes;
   changes.updated_at = clock_();
@@ -173,15 +167,21 @@ Task<Result<User>> AdminService::update_user(std::string id, UserEdit e) {
       changes.pending_email = "";
       changes.pending_email_key = "";
       changes.drop_tokens = {store::TokenPurpose::email_verification, store::TokenPurpose::password_reset};
-      changes.email_key = std::move(email->key);
     }
+    // The key always goes with the address, so that the two cannot part even if the account's
+    // address changed since it was read (an unchanged key is no change).
+    changes.email_key = std::move(email->key);
     changes.email = std::move(email->address);
   }
   if (e.email_verified) changes.email_verified = *e.email_verified;
   if (e.disabled) {
     changes.disabled = *e.disabled;
-    // Disabling signs the account out everywhere in the same change: no session outlives it.
-    changes.revoke_all_sessions = *e.disabled;
+    if (*e.disabled) {
+      // Disabling signs the account out everywhere in the same change, and voids its links: no
+      // session outlives it, and no reset link mailed before lets anyone back in.
+      changes.revoke_all_sessions = true;
+      changes.drop_tokens = {store::TokenPurpose::email_verification, store::TokenPurpose::password_reset};
+    }
   }
   auto updated = co_await store_.update_account(*canonical, std::move(changes));
   if (!updated) co_return from_store(updated.error());
@@ -192,7 +192,7 @@ Task<Result<User>> AdminService::update_user(std::string id, UserEdit e) {
 }
 
 Task<Result<void>> AdminService::delete_user(std::string id) {
-  auto canonical = canonical_uuid(id);
+  auto canonical = security::canonical_uuid(id);
   if (!canonical) co_return fail(Code::not_found);
   auto deleted = co_await store_.delete_account(*canonical);
   if (!deleted) co_return from_store(deleted.error());
@@ -201,7 +201,7 @@ Task<Result<void>> AdminService::delete_user(std::string id) {
 }
 
 Task<Result<void>> AdminService::revoke_sessions(std::string id) {
-  auto canonical = canonical_uuid(id);
+  auto canonical = security::canonical_uuid(id);
   if (!canonical) co_return fail(Code::not_found);
   auto found = co_await store_.find_account(*canonical);
   if (!found) co_return from_store(found.error());

@@ -69,12 +69,14 @@ class AdminService {
   // not_found for an unknown (or malformed) id.
   Task<Result<User>> get_user(std::string id);
   // validation_failed for every broken rule at once (name, email, the password's policy or an
-  // unsupported password_hash, both or neither of them, an id that is not a UUID); id_taken;
+  // unsupported password_hash, both or neither of them, an id that is not a UUID, a created_at
+  // before 1970 or more than a day ahead); id_taken;
   // email_taken.
   Task<Result<User>> create_user(NewUser u);
   // not_found; validation_failed; email_taken. A new address is unverified unless email_verified
   // says otherwise, any pending change and outstanding links are dropped; disabled: true revokes
-  // every session in the same change. With no field present: the user as is, nothing written.
+  // every session and drops every outstanding link in the same change. With no field present:
+  // the user as is, nothing written.
   Task<Result<User>> update_user(std::string id, UserEdit e);
   // Deletes the account with its sessions and links. not_found.
   Task<Result<void>> delete_user(std::string id);

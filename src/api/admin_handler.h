@@ -1,6 +1,7 @@
 // The admin API (/admin/v1/...), served only on the admin listener: every request must carry
 // `Authorization: Bearer <the admin token>` (--admin-token-file), else 401 invalid_token before
-// anything else is looked at. Paths with {id} take it from Exchange::path_params.
+// anything else is looked at. Paths with {id} take it from Exchange::path_params. Thread-safe:
+// holds only references and an immutable secret.
 #pragma once
 
 #include "accounts/admin_service.h"

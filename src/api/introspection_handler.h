@@ -1,5 +1,6 @@
 // POST /v1/introspect: RFC 7662 token introspection for resource servers, authenticated by the
 // shared secret of --introspection-token-file (the route exists only when one is configured).
+// Thread-safe: holds only a reference and an immutable secret.
 #pragma once
 
 #include "accounts/account_service.h"

@@ -16,16 +16,23 @@ boost::system::result<std::string, BuildError> read_secret_file(const std::strin
   std::string secret;
   bool too_big = false;
   bool open_to_others = false;
-  if (::fstat(fd, &st) == 0) {
+  int read_error = 0;  // errno of a failed stat or read: a secret cut short is no secret
+  if (::fstat(fd, &st) != 0) {
+    read_error = errno;
+  } else {
     open_to_others = (st.st_mode & (S_IROTH | S_IWOTH)) != 0;
     char buffer[kMaxSecretBytes + 1];
-    ssize_t n = 0;
-    while ((n = ::read(fd, buffer, sizeof buffer)) > 0 && !too_big) {
+    while (!too_big) {
+      const ssize_t n = ::read(fd, buffer, sizeof buffer);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) read_error = errno;
+      if (n <= 0) break;
       secret.append(buffer, static_cast<std::size_t>(n));
       too_big = secret.size() > kMaxSecretBytes;
     }
   }
   ::close(fd);
+  if (read_error != 0) return BuildError{flag + " " + path + ": " + std::strerror(read_error)};
   if (open_to_others) {
     return BuildError{flag + " " + path + " may be read or written by every user: chmod o-rwx it (e.g. 0600 or 0640)"};
   }

@@ -76,6 +76,9 @@ boost::system::result<http::ServerOptions, BuildError> server_options(const Sett
   return options;
 }
 
+// Connections the admin listener keeps open at once; past it, 503 as on the public one.
+constexpr std::size_t kAdminMaxConnections = 256;
+
 // Re-arms itself: every SIGHUP is logged and otherwise ignored.
 void ignore_hangups(net::signal_set& hup, spdlog::logger& log) {
   hup.async_wait([&hup, &log](const boost::system::error_code& ec, int) {
@@ -105,11 +108,15 @@ int serve(const Settings& settings) {
       log.error("{}", admin.error().message);
       return 2;
     }
+    // An operator's tools, not the public: a few connections (an import runs up to 64).
+    admin->max_connections = kAdminMaxConnections;
     admin_options = std::move(*admin);
   }
 
   // Before anything opens a file: every connection needs a descriptor.
-  if (auto fits = http::raise_descriptor_limit(options->max_connections); !fits) {
+  // Both listeners' connections count.
+  const std::size_t connections = options->max_connections + (admin_options ? admin_options->max_connections : 0);
+  if (auto fits = http::raise_descriptor_limit(connections); !fits) {
     log.error("{}", fits.error().message);
     return 2;
   }

@@ -1,5 +1,6 @@
 #include "import/commands.h"
 
+#include <boost/asio/ip/address.hpp>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -20,6 +21,16 @@ void add_admin_flags(CLI::App& cmd, CommandSettings& s) {
   cmd.add_option("--concurrency", s.concurrency, "Connections, hence requests in flight")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
+  cmd.add_flag("--allow-insecure-http", s.allow_insecure_http,
+               "Send the admin token over plain http:// to a host off loopback (only inside a trusted network)");
+}
+
+// Whether `host` (a name or an address, as the URL gave it) is this machine.
+bool is_loopback(const std::string& host) {
+  if (host == "localhost") return true;
+  boost::system::error_code ec;
+  const auto address = boost::asio::ip::make_address(host, ec);
+  return !ec && address.is_loopback();
 }
 
 // The token, without the newline an editor or `echo` leaves at the end. nullopt (with a
@@ -45,6 +56,12 @@ int import_from(Source& source, const CommandSettings& s, std::string_view comma
   if (!endpoint) {
     // The URL itself is not echoed: a mistaken one could hold a secret.
     std::cerr << "vestibule " << command << ": --admin-url: " << endpoint.error() << "\n";
+    return ImportCommands::kUsageError;
+  }
+  if (!endpoint->tls && !is_loopback(endpoint->host) && !s.allow_insecure_http) {
+    // The same rule as the server's listeners: a bearer secret crosses a network only in TLS.
+    std::cerr << "vestibule " << command << ": refusing to send the admin token over plain http:// to "
+              << endpoint->host << ": use https://, or --allow-insecure-http inside a trusted network\n";
     return ImportCommands::kUsageError;
   }
   std::optional<std::string> token = read_token(s.admin_token_file, command);

@@ -17,6 +17,7 @@ struct CommandSettings {
   std::filesystem::path admin_token_file;  // --admin-token-file
   std::filesystem::path ca_file;         // --ca-file (https only)
   std::size_t concurrency = 8;           // --concurrency
+  bool allow_insecure_http = false;      // --allow-insecure-http: http:// off loopback
   std::filesystem::path file;            // import: the JSONL file
   std::string from;                      // import-seed: --from redis://HOST:PORT/DB
 };

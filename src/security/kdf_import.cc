@@ -38,8 +38,10 @@ std::optional<Scrypt> parse_scrypt(std::string_view text) {
   const auto p = r && take_literal(text, ",p=") ? take_decimal(text, kMaxScryptWork) : std::nullopt;
   if (!p || !take_literal(text, "$") || *ln < 1 || *r < 1 || *p < 1) return std::nullopt;
   const std::uint64_t n = std::uint64_t{1} << *ln;
-  // Each factor is at most 2^22, so no product overflows. OpenSSL also wants N < 2^(16 r).
-  if (n * *r * *p > kMaxScryptWork || 128 * *r * n > kMaxScryptBytes || 128 * *r * *p > kMaxScryptBlockBytes ||
+  // Each factor is at most 2^22 and N at most 2^20, so the memory bounds, tested first, keep
+  // r * N within 2^21 and r * p within 2^17 before the work product is formed: nothing wraps.
+  // OpenSSL also wants N < 2^(16 r).
+  if (128 * *r * n > kMaxScryptBytes || 128 * *r * *p > kMaxScryptBlockBytes || n * *r * *p > kMaxScryptWork ||
       *ln >= 16 * *r) {
     return std::nullopt;
   }

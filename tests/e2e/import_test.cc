@@ -242,6 +242,17 @@ TEST_F(ImportTest, UsageErrorsExitWithTwo) {
   const ToolRun no_file = import_file(dir_.path() / "absent.jsonl");
   EXPECT_EQ(no_file.exit_status, 2) << no_file.err;
   EXPECT_NE(no_file.err.find("cannot open"), std::string::npos) << no_file.err;
+  // The token never crosses a network in clear unless asked to: refused before any connection
+  // (192.0.2.1 is TEST-NET-1, nobody's address).
+  const std::filesystem::path users = dir_.path() / "one.jsonl";
+  std::ofstream(users) << "\n";
+  const ToolRun insecure =
+      run_command({VESTIBULE_BINARY, "import", "--admin-url", "http://192.0.2.1:9444", "--admin-token-file",
+                   (dir_.path() / "absent.token").string(), users.string()},
+                  {}, kImportTimeout);
+  EXPECT_EQ(insecure.exit_status, 2) << insecure.err;
+  EXPECT_NE(insecure.err.find("refusing to send the admin token over plain http:// to 192.0.2.1"), std::string::npos)
+      << insecure.err;
 }
 
 // Over https:// the admin API's certificate is verified, host name included, before the token

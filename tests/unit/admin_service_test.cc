@@ -126,6 +126,31 @@ TEST_F(AdminServiceTest, AnImportedHashIsKeptAsGivenAndAnUnknownOneRefused) {
   EXPECT_EQ(refused.error().fields.at(0).code, "unsupported_hash");
 }
 
+TEST_F(AdminServiceTest, ACreationTimeBeforeTheEpochOrAheadIsRefused) {
+  for (TimePoint when : {TimePoint(-1ms), kT0 + 24h + 1ms}) {
+    NewUser u{.name = "Ada", .email = "ada@example.com", .password = "correct horse battery", .created_at = when};
+    auto refused = run(admin_->create_user(u));
+    ASSERT_TRUE(fails_with(refused, Code::validation_failed));
+    EXPECT_EQ(refused.error().fields.at(0).field, "created_at");
+    EXPECT_EQ(refused.error().fields.at(0).code, "out_of_range");
+  }
+  NewUser edge{.name = "Ada", .email = "ada@example.com", .password = "correct horse battery", .created_at = kT0 + 24h};
+  EXPECT_TRUE(run(admin_->create_user(edge))) << "a day of clock skew is allowed";
+}
+
+TEST_F(AdminServiceTest, DisablingVoidsTheAccountsLinks) {
+  Result<User> ada = create("ada@example.com");
+  ASSERT_TRUE(ada);
+  store::FlowToken link{"digest-of-a-reset-link", store::TokenPurpose::password_reset, ada->id, "ada@example.com", kT0,
+                        kT0 + 1h};
+  ASSERT_TRUE(run(store_->add_effects(ada->id, store::Effects{link, {}})));
+  ASSERT_TRUE(run(admin_->update_user(ada->id, UserEdit{.disabled = false})));
+  EXPECT_TRUE(run(store_->find_token(link.token_digest, store::TokenPurpose::password_reset, now_)))
+      << "enabling drops nothing";
+  ASSERT_TRUE(run(admin_->update_user(ada->id, UserEdit{.disabled = true})));
+  EXPECT_FALSE(run(store_->find_token(link.token_digest, store::TokenPurpose::password_reset, now_)));
+}
+
 TEST_F(AdminServiceTest, AnEmptyChangeWritesNothing) {
   Result<User> ada = create("ada@example.com");
   ASSERT_TRUE(ada);

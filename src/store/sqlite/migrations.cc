@@ -142,7 +142,7 @@ MigrationResult migration_3(Connection& c, const MigrationContext&) {
 // disabled by an operator; existing ones stay enabled. A session gets a public id (random, never
 // the token or its digest: it names the session in GET and DELETE /v1/sessions), what the client
 // said it was and where it came from, and its last use. Sessions of the previous release get a
-// random id of 128 bits (as hex, like the ones the server chooses) and no metadata, and were last
+// random id of 128 bits (32 hex digits; new sessions get UUIDs: the id is opaque to clients) and no metadata, and were last
 // used, as far as anyone knows, when they were created. The ids are unique across all sessions, so
 // one id names one session whichever account asks.
 constexpr const char* kSchemaV4 = R"sql(
