@@ -62,25 +62,56 @@ end
 return out
 )lua";
 
-// KEYS: account, session, session id key. ARGV: digest, account id, created_at (ms), expires_at
-// (ms), expect_hash (0/1), expected password hash, id, user_agent, client_address. Refuses
-// (nil) a gone or disabled account and a changed password hash; a digest or public id in use
-// (only a collision of random values) refuses too ('collision'), rather than overwrite another
-// session. Expired index entries are dropped here, and the index expires with its last session.
-// A session without a public id (written by a caller that has none) gets no id key.
+// KEYS: account, session, session id key. ARGV: prefix, digest, account id, created_at (ms),
+// expires_at (ms), expect_hash (0/1), expected password hash, id, user_agent, client_address,
+// keep_newest (0: no bound). After kSessionsPrelude. Refuses (nil) a gone or disabled account
+// and a changed password hash; a digest or public id in use (only a collision of random values)
+// refuses too ('collision'), rather than overwrite another session. Expired index entries are
+// dropped here, and the index expires with its last session. A session without a public id
+// (written by a caller that has none) gets no id key.
+// The bound orders by the hashes' created_at and id, not by the index's scores (expiries): those
+// follow creation only while the token lifetime never changes. Reading the hashes is work in the
+// number of live sessions, which the bound itself keeps at keep_newest, so it is paid only when
+// the account is over it. A session that is not a hash (a version-3 string a still running older
+// instance wrote; it has no created_at) ranks oldest, and an entry whose session is gone is
+// dropped from the index without counting.
 inline constexpr const char* kCreateSession = R"lua(
+local p, digest, created = ARGV[1], ARGV[2], ARGV[4]
 local a = redis.call('HMGET', KEYS[1], 'id', 'password_hash', 'disabled')
 if not a[1] or a[3] == '1' then return false end
-if ARGV[5] == '1' and a[2] ~= ARGV[6] then return false end
-local has_id = ARGV[7] ~= ''
+if ARGV[6] == '1' and a[2] ~= ARGV[7] then return false end
+local has_id = ARGV[8] ~= ''
 if redis.call('EXISTS', KEYS[2]) == 1 or (has_id and redis.call('EXISTS', KEYS[3]) == 1) then return 'collision' end
 local zkey = KEYS[1] .. ':sessions'
-redis.call('ZREMRANGEBYSCORE', zkey, '-inf', ARGV[3])
-redis.call('HSET', KEYS[2], 'account_id', ARGV[2], 'id', ARGV[7], 'created_at', ARGV[3], 'expires_at', ARGV[4],
-           'last_used_at', ARGV[3], 'user_agent', ARGV[8], 'client_address', ARGV[9])
-redis.call('PEXPIREAT', KEYS[2], ARGV[4])
-if has_id then redis.call('SET', KEYS[3], ARGV[1], 'PXAT', ARGV[4]) end
-redis.call('ZADD', zkey, ARGV[4], ARGV[1])
+redis.call('ZREMRANGEBYSCORE', zkey, '-inf', created)
+redis.call('HSET', KEYS[2], 'account_id', ARGV[3], 'id', ARGV[8], 'created_at', created, 'expires_at', ARGV[5],
+           'last_used_at', created, 'user_agent', ARGV[9], 'client_address', ARGV[10])
+redis.call('PEXPIREAT', KEYS[2], ARGV[5])
+if has_id then redis.call('SET', KEYS[3], digest, 'PXAT', ARGV[5]) end
+redis.call('ZADD', zkey, ARGV[5], digest)
+local keep = tonumber(ARGV[11])
+if keep > 0 and redis.call('ZCARD', zkey) > keep then
+  local others = {}
+  for _, d in ipairs(redis.call('ZRANGE', zkey, 0, -1)) do
+    if d ~= digest then
+      local skey = p .. 'session:' .. d
+      local t = redis.call('TYPE', skey).ok
+      if t == 'hash' then
+        local s = redis.call('HMGET', skey, 'created_at', 'id')
+        others[#others + 1] = {d = d, at = tonumber(s[1]) or 0, id = s[2] or ''}
+      elseif t == 'none' then
+        redis.call('ZREM', zkey, d)
+      else
+        others[#others + 1] = {d = d, at = -1, id = ''}
+      end
+    end
+  end
+  table.sort(others, function(x, y)
+    if x.at ~= y.at then return x.at > y.at end
+    return x.id > y.id
+  end)
+  for i = keep, #others do drop_session(p, KEYS[1], others[i].d) end
+end
 local last = redis.call('ZRANGE', zkey, -1, -1, 'WITHSCORES')
 redis.call('PEXPIREAT', zkey, last[2])
 return 'ok'
