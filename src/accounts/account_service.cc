@@ -186,6 +186,7 @@ Task<Result<Login>> AccountService::login(Credentials c, std::string client, std
   session.user_agent = kept_user_agent(user_agent);
   session.client_address = client;
   session.expected_password_hash = account.password_hash;
+  session.keep_newest = kMaxSessionsPerAccount;
   auto created = co_await store_.create_session(std::move(session));
   if (!created) {
     co_return created.error() == store::Error::not_found ? fail(Code::invalid_credentials) : from_store(created.error());

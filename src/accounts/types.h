@@ -50,6 +50,9 @@ inline constexpr std::chrono::seconds kTouchInterval{60};
 // The longest User-Agent a session keeps (longer ones are cut; bytes other than visible ASCII
 // are kept as '?').
 inline constexpr std::size_t kMaxUserAgentBytes = 256;
+// The most live sessions an account keeps: a login past it ends the oldest (store::Session::
+// keep_newest), so listing and revoking an account's sessions stay bounded work.
+inline constexpr std::size_t kMaxSessionsPerAccount = 100;
 
 // What a resource server learns of a live token (RFC 7662 introspection).
 struct Introspection {

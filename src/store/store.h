@@ -11,6 +11,7 @@
 #include <boost/assert/source_location.hpp>
 #include <boost/system/result.hpp>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -133,6 +134,10 @@ struct Session {
   // Not stored: when set, create_session succeeds only while the account's password hash is
   // still this one, so a login that verified a password changed meanwhile gets no session.
   std::optional<std::string> expected_password_hash{};
+  // Not stored: when not 0, create_session keeps at most this many live sessions of the account
+  // (the new one among them) and revokes the rest in the same transaction, oldest first (by
+  // created_at, then id). 0 bounds nothing. So listing and revoking all stay bounded work.
+  std::size_t keep_newest = 0;
 };
 
 // A live session and its account, as authentication reads them in one lookup.
@@ -238,7 +243,10 @@ class Store {
   virtual Task<Result<void>> delete_account(std::string account_id) = 0;
 
   // Stores a session for an existing account. Error::not_found if the account is gone, is
-  // disabled, or its password hash is no longer session.expected_password_hash.
+  // disabled, or its password hash is no longer session.expected_password_hash. With
+  // session.keep_newest set, the account's other sessions live at session.created_at beyond the
+  // newest keep_newest - 1 (created_at descending, then id descending) are revoked atomically
+  // with the insert: the new session always stays, even if a clock behind made it the oldest.
   virtual Task<Result<void>> create_session(Session session) = 0;
 
   // Revokes one session; revoking an unknown digest is not an error.

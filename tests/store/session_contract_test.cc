@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstddef>
 #include <string>
 #include <utility>
 #include <vector>
@@ -54,6 +55,16 @@ class SessionContractTest : public StoreContractTest {
 
   Result<void> delete_by_id(const std::string& account_id, const std::string& session_id, TimePoint now = kT0) {
     return run(store().delete_session_by_id(account_id, session_id, now));
+  }
+
+  // Creates a session of `account_id` created at `created_at` (live for a day unless told) with
+  // create_session's bound at `keep_newest`.
+  Result<void> create_bounded(const std::string& digest, const std::string& account_id, TimePoint created_at,
+                              std::size_t keep_newest, TimePoint expires_at = kT0 + 24h) {
+    Session s = make_session(digest, account_id, expires_at);
+    s.created_at = created_at;
+    s.keep_newest = keep_newest;
+    return run(store().create_session(std::move(s)));
   }
 };
 
@@ -289,6 +300,73 @@ TEST_P(SessionContractTest, SessionIdsMetadataAndLastUseSurviveReopening) {
   expect_same_session(found->session, expected);
   ASSERT_TRUE(delete_by_id("id-1", created.id));
   EXPECT_TRUE(fails_with(find_session("digest-1"), Error::not_found));
+}
+
+// The bound a login sets (accounts::kMaxSessionsPerAccount); sessions are named "d-<i>".
+constexpr std::size_t kBound = 100;
+
+TEST_P(SessionContractTest, TheSessionPastTheBoundRevokesTheOldestOnly) {
+  add_account("id-1", "a@example.com");
+  add_account("id-2", "b@example.com");
+  add_session_at("other-old", "id-2", kT0 - 1h);
+  add_session_at("other-new", "id-2", kT0 + 1h);
+  // The oldest expires last: the bound goes by creation, not by expiry.
+  ASSERT_TRUE(create_bounded("d-0", "id-1", kT0, kBound, kT0 + 48h));
+  for (std::size_t i = 1; i < kBound; ++i) {
+    ASSERT_TRUE(create_bounded("d-" + std::to_string(i), "id-1", kT0 + std::chrono::milliseconds(i), kBound));
+  }
+  EXPECT_EQ(listed_ids("id-1").size(), kBound) << "at the bound, nothing is revoked";
+  EXPECT_TRUE(find_session("d-0"));
+
+  ASSERT_TRUE(create_bounded("d-100", "id-1", kT0 + 100ms, kBound));
+
+  EXPECT_TRUE(fails_with(find_session("d-0"), Error::not_found)) << "the oldest is revoked";
+  for (std::size_t i = 1; i <= kBound; ++i) {
+    EXPECT_TRUE(find_session("d-" + std::to_string(i))) << "d-" << i;
+  }
+  const Ids listed = listed_ids("id-1");
+  ASSERT_EQ(listed.size(), kBound);
+  EXPECT_EQ(listed.front(), "sid-d-100");
+  EXPECT_EQ(listed.back(), "sid-d-1");
+  EXPECT_TRUE(fails_with(delete_by_id("id-1", "sid-d-0"), Error::not_found)) << "its id is gone too";
+  EXPECT_EQ(listed_ids("id-2"), (Ids{"sid-other-new", "sid-other-old"})) << "another account's sessions stay";
+  EXPECT_TRUE(find_session("other-old"));
+}
+
+TEST_P(SessionContractTest, TheBoundBreaksCreationTiesById) {
+  add_account("id-1", "a@example.com");
+  add_session_at("digest-b", "id-1", kT0);
+  add_session_at("digest-a", "id-1", kT0);
+
+  ASSERT_TRUE(create_bounded("digest-c", "id-1", kT0, 2));
+
+  EXPECT_TRUE(fails_with(find_session("digest-a"), Error::not_found)) << "the lower id of the same created_at";
+  EXPECT_EQ(listed_ids("id-1"), (Ids{"sid-digest-c", "sid-digest-b"}));
+}
+
+TEST_P(SessionContractTest, TheBoundCountsOnlyLiveSessionsAndAlwaysKeepsTheNewOne) {
+  add_account("id-1", "a@example.com");
+  add_session_at("digest-expired", "id-1", kT0 - 2h, kT0 - 1h);
+  add_session_at("digest-later-1", "id-1", kT0 + 1s);
+  add_session_at("digest-later-2", "id-1", kT0 + 2s);
+
+  // Created "before" the others (a clock behind): it stays all the same, with the newest other.
+  ASSERT_TRUE(create_bounded("digest-new", "id-1", kT0, 2));
+
+  EXPECT_TRUE(find_session("digest-new"));
+  EXPECT_TRUE(find_session("digest-later-2"));
+  EXPECT_TRUE(fails_with(find_session("digest-later-1"), Error::not_found));
+  EXPECT_EQ(listed_ids("id-1"), (Ids{"sid-digest-later-2", "sid-digest-new"}));
+}
+
+TEST_P(SessionContractTest, ABoundOfZeroBoundsNothing) {
+  add_account("id-1", "a@example.com");
+  constexpr std::size_t kMany = kBound + 20;
+  for (std::size_t i = 0; i < kMany; ++i) {
+    ASSERT_TRUE(create_bounded("d-" + std::to_string(i), "id-1", kT0 + std::chrono::milliseconds(i), 0));
+  }
+  EXPECT_EQ(listed_ids("id-1").size(), kMany);
+  EXPECT_TRUE(find_session("d-0"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, SessionContractTest, ::testing::ValuesIn(kFactories),

@@ -286,6 +286,10 @@ Task<boost::system::result<long long, OpenError>> for_each_batch(RedisClient& cl
 //    key). Version 3 did not keep when a session was created: the migration's `now` stands in
 //    (or the expiry, if earlier), and is its last use too; no user agent or address is known.
 // An account without `disabled` is not disabled (codec.cc's to_account): nothing to write.
+// Not safe while version-3 instances write (docs/redis.md says to stop them first): one still
+// running writes string sessions after step 2 has passed them. The session scripts tolerate
+// such a string rather than raise halfway (session_scripts.h: not found, not listed, deleted on
+// revocation), but the migration does not come back for it.
 Task<PrepareResult> migrate_to_4(RedisClient& client, const std::string& p, TimePoint now, spdlog::logger& log) {
   if (sodium_init() < 0) co_return OpenError{"libsodium could not be initialised"};
   const std::string index = p + "accounts";

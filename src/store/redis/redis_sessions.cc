@@ -2,6 +2,7 @@
 // outbox in redis_outbox.cc), each one Lua script (session_scripts.h).
 
 #include <algorithm>
+#include <string>
 
 #include "store/redis/codec.h"
 #include "store/redis/redis_store.h"
@@ -62,7 +63,8 @@ Task<Result<void>> RedisStore::delete_session_by_id(std::string account_id, std:
 Task<Result<void>> RedisStore::create_session(Session s) {
   std::vector<std::string> keys{account_key(s.account_id), session_key(s.token_digest),
                                 session_id_key(s.account_id, s.id)};
-  std::vector<std::string> args{s.token_digest,
+  std::vector<std::string> args{options_.key_prefix,
+                                s.token_digest,
                                 s.account_id,
                                 millis(s.created_at),
                                 millis(s.expires_at),
@@ -70,7 +72,8 @@ Task<Result<void>> RedisStore::create_session(Session s) {
                                 s.expected_password_hash.value_or(""),
                                 s.id,
                                 s.user_agent,
-                                s.client_address};
+                                s.client_address,
+                                std::to_string(s.keep_newest)};
   auto reply = co_await run(Script::create_session, std::move(keys), std::move(args));
   co_return to_void(reply);
 }

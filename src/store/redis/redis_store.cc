@@ -31,7 +31,7 @@ std::string script_text(RedisStore::Script s) {
     case S::find_session: return scripts::kFindSession;
     case S::touch_session: return scripts::kTouchSession;
     case S::list_sessions: return scripts::kListSessions;
-    case S::create_session: return scripts::kCreateSession;
+    case S::create_session: return sessions + scripts::kCreateSession;
     case S::delete_session: return sessions + scripts::kDeleteSession;
     case S::delete_session_by_id: return sessions + scripts::kDeleteSessionById;
     case S::delete_sessions: return sessions + scripts::kDeleteSessions;

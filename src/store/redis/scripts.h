@@ -253,17 +253,21 @@ return redis.call('HGETALL', akey)
 )lua";
 
 // KEYS: account, account id index. ARGV: prefix. After kSessionsPrelude. The account's queued
-// mail stays (it may still go out).
+// mail stays (it may still go out). A script that raises keeps the writes it made before, so the
+// account's email and id index entries go last, after everything that could raise (a session of
+// an unexpected type, say): a failure then leaves the account reachable by address and by the
+// admin listing, and deleting it again finishes the job, rather than an account nobody can find.
 inline constexpr const char* kDeleteAccount = R"lua(
 if redis.call('EXISTS', KEYS[1]) == 0 then return false end
 local p = ARGV[1]
-redis.call('DEL', p .. 'email:' .. redis.call('HGET', KEYS[1], 'email_key'))
-redis.call('ZREM', KEYS[2], redis.call('HGET', KEYS[1], 'id'))
+local a = redis.call('HMGET', KEYS[1], 'id', 'email_key')
 local zkey = KEYS[1] .. ':sessions'
 for _, d in ipairs(redis.call('ZRANGE', zkey, 0, -1)) do drop_session(p, KEYS[1], d) end
 local tkey = KEYS[1] .. ':tokens'
 for _, d in ipairs(redis.call('ZRANGE', tkey, 0, -1)) do redis.call('DEL', p .. 'token:' .. d) end
 redis.call('DEL', zkey, tkey, KEYS[1])
+if a[2] then redis.call('DEL', p .. 'email:' .. a[2]) end
+if a[1] then redis.call('ZREM', KEYS[2], a[1]) end
 return 'ok'
 )lua";
 

@@ -33,6 +33,20 @@ bool insert_session(Connection& c, const Session& session) {
   return c.changes() != 0;
 }
 
+int trim_sessions(Connection& c, const std::string& account_id, const std::string& kept_digest, std::size_t keep,
+                  TimePoint now) {
+  // The account's index (sessions_by_account) bounds the scan to its own sessions, which this
+  // keeps at `keep` or so: the work per login stays bounded.
+  c.prepare("DELETE FROM sessions WHERE token_digest IN (SELECT token_digest FROM sessions WHERE account_id = ?1 "
+            "AND token_digest <> ?2 AND expires_at > ?3 ORDER BY created_at DESC, id DESC LIMIT -1 OFFSET ?4)")
+      .bind(1, account_id)
+      .bind(2, kept_digest)
+      .bind(3, millis(now))
+      .bind(4, static_cast<std::int64_t>(keep - 1))
+      .execute();
+  return c.changes();
+}
+
 void touch_session(Connection& c, const std::string& digest, TimePoint at) {
   // The condition keeps last use from going backwards when touches arrive out of order, and
   // spares the write when nothing changes.

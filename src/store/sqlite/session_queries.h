@@ -5,6 +5,7 @@
 // thread-safe (one connection).
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,11 @@ Session read_session(const Statement& s, int first = 0);
 // Stores the session (last used at its created_at) if its account exists, is not disabled and
 // still has session.expected_password_hash (when set); false when it does not.
 bool insert_session(Connection& c, const Session& session);
+
+// Revokes the account's sessions live at `now`, other than the one with `kept_digest`, beyond the
+// newest `keep - 1` of them (created_at, then id, descending); keep >= 1. Returns how many.
+int trim_sessions(Connection& c, const std::string& account_id, const std::string& kept_digest, std::size_t keep,
+                  TimePoint now);
 
 // Moves the session's last use to `at` unless it is already there or later, or the session is gone.
 void touch_session(Connection& c, const std::string& digest, TimePoint at);

@@ -216,6 +216,8 @@ Task<Result<void>> SqliteStore::delete_account(std::string account_id) {
 
 Task<Result<void>> SqliteStore::create_session(Session s) {
   return run<void>([s = std::move(s)](Connection& c) -> Result<void> {
+    // The insert and the trim commit together: no reader sees the account past its bound.
+    Transaction tx(c);
     try {
       // Not stored: the account is gone or disabled, or its password changed.
       if (!insert_session(c, s)) return Error::not_found;
@@ -223,6 +225,8 @@ Task<Result<void>> SqliteStore::create_session(Session s) {
       if (e.foreign_key_violation()) return Error::not_found;  // account deleted meanwhile
       throw;
     }
+    if (s.keep_newest != 0) trim_sessions(c, s.account_id, s.token_digest, s.keep_newest, s.created_at);
+    tx.commit();
     return {};
   });
 }
