@@ -188,9 +188,17 @@ Task<Result<Login>> AccountService::login(Credentials c, std::string client, std
   session.expected_password_hash = account.password_hash;
   session.keep_newest = kMaxSessionsPerAccount;
   auto created = co_await store_.create_session(std::move(session));
-  if (!created) {
-    co_return created.error() == store::Error::not_found ? fail(Code::invalid_credentials) : from_store(created.error());
+  if (!created && created.error() == store::Error::not_found) {
+    // Gone, disabled, or its password changed since it was verified. Only a disable is told
+    // apart (the password matched, so the answer may say so, as above); one more read, on this
+    // rare path only.
+    auto now_stored = co_await store_.find_account(account.id);
+    if (now_stored && now_stored->disabled && now_stored->password_hash == account.password_hash) {
+      co_return fail(Code::account_disabled);
+    }
+    co_return fail(Code::invalid_credentials);
   }
+  if (!created) co_return from_store(created.error());
   audit_->info("event=login.succeeded account_id={}", account.id);
   co_return Login{std::move(token.token), expires, options_.token_ttl, user_of(account)};
 }

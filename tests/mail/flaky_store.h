@@ -1,6 +1,8 @@
 // A real store with faults switched on and off by the test: while `claims_fail` is set,
 // claim_mail answers Error::unavailable; while `completions_fail` is set, complete_mail does
-// (without completing). Everything else goes to the wrapped store. Thread-safe like it.
+// (without completing); while `disable_before_session` is set, create_session first disables
+// the account (an operator's change landing between a login's password check and its session).
+// Everything else goes to the wrapped store. Thread-safe like it.
 #pragma once
 
 #include <atomic>
@@ -17,6 +19,7 @@ class FlakyStore final : public store::Store {
   std::atomic<bool> claims_fail{false};
   std::atomic<bool> completions_fail{false};
   std::atomic<int> claim_calls{0};
+  std::atomic<bool> disable_before_session{false};
 
   template <typename T>
   using Task = store::Task<store::Result<T>>;
@@ -52,7 +55,17 @@ class FlakyStore final : public store::Store {
     return real_.update_account(id, c);
   }
   Task<void> delete_account(std::string id) override { return real_.delete_account(id); }
-  Task<void> create_session(store::Session s) override { return real_.create_session(s); }
+  Task<void> create_session(store::Session s) override {
+    if (disable_before_session) {
+      store::AccountChanges changes;
+      changes.updated_at = s.created_at;
+      changes.disabled = true;
+      changes.revoke_all_sessions = true;
+      auto disabled = co_await real_.update_account(s.account_id, std::move(changes));
+      if (!disabled) co_return disabled.error();
+    }
+    co_return co_await real_.create_session(std::move(s));
+  }
   Task<void> delete_session(std::string d) override { return real_.delete_session(d); }
   Task<void> delete_sessions(std::string id) override { return real_.delete_sessions(id); }
   Task<std::size_t> purge_expired_sessions(store::TimePoint now) override { return real_.purge_expired_sessions(now); }

@@ -13,6 +13,7 @@
 #include <type_traits>
 
 #include "account_assertions.h"
+#include "mail/flaky_store.h"
 #include "security/tokens.h"
 #include "store/open.h"
 #include "support/pooled_hasher.h"
@@ -55,6 +56,7 @@ class AccountServiceTest : public ::testing::Test {
   }
 
   AccountService& service() { return *service_; }
+  store::Store& store() { return *store_; }
 
   template <typename T>
   T run(Task<T> task) {
@@ -453,6 +455,19 @@ TEST_F(AccountServiceTest, ADisabledAccountIsRefusedOnlyAfterThePasswordMatched)
   EXPECT_TRUE(fails_with(login("ada@example.com", "correct horse"), Code::account_disabled));
   set_disabled(ada->id, false);
   EXPECT_TRUE(login("ada@example.com", "correct horse"));
+}
+
+TEST_F(AccountServiceTest, ALoginThatRacesADisableIsToldTheAccountIsDisabled) {
+  ASSERT_TRUE(register_account("ada@example.com", "correct horse"));
+  mail::FlakyStore racing(store());
+  racing.disable_before_session = true;
+  auto audit = std::make_shared<spdlog::logger>("audit", std::make_shared<spdlog::sinks::null_sink_mt>());
+  AccountService service(racing, hasher_, ServiceOptions{}, [this] { return now_; }, std::move(audit));
+  Credentials c{.email = "ada@example.com", .password = "correct horse"};
+  EXPECT_TRUE(fails_with(run(service.login(std::move(c))), Code::account_disabled))
+      << "the password matched; the session was refused for the disable";
+  racing.disable_before_session = false;
+  EXPECT_TRUE(fails_with(login("ada@example.com", "correct horse"), Code::account_disabled));
 }
 
 TEST_F(AccountServiceTest, ASessionOfADisabledAccountAuthenticatesNobody) {
