@@ -55,7 +55,8 @@ boost::system::result<SeedUrl, std::string> parse_seed_url(std::string_view text
   if (url.has_port() && (!parse_int(url.port(), out.port) || out.port <= 0 || out.port > 65535)) {
     return refused("the port must be 1..65535");
   }
-  std::string_view path = url.path();
+  const std::string decoded_path = url.path();  // a decoded copy: url.path() returns a temporary
+  std::string_view path = decoded_path;
   if (path.starts_with('/')) path.remove_prefix(1);
   if (!path.empty() && (!parse_int(path, out.db) || out.db < 0)) return refused("the database must be a number");
   if (url.has_userinfo()) {

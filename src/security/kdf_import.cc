@@ -20,7 +20,8 @@ constexpr std::uint64_t kMaxScryptBytes = std::uint64_t{256} << 20;      // V: 1
 constexpr std::uint64_t kMaxScryptBlockBytes = std::uint64_t{16} << 20;  // B: 128 r p
 constexpr std::uint64_t kMaxScryptWork = std::uint64_t{1} << 22;     // N r p: about 2.1 s here
 constexpr std::uint64_t kMaxPbkdf2Iterations = 10'000'000;           // about 2.9 s here
-constexpr std::size_t kMinSalt = 1, kMaxSalt = 64, kMinHash = 16, kMaxHash = 64;
+constexpr std::size_t kMinSalt = 1, kMaxSalt = 64;
+constexpr std::size_t kScryptHashBytes = 32;
 constexpr std::size_t kPbkdf2HashBytes = 32;  // SHA-256's size: both forms write exactly that
 constexpr std::size_t kMaxDjangoSalt = 64;
 
@@ -48,7 +49,10 @@ std::optional<Scrypt> parse_scrypt(std::string_view text) {
   const auto salt = take_field(text);
   if (!salt || text.find('$') != std::string_view::npos) return std::nullopt;
   auto salt_bytes = decode_base64(*salt, Base64::standard_unpadded, kMinSalt, kMaxSalt);
-  auto hash_bytes = salt_bytes ? decode_base64(text, Base64::standard_unpadded, kMinHash, kMaxHash) : std::nullopt;
+  // Exactly passlib's 32 bytes: scrypt's output for a shorter length is a prefix of the longer
+  // one, so a hash cut short would still verify (a truncated, weaker hash, taken for the real one).
+  auto hash_bytes = salt_bytes ? decode_base64(text, Base64::standard_unpadded, kScryptHashBytes, kScryptHashBytes)
+                               : std::nullopt;
   if (!hash_bytes) return std::nullopt;
   return Scrypt{.n = n, .r = *r, .p = *p, .salt = std::move(*salt_bytes), .hash = std::move(*hash_bytes)};
 }
