@@ -6,14 +6,17 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config git ca-certificates libssl-dev
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libsodium-dev libargon2-dev libidn2-dev libunistring-dev libsqlite3-dev libhiredis-dev
+  libsodium-dev libargon2-dev libcrypt-dev libidn2-dev libunistring-dev libsqlite3-dev libhiredis-dev
   libspdlog-dev libfmt-dev libcli11-dev
   libcurl4-openssl-dev  # the mail courier's SMTP client
   john-data  # its password.lst is the default --common-passwords blocklist
 )
 case "${1:-}" in
-  # The tests start their own redis-server and SMTP server (aiosmtpd, run by /usr/bin/python3).
-  --test) packages+=(libgtest-dev libgmock-dev libbenchmark-dev redis-server openssl python3-aiosmtpd) ;;
+  # The tests start their own redis-server and SMTP server (aiosmtpd, run by /usr/bin/python3),
+  # and make hashes to import with independent tools: passlib (with argon2-cffi and bcrypt),
+  # openssl kdf, and mkpasswd (whois).
+  --test) packages+=(libgtest-dev libgmock-dev libbenchmark-dev redis-server openssl python3-aiosmtpd
+                     python3-passlib python3-argon2 python3-bcrypt whois) ;;
   --redis) packages+=(redis-server) ;;
   # bench/run.sh: the harness is built with the tests, drives load with wrk and draws with gnuplot.
   --bench) packages+=(libgtest-dev libgmock-dev libbenchmark-dev redis-server openssl wrk gnuplot-nox) ;;

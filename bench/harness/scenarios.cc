@@ -102,6 +102,7 @@ std::unique_ptr<e2e::ServerProcess> Bench::start_server(const Database& db, cons
                        "--register-client-limit", "0", "--mail-request-client-limit", "0"};
   config.extra_args.insert(config.extra_args.end(), extra.begin(), extra.end());
   config.max_log_bytes = 1 << 20;
+  config.introspection = true;  // its secret file: <data dir>/introspection.token
   pin_this_thread(cpus_.server);  // the server inherits this thread's cores...
   auto server = e2e::ServerProcess::start(config);
   pin_all_threads(::getpid(), cpus_.load);  // ...and the harness (and its log reader) goes back
@@ -174,6 +175,13 @@ void Bench::store_scenarios(const std::string& store) {
     add(load_row("1 healthz (baseline)", store, healthz));
     add(ratio_row(load_row("1 me", store, me_alone), "req/s me / healthz", me_alone.per_second() / healthz.per_second(),
                   store == "redis" ? ">= 0.4" : ">= 0.6"));
+    // A resource server's check of the same token: the same one store read as me.
+    const LoadResult introspect = run_load(
+        load("introspect.lua", kFastConnections,
+             {small.token_file.string(), (server->data_dir() / "introspection.token").string()}, "/v1/introspect"),
+        port);
+    add(ratio_row(load_row("1 introspect", store, introspect), "req/s introspect / healthz",
+                  introspect.per_second() / healthz.per_second(), store == "redis" ? ">= 0.4" : ">= 0.6"));
 
     log(store + ": logins and registrations");
     const double before = adjacent_hash_rate("sodium");

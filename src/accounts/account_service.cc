@@ -17,10 +17,22 @@ Failure from_store(store::Error e) {
   // account vanished under a live request (deleted concurrently), which is an invalid token.
   switch (e) {
     case store::Error::email_taken: return fail(Code::email_taken);
+    case store::Error::id_taken: return fail(Code::id_taken);
     case store::Error::not_found: return fail(Code::invalid_token);
     case store::Error::unavailable: return fail(Code::store_unavailable);
   }
   return fail(Code::store_unavailable);
+}
+
+// A User-Agent as a session keeps it: at most kMaxUserAgentBytes, visible ASCII only (a header
+// may carry any octet; what we store is shown in JSON and must not carry control characters or
+// broken UTF-8), anything else as '?'.
+std::string kept_user_agent(std::string_view sent) {
+  std::string out(sent.substr(0, kMaxUserAgentBytes));
+  for (char& c : out) {
+    if (c < 0x20 || c > 0x7e) c = '?';
+  }
+  return out;
 }
 
 Failure from_hash(security::HashError e) {
@@ -105,7 +117,7 @@ Task<Result<std::optional<User>>> AccountService::register_account(Registration 
   co_return std::optional<User>(user_of(account));
 }
 
-Task<Result<Login>> AccountService::login(Credentials c, std::string client) {
+Task<Result<Login>> AccountService::login(Credentials c, std::string client, std::string user_agent) {
   Checks checks;
   checks.required("email", c.email);
   checks.required("password", c.password);
@@ -121,7 +133,7 @@ Task<Result<Login>> AccountService::login(Credentials c, std::string client) {
   // timing doesn't reveal which exist, and are counted like known ones.
   auto found = co_await store_.find_account_by_email(email->key);
   if (!found && found.error() != store::Error::not_found) co_return from_store(found.error());
-  PasswordCheck check{email->key, std::move(client), *password, found ? found->password_hash : hasher_.dummy_hash()};
+  PasswordCheck check{email->key, client, *password, found ? found->password_hash : hasher_.dummy_hash()};
   auto match = co_await throttle_.check_password(std::move(check));
   if (!match) co_return match.error();
   if (!found || !*match) {
@@ -129,6 +141,11 @@ Task<Result<Login>> AccountService::login(Credentials c, std::string client) {
     co_return fail(Code::invalid_credentials);
   }
   store::Account account = std::move(*found);
+  if (account.disabled) {
+    // Only now, after the password matched, like email_not_verified: a guesser learns nothing.
+    audit_->info("event=login.disabled account_id={}", account.id);
+    co_return fail(Code::account_disabled);
+  }
 
   if (options_.email_verification == EmailVerification::required && !account.email_verified) {
     // Only now, after the password matched: a guesser learns nothing about the address. The
@@ -164,11 +181,24 @@ Task<Result<Login>> AccountService::login(Credentials c, std::string client) {
   const TimePoint expires = now + std::chrono::duration_cast<std::chrono::milliseconds>(options_.token_ttl);
   // Named, not a braced temporary inside co_await: g++ 12 destroys such temporaries twice.
   // The session exists only if the password just verified is still the account's.
-  store::Session session{std::move(token.digest), account.id, now, expires, account.password_hash};
+  store::Session session{std::move(token.digest), account.id, now, expires};
+  session.id = security::new_uuid();
+  session.user_agent = kept_user_agent(user_agent);
+  session.client_address = client;
+  session.expected_password_hash = account.password_hash;
+  session.keep_newest = kMaxSessionsPerAccount;
   auto created = co_await store_.create_session(std::move(session));
-  if (!created) {
-    co_return created.error() == store::Error::not_found ? fail(Code::invalid_credentials) : from_store(created.error());
+  if (!created && created.error() == store::Error::not_found) {
+    // Gone, disabled, or its password changed since it was verified. Only a disable is told
+    // apart (the password matched, so the answer may say so, as above); one more read, on this
+    // rare path only.
+    auto now_stored = co_await store_.find_account(account.id);
+    if (now_stored && now_stored->disabled && now_stored->password_hash == account.password_hash) {
+      co_return fail(Code::account_disabled);
+    }
+    co_return fail(Code::invalid_credentials);
   }
+  if (!created) co_return from_store(created.error());
   audit_->info("event=login.succeeded account_id={}", account.id);
   co_return Login{std::move(token.token), expires, options_.token_ttl, user_of(account)};
 }
@@ -176,10 +206,52 @@ Task<Result<Login>> AccountService::login(Credentials c, std::string client) {
 Task<Result<Principal>> AccountService::authenticate(std::string_view bearer_token) {
   std::optional<std::string> digest = security::token_digest(bearer_token);
   if (!digest) co_return fail(Code::invalid_token);
-  auto account = co_await store_.find_account_by_session(*digest, clock_());
-  if (!account) co_return from_store(account.error());  // not_found -> invalid_token
-  co_return Principal{user_of(*account), std::move(account->email_key), std::move(account->password_hash),
-                     std::move(*digest)};
+  const TimePoint now = clock_();
+  auto found = co_await store_.find_session(*digest, now);
+  if (!found) co_return from_store(found.error());  // not_found -> invalid_token
+  store::Account& account = found->account;
+  store::Session& session = found->session;
+  // Disabling revokes every session, but a login that raced it may have opened one since.
+  if (account.disabled) co_return fail(Code::invalid_token);
+  if (now - session.last_used_at >= kTouchInterval) {
+    // At most once a minute per session, so that checking a token stays a read. Best effort: a
+    // failed touch leaves last_used_at older than it should be, nothing else.
+    (void)co_await store_.touch_session(*digest, now);
+  }
+  Principal p{user_of(account), std::move(account.email_key), std::move(account.password_hash), std::move(*digest)};
+  p.session_id_ = std::move(session.id);
+  p.session_created_at_ = session.created_at;
+  p.session_expires_at_ = session.expires_at;
+  co_return p;
+}
+
+Task<Result<std::optional<Introspection>>> AccountService::introspect(std::string_view token) {
+  auto p = co_await authenticate(token);
+  if (!p) {
+    if (p.error().code == Code::store_unavailable) co_return p.error();
+    co_return std::optional<Introspection>();  // not live, whatever the reason
+  }
+  co_return Introspection{p->account_id(), p->user().email, p->session_created_at(), p->session_expires_at()};
+}
+
+Task<Result<std::vector<SessionView>>> AccountService::sessions(const Principal& p) {
+  auto listed = co_await store_.list_sessions(p.account_id(), clock_());
+  if (!listed) co_return from_store(listed.error());
+  std::vector<SessionView> out;
+  out.reserve(listed->size());
+  for (store::Session& s : *listed) {
+    const bool current = s.token_digest == p.token_digest();
+    out.push_back(SessionView{std::move(s.id), s.created_at, s.expires_at, s.last_used_at, current,
+                              std::move(s.user_agent), std::move(s.client_address)});
+  }
+  co_return out;
+}
+
+Task<Result<void>> AccountService::revoke_session(const Principal& p, std::string session_id) {
+  auto done = co_await store_.delete_session_by_id(p.account_id(), std::move(session_id), clock_());
+  if (!done) co_return done.error() == store::Error::not_found ? fail(Code::not_found) : from_store(done.error());
+  audit_->info("event=session.revoked account_id={} by=id", p.account_id());
+  co_return Result<void>{};
 }
 
 Task<Result<void>> AccountService::reauthenticate(const Principal& p, const std::string& password,

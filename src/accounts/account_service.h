@@ -55,12 +55,26 @@ class AccountService {
   // password that cannot be valid (one answer, no enumeration); too_many_attempts past the
   // account's or the client's limit of failed checks, even with the right password;
   // email_not_verified, only after the password matched, when verification is required and the
-  // address is not verified yet (a fresh link is mailed then, within the mail limits).
-  Task<Result<Login>> login(Credentials c, std::string client = {});
+  // address is not verified yet (a fresh link is mailed then, within the mail limits);
+  // account_disabled, only after the password matched, for an account an operator disabled.
+  // The session keeps `user_agent` (cut to kMaxUserAgentBytes) and `client` for its owner's list.
+  Task<Result<Login>> login(Credentials c, std::string client = {}, std::string user_agent = {});
 
   // The holder of a bearer token. invalid_token if it is malformed, unknown, expired or revoked,
-  // or its account is gone. Never overloaded (no hashing).
+  // or its account is gone or disabled. Never overloaded (no hashing). Records the use
+  // (last_used_at) at most once per kTouchInterval, best effort.
   Task<Result<Principal>> authenticate(std::string_view bearer_token);
+
+  // RFC 7662: what a resource server may know of `token`, or std::nullopt for anything that is
+  // not a live token of an enabled account (malformed, unknown, expired, revoked, account gone),
+  // without saying which. Costs what authenticate() does. Only store_unavailable.
+  Task<Result<std::optional<Introspection>>> introspect(std::string_view token);
+
+  // The caller's live sessions, newest first; `current` marks p's own. Only store_unavailable.
+  Task<Result<std::vector<SessionView>>> sessions(const Principal& p);
+  // Revokes one of the caller's sessions by its public id (its own included). not_found unless
+  // it is one of the caller's live sessions.
+  Task<Result<void>> revoke_session(const Principal& p, std::string session_id);
 
   // Applies the changes present. validation_failed for broken rules (all at once), or a new
   // email or password without current_password; then, only for such sensitive changes, the

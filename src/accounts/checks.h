@@ -24,6 +24,9 @@ class Checks {
   void required(std::string_view field, const std::optional<std::string>& value) {
     if (!value) errors_.push_back(FieldError{std::string(field), "required", "This field is required."});
   }
+  void reject(std::string_view field, std::string code, std::string message) {
+    errors_.push_back(FieldError{std::string(field), std::move(code), std::move(message)});
+  }
   bool ok() const { return errors_.empty(); }
   Failure failure() && { return Failure{Code::validation_failed, std::move(errors_)}; }
 

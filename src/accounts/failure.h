@@ -22,6 +22,9 @@ enum class Code {
   already_verified,     // a fresh verification link was asked for a verified address
   too_many_attempts,    // throttled (password checks, registrations); see Failure::retry_after
   conflict,             // the account changed between reading and writing it; retry
+  not_found,            // no such session of the caller's (or, admin API, no such account)
+  account_disabled,     // login with the right password to an account an operator disabled
+  id_taken,             // admin API: an account with the given id exists
   overloaded,           // the hashing pool is full (or shutting down); retry shortly
   store_unavailable,    // the store could not be reached; nothing was changed
 };

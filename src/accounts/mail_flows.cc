@@ -71,6 +71,11 @@ Task<void> MailFlows::queue_reset(BackgroundJob, std::string email_key, std::opt
     co_return;
   }
   const store::Account& account = *found;
+  if (account.disabled) {
+    // An operator shut the account: no way back in by mail either (the answer was the same).
+    audit_->info("event=password_reset.not_queued account_id={} reason=account_disabled", account.id);
+    co_return;
+  }
   const TimePoint now = clock_();
   messages::IssuedFlowToken issued = messages::issue_flow_token(TokenPurpose::password_reset, account.id,
                                                                 account.email, now, options_.reset_token_ttl);
@@ -101,6 +106,8 @@ Task<Result<void>> MailFlows::reset_password(std::optional<std::string> token, s
   // A link sent to an address the account has given up since (the request raced an address
   // change) must not reset it: whoever holds the old mailbox is not the owner any more.
   if (security::email_key(holder->token.email) != account.email_key) co_return fail(Code::invalid_link_token);
+  // Disabling drops the account's links, so this is a link that raced it: no way back in.
+  if (account.disabled) co_return fail(Code::invalid_link_token);
 
   // The rules before the token is spent: a refused password leaves the link usable.
   const security::PasswordContext context{account.email, account.name};

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <functional>
+#include <cstddef>
 #include <optional>
 #include <string>
 
@@ -24,12 +25,42 @@ struct User {
   TimePoint updated_at;
   bool email_verified = false;
   std::string pending_email{};  // empty: no address change waiting for its link
+  bool disabled = false;        // shown to operators (admin API) only
 };
 
 // What a client may see of a stored account.
 inline User user_of(const store::Account& a) {
-  return User{a.id, a.name, a.email, a.created_at, a.updated_at, a.email_verified, a.pending_email};
+  return User{a.id, a.name, a.email, a.created_at, a.updated_at, a.email_verified, a.pending_email, a.disabled};
 }
+
+// One of an account's sessions as its owner sees it (GET /v1/sessions): never the token or its
+// digest.
+struct SessionView {
+  std::string id;
+  TimePoint created_at;
+  TimePoint expires_at;
+  TimePoint last_used_at;  // coarse: kTouchInterval
+  bool current = false;    // the session of the request that asked
+  std::string user_agent;  // at most kMaxUserAgentBytes
+  std::string client_address;
+};
+
+// A session's last_used_at is written at most this often, so checking a token stays a read.
+inline constexpr std::chrono::seconds kTouchInterval{60};
+// The longest User-Agent a session keeps (longer ones are cut; bytes other than visible ASCII
+// are kept as '?').
+inline constexpr std::size_t kMaxUserAgentBytes = 256;
+// The most live sessions an account keeps: a login past it ends the oldest (store::Session::
+// keep_newest), so listing and revoking an account's sessions stay bounded work.
+inline constexpr std::size_t kMaxSessionsPerAccount = 100;
+
+// What a resource server learns of a live token (RFC 7662 introspection).
+struct Introspection {
+  std::string account_id;
+  std::string email;
+  TimePoint issued_at;
+  TimePoint expires_at;
+};
 
 // The authenticated caller of a request: the account as it was when the token was checked, and
 // the digest of that token. The password hash it was read with stays inside the accounts layer
@@ -41,6 +72,10 @@ class Principal {
   const std::string& account_id() const { return user_.id; }
   const User& user() const { return user_; }
   const std::string& token_digest() const { return token_digest_; }
+  // The session the token opened: its public id and lifetime.
+  const std::string& session_id() const { return session_id_; }
+  TimePoint session_created_at() const { return session_created_at_; }
+  TimePoint session_expires_at() const { return session_expires_at_; }
 
  private:
   friend class AccountService;
@@ -55,6 +90,9 @@ class Principal {
   std::string email_key_;
   std::string password_hash_;
   std::string token_digest_;
+  std::string session_id_{};
+  TimePoint session_created_at_{};
+  TimePoint session_expires_at_{};
 };
 
 // Request inputs. std::nullopt means the field was absent; rules decide if that is allowed.

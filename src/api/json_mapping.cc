@@ -3,9 +3,12 @@
 #include <fmt/format.h>
 
 #include <boost/beast/core/string.hpp>
+#include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/throw_exception.hpp>
+#include <algorithm>
+#include <cstdint>
 #include <ctime>
 
 namespace vestibule::api {
@@ -47,6 +50,13 @@ Mapped<std::optional<std::string>> string_field(const boost::json::object& o, st
   if (!v) return std::optional<std::string>();
   if (!v->is_string()) return BodyError{false, fmt::format("Field '{}' must be a string.", key)};
   return std::optional<std::string>(std::string(v->get_string()));
+}
+
+Mapped<std::optional<bool>> bool_field(const boost::json::object& o, std::string_view key) {
+  const boost::json::value* v = o.if_contains(key);
+  if (!v) return std::optional<bool>();
+  if (!v->is_bool()) return BodyError{false, fmt::format("Field '{}' must be true or false.", key)};
+  return std::optional<bool>(v->get_bool());
 }
 
 void throw_exception_from_error(const BodyError& e, const boost::source_location& loc) {
@@ -102,6 +112,124 @@ Mapped<std::optional<std::string>> to_password_confirmation(const boost::json::o
   return string_field(o, "password");
 }
 
+Mapped<accounts::NewUser> to_new_user(const boost::json::object& o) {
+  accounts::NewUser u;
+  for (auto [key, out] : {std::pair{"name", &u.name}, {"email", &u.email}, {"password", &u.password},
+                          {"password_hash", &u.password_hash}, {"id", &u.id}}) {
+    auto field = string_field(o, key);
+    if (!field) return field.error();
+    *out = std::move(*field);
+  }
+  auto verified = bool_field(o, "email_verified");
+  if (!verified) return verified.error();
+  u.email_verified = verified->value_or(false);
+  auto created = string_field(o, "created_at");
+  if (!created) return created.error();
+  if (*created) {
+    u.created_at = parse_rfc3339(**created);
+    if (!u.created_at) return BodyError{false, "Field 'created_at' must be an RFC 3339 date-time."};
+  }
+  return u;
+}
+
+Mapped<accounts::UserEdit> to_user_edit(const boost::json::object& o) {
+  accounts::UserEdit e;
+  for (auto [key, out] : {std::pair{"name", &e.name}, {"email", &e.email}}) {
+    auto field = string_field(o, key);
+    if (!field) return field.error();
+    *out = std::move(*field);
+  }
+  for (auto [key, out] : {std::pair{"email_verified", &e.email_verified}, {"disabled", &e.disabled}}) {
+    auto field = bool_field(o, key);
+    if (!field) return field.error();
+    *out = *field;
+  }
+  return e;
+}
+
+namespace {
+
+// Reads exactly `digits` decimal digits from the front of `s`.
+std::optional<int> digits_at(std::string_view& s, std::size_t digits) {
+  if (s.size() < digits) return std::nullopt;
+  int value = 0;
+  for (std::size_t i = 0; i < digits; ++i) {
+    if (s[i] < '0' || s[i] > '9') return std::nullopt;
+    value = value * 10 + (s[i] - '0');
+  }
+  s.remove_prefix(digits);
+  return value;
+}
+
+bool take(std::string_view& s, char c) {
+  if (s.empty() || s.front() != c) return false;
+  s.remove_prefix(1);
+  return true;
+}
+
+// Days from 1970-01-01 to the given civil date (proleptic Gregorian; H. Hinnant's algorithm).
+std::int64_t days_from_civil(int y, int m, int d) {
+  y -= m <= 2;
+  const int era = (y >= 0 ? y : y - 399) / 400;
+  const int yoe = y - era * 400;
+  const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return static_cast<std::int64_t>(era) * 146097 + doe - 719468;
+}
+
+}  // namespace
+
+std::optional<accounts::TimePoint> parse_rfc3339(std::string_view s) {
+  auto year = digits_at(s, 4);
+  if (!year || !take(s, '-')) return std::nullopt;
+  auto month = digits_at(s, 2);
+  if (!month || !take(s, '-')) return std::nullopt;
+  auto day = digits_at(s, 2);
+  if (!day || s.empty() || (s.front() != 'T' && s.front() != 't' && s.front() != ' ')) return std::nullopt;
+  s.remove_prefix(1);
+  auto hour = digits_at(s, 2);
+  if (!hour || !take(s, ':')) return std::nullopt;
+  auto minute = digits_at(s, 2);
+  if (!minute || !take(s, ':')) return std::nullopt;
+  auto second = digits_at(s, 2);
+  if (!second) return std::nullopt;
+  static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (*year % 4 == 0 && *year % 100 != 0) || *year % 400 == 0;
+  if (*month < 1 || *month > 12 || *day < 1 || *day > kDays[*month - 1] || (*month == 2 && *day == 29 && !leap) ||
+      *hour > 23 || *minute > 59 || *second > 60) {
+    return std::nullopt;
+  }
+  int millis = 0;
+  if (take(s, '.')) {
+    std::size_t n = 0;
+    while (n < s.size() && s[n] >= '0' && s[n] <= '9') {
+      if (n < 3) millis = millis * 10 + (s[n] - '0');
+      ++n;
+    }
+    if (n == 0 || n > 9) return std::nullopt;
+    for (std::size_t i = n; i < 3; ++i) millis *= 10;
+    s.remove_prefix(n);
+  }
+  int offset_minutes = 0;
+  if (take(s, 'Z') || take(s, 'z')) {
+  } else if (!s.empty() && (s.front() == '+' || s.front() == '-')) {
+    const int sign = s.front() == '+' ? 1 : -1;
+    s.remove_prefix(1);
+    auto oh = digits_at(s, 2);
+    if (!oh || !take(s, ':')) return std::nullopt;
+    auto om = digits_at(s, 2);
+    if (!om || *oh > 23 || *om > 59) return std::nullopt;
+    offset_minutes = sign * (*oh * 60 + *om);
+  } else {
+    return std::nullopt;
+  }
+  if (!s.empty()) return std::nullopt;
+  // A leap second reads as the second after it (time points have none).
+  const std::int64_t secs = days_from_civil(*year, *month, *day) * 86400 + *hour * 3600 + *minute * 60 +
+                            std::min(*second, 59) + (*second == 60 ? 1 : 0) - offset_minutes * 60;
+  return accounts::TimePoint(std::chrono::milliseconds(secs * 1000 + millis));
+}
+
 std::string rfc3339(accounts::TimePoint t) {
   const std::int64_t ms = t.time_since_epoch().count();
   const std::time_t secs = static_cast<std::time_t>(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
@@ -121,6 +249,50 @@ boost::json::object to_json(const accounts::User& u) {
                         {"updated_at", rfc3339(u.updated_at)}};
   if (!u.pending_email.empty()) o["pending_email"] = u.pending_email;
   return o;
+}
+
+boost::json::object to_admin_json(const accounts::User& u) {
+  boost::json::object o = to_json(u);
+  o["disabled"] = u.disabled;
+  return o;
+}
+
+boost::json::object to_json(const accounts::UserPage& page) {
+  boost::json::array users;
+  users.reserve(page.users.size());
+  for (const accounts::User& u : page.users) users.push_back(to_admin_json(u));
+  boost::json::object o{{"users", std::move(users)}};
+  if (page.next_cursor) o["next_cursor"] = *page.next_cursor;
+  else o["next_cursor"] = nullptr;
+  return o;
+}
+
+boost::json::object to_json(const std::vector<accounts::SessionView>& sessions) {
+  boost::json::array list;
+  list.reserve(sessions.size());
+  for (const accounts::SessionView& s : sessions) {
+    list.push_back(boost::json::object{{"id", s.id},
+                                       {"created_at", rfc3339(s.created_at)},
+                                       {"expires_at", rfc3339(s.expires_at)},
+                                       {"last_used_at", rfc3339(s.last_used_at)},
+                                       {"current", s.current},
+                                       {"user_agent", s.user_agent},
+                                       {"client_address", s.client_address}});
+  }
+  return {{"sessions", std::move(list)}};
+}
+
+boost::json::object to_json(const std::optional<accounts::Introspection>& i) {
+  if (!i) return {{"active", false}};
+  const auto seconds = [](accounts::TimePoint t) {
+    return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+  };
+  return {{"active", true},
+          {"sub", i->account_id},
+          {"username", i->email},
+          {"token_type", "Bearer"},
+          {"iat", seconds(i->issued_at)},
+          {"exp", seconds(i->expires_at)}};
 }
 
 boost::json::object accepted_body(std::string_view message) { return {{"status", "accepted"}, {"message", message}}; }

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "accounts/account_service.h"
+#include "accounts/admin_service.h"
 #include "http/message.h"
 
 namespace vestibule::api {
@@ -34,11 +35,27 @@ Mapped<std::optional<std::string>> to_password_confirmation(const boost::json::o
 // An optional string member; a present member of another type is a malformed request.
 Mapped<std::optional<std::string>> string_field(const boost::json::object& o, std::string_view key);
 
+// An optional boolean member; a present member of another type is a malformed request.
+Mapped<std::optional<bool>> bool_field(const boost::json::object& o, std::string_view key);
+
+// The admin API's bodies (POST /admin/v1/users, PATCH /admin/v1/users/{id}).
+Mapped<accounts::NewUser> to_new_user(const boost::json::object& o);
+Mapped<accounts::UserEdit> to_user_edit(const boost::json::object& o);
+
 // RFC 3339 UTC with milliseconds, e.g. 2026-11-27T18:30:00.123Z.
 std::string rfc3339(accounts::TimePoint t);
+// An RFC 3339 date-time (any offset, fractions to milliseconds), or std::nullopt.
+std::optional<accounts::TimePoint> parse_rfc3339(std::string_view text);
 
 boost::json::object to_json(const accounts::User& u);
 boost::json::object to_json(const accounts::Login& l);
+// {"sessions": [...]}, in the order given.
+boost::json::object to_json(const std::vector<accounts::SessionView>& sessions);
+// What an operator sees of an account: the user and whether it is disabled.
+boost::json::object to_admin_json(const accounts::User& u);
+boost::json::object to_json(const accounts::UserPage& page);
+// RFC 7662 section 2.2: {"active": false} for std::nullopt.
+boost::json::object to_json(const std::optional<accounts::Introspection>& i);
 // The body of every 202: the same whatever happened behind it (it must not tell).
 boost::json::object accepted_body(std::string_view message);
 

@@ -42,6 +42,12 @@ Mapping map(Code code) {
       return {Status::too_many_requests, "too_many_attempts", "Too many attempts; retry after the time in Retry-After."};
     case Code::conflict:
       return {Status::conflict, "conflict", "The account changed meanwhile; retry."};
+    case Code::not_found:
+      return {Status::not_found, "not_found", "No such resource."};
+    case Code::account_disabled:
+      return {Status::forbidden, "account_disabled", "This account is disabled; contact the operator."};
+    case Code::id_taken:
+      return {Status::conflict, "id_taken", "An account with this id already exists."};
     case Code::overloaded:
       return {Status::service_unavailable, "overloaded", "The server is busy; retry shortly."};
     case Code::store_unavailable:

@@ -11,7 +11,8 @@ boost::asio::awaitable<http::Response> SessionsHandler::login(http::Request& req
   if (!body) co_return body_error(body.error(), ex);
   auto credentials = to_credentials(*body);
   if (!credentials) co_return body_error(credentials.error(), ex);
-  auto login = co_await service_.login(std::move(*credentials), ex.client);
+  auto login = co_await service_.login(std::move(*credentials), ex.client,
+                                       std::string(req[boost::beast::http::field::user_agent]));
   if (!login) co_return failure_response(login.error(), ex);
   co_return json_response(http::Status::created, to_json(*login));
 }
@@ -28,6 +29,22 @@ boost::asio::awaitable<http::Response> SessionsHandler::logout_everywhere(http::
   Caller caller = co_await authenticate(service_, req, ex);
   if (!caller.principal) co_return std::move(caller.refusal);
   auto done = co_await service_.logout_everywhere(*caller.principal);
+  if (!done) co_return failure_response(done.error(), ex);
+  co_return http::Response{http::Status::no_content, 11};
+}
+
+boost::asio::awaitable<http::Response> SessionsHandler::list(http::Request& req, const http::Exchange& ex) {
+  Caller caller = co_await authenticate(service_, req, ex);
+  if (!caller.principal) co_return std::move(caller.refusal);
+  auto sessions = co_await service_.sessions(*caller.principal);
+  if (!sessions) co_return failure_response(sessions.error(), ex);
+  co_return json_response(http::Status::ok, to_json(*sessions));
+}
+
+boost::asio::awaitable<http::Response> SessionsHandler::revoke(http::Request& req, const http::Exchange& ex) {
+  Caller caller = co_await authenticate(service_, req, ex);
+  if (!caller.principal) co_return std::move(caller.refusal);
+  auto done = co_await service_.revoke_session(*caller.principal, ex.path_params.at(0));
   if (!done) co_return failure_response(done.error(), ex);
   co_return http::Response{http::Status::no_content, 11};
 }

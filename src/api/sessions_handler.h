@@ -1,4 +1,5 @@
-// /v1/sessions (login, log out everywhere) and /v1/sessions/current (log out).
+// /v1/sessions (login, list, log out everywhere), /v1/sessions/current (log out) and
+// /v1/sessions/{id} (revoke one of one's sessions).
 #pragma once
 
 #include "accounts/account_service.h"
@@ -13,6 +14,8 @@ class SessionsHandler {
   boost::asio::awaitable<http::Response> login(http::Request& req, const http::Exchange& ex);
   boost::asio::awaitable<http::Response> logout(http::Request& req, const http::Exchange& ex);
   boost::asio::awaitable<http::Response> logout_everywhere(http::Request& req, const http::Exchange& ex);
+  boost::asio::awaitable<http::Response> list(http::Request& req, const http::Exchange& ex);
+  boost::asio::awaitable<http::Response> revoke(http::Request& req, const http::Exchange& ex);
 
  private:
   accounts::AccountService& service_;

@@ -1,6 +1,7 @@
 #include "app/app.h"
 
 #include "api/problem.h"
+#include "app/secret_file.h"
 #include "security/email.h"
 #include "store/open.h"
 
@@ -41,15 +42,38 @@ boost::system::result<std::unique_ptr<App>, BuildError> App::build(const Setting
     }
     service.password_policy = std::move(*loaded);
   }
+  // The secrets before anything starts: a missing or careless file is a configuration error.
+  std::optional<api::SharedSecret> introspection_secret;
+  if (!settings.introspection_token_file.empty()) {
+    auto secret = read_secret_file(settings.introspection_token_file, "--introspection-token-file");
+    if (!secret) return secret.error();
+    introspection_secret.emplace(*secret);
+  }
+  std::optional<api::SharedSecret> admin_token;
+  if (!settings.admin_listen.empty()) {
+    if (settings.admin_token_file.empty()) return BuildError{"--admin-listen needs --admin-token-file"};
+    auto secret = read_secret_file(settings.admin_token_file, "--admin-token-file");
+    if (!secret) return secret.error();
+    admin_token.emplace(*secret);
+  }
+
   app->hash_pool_ = std::make_unique<util::WorkerPool>(security::hash_pool_options(settings.hasher));
   app->hasher_ = std::make_unique<security::PasswordHasher>(*app->hash_pool_, settings.hasher.params);
+  const auto clock = [] { return std::chrono::time_point_cast<std::chrono::milliseconds>(store::Clock::now()); };
+  security::PasswordPolicy policy = service.password_policy;
   app->accounts_ = std::make_unique<accounts::AccountService>(
-      *app->store_, *app->hasher_, std::move(service),
-      [] { return std::chrono::time_point_cast<std::chrono::milliseconds>(store::Clock::now()); }, loggers.audit(),
+      *app->store_, *app->hasher_, std::move(service), clock, loggers.audit(),
       [courier = app->courier_.get()] { courier->nudge(); });
-  app->handlers_ = std::make_unique<api::Handlers>(*app->accounts_);
+  app->handlers_ = std::make_unique<api::Handlers>(*app->accounts_, std::move(introspection_secret));
   app->router_ = std::make_unique<http::Router>(api::render_error);
   api::add_routes(*app->router_, *app->handlers_);
+  if (admin_token) {
+    app->admin_ = std::make_unique<accounts::AdminService>(*app->store_, *app->hasher_, std::move(policy), clock,
+                                                           loggers.audit());
+    app->admin_handler_ = std::make_unique<api::AdminHandler>(*app->admin_, std::move(*admin_token));
+    app->admin_router_ = std::make_unique<http::Router>(api::render_error);
+    api::add_admin_routes(*app->admin_router_, *app->admin_handler_, app->handlers_->health);
+  }
   return app;
 }
 

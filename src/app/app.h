@@ -1,5 +1,5 @@
 // Builds a service's object graph from Settings, once, in dependency order: store -> mail
-// courier -> hashing pool -> hasher -> account service -> handlers -> router. Every subcommand that needs a part of it (serve today;
+// courier -> hashing pool -> hasher -> account and admin services -> handlers -> routers. Every subcommand that needs a part of it (serve today;
 // admin, import and migrations next) builds it here instead of copying serve's wiring.
 // Destroyed in reverse order. Thread-safe once built (each part is).
 #pragma once
@@ -11,6 +11,7 @@
 #include <string>
 
 #include "accounts/account_service.h"
+#include "accounts/admin_service.h"
 #include "api/routes.h"
 #include "app/logging.h"
 #include "app/settings.h"
@@ -46,6 +47,8 @@ class App {
   mail::Courier& courier() { return *courier_; }
   accounts::AccountService& accounts() { return *accounts_; }
   const http::Router& router() const { return *router_; }
+  // The admin listener's routes, or nullptr when Settings::admin_listen is empty.
+  const http::Router* admin_router() const { return admin_router_.get(); }
 
  private:
   App() = default;
@@ -64,8 +67,11 @@ class App {
   std::unique_ptr<security::PasswordHasher> hasher_;
   std::unique_ptr<util::WorkerPool> hash_pool_;
   std::unique_ptr<accounts::AccountService> accounts_;
+  std::unique_ptr<accounts::AdminService> admin_;
   std::unique_ptr<api::Handlers> handlers_;
+  std::unique_ptr<api::AdminHandler> admin_handler_;
   std::unique_ptr<http::Router> router_;
+  std::unique_ptr<http::Router> admin_router_;
 };
 
 }  // namespace vestibule::app

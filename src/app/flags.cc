@@ -113,6 +113,13 @@ void add_serve_flags(CLI::App& cmd, Settings& s) {
                "Take the client address from the last X-Forwarded-For entry (only behind a proxy that sets it)")
       ->envname(env_name("--trust-proxy"));
 
+  option(cmd, "--admin-listen", s.admin_listen,
+         "Address and port of the admin API (off unless set; HTTPS with --tls-cert off loopback)");
+  option(cmd, "--admin-token-file", s.admin_token_file,
+         "File holding the admin API's bearer token (>= 16 characters, not readable by others)");
+  option(cmd, "--introspection-token-file", s.introspection_token_file,
+         "File holding the secret resource servers present to POST /v1/introspect (off unless set)");
+
   mail::MailOptions& m = s.mail;
   option(cmd, "--mail-url", m.url,
          "Where mail goes: smtp://[user:pass@]HOST:PORT[?starttls=required], smtps://[user:pass@]HOST:PORT, or "

@@ -50,11 +50,14 @@ std::string to_string(const net::ip::tcp::endpoint& e) {
 // The server's options from the settings: the endpoint, and TLS from the files. Passwords and
 // tokens cross this socket in clear without TLS: only loopback then, unless the operator says a
 // TLS-terminating proxy sits in front.
-boost::system::result<http::ServerOptions, BuildError> server_options(const Settings& s) {
+// `listen` is the value of `flag` (--listen or --admin-listen); both listeners share the limits
+// and the TLS files.
+boost::system::result<http::ServerOptions, BuildError> server_options(const Settings& s, const std::string& listen,
+                                                                      const std::string& flag) {
   http::ServerOptions options = s.server;
-  const auto endpoint = parse_listen(s.listen);
+  const auto endpoint = parse_listen(listen);
   if (!endpoint) {
-    return BuildError{"--listen must be ADDRESS:PORT, e.g. 127.0.0.1:9443 or [::1]:9443, got '" + s.listen + "'"};
+    return BuildError{flag + " must be ADDRESS:PORT, e.g. 127.0.0.1:9443 or [::1]:9443, got '" + listen + "'"};
   }
   options.endpoint = *endpoint;
   if (s.tls_cert.empty() != s.tls_key.empty()) return BuildError{"--tls-cert and --tls-key go together"};
@@ -66,12 +69,15 @@ boost::system::result<http::ServerOptions, BuildError> server_options(const Sett
     }
   }
   if (!options.tls && !endpoint->address().is_loopback() && !s.allow_insecure_http) {
-    return BuildError{"refusing plain HTTP on non-loopback address " + s.listen +
+    return BuildError{"refusing plain HTTP on non-loopback address " + listen + " (" + flag + ")" +
                       ": give --tls-cert and --tls-key, or put a TLS-terminating proxy in front and pass "
                       "--allow-insecure-http"};
   }
   return options;
 }
+
+// Connections the admin listener keeps open at once; past it, 503 as on the public one.
+constexpr std::size_t kAdminMaxConnections = 256;
 
 // Re-arms itself: every SIGHUP is logged and otherwise ignored.
 void ignore_hangups(net::signal_set& hup, spdlog::logger& log) {
@@ -90,14 +96,27 @@ int serve(const Settings& settings) {
   Loggers loggers(settings.log_level);
   spdlog::logger& log = *loggers.server();
 
-  auto options = server_options(settings);
+  auto options = server_options(settings, settings.listen, "--listen");
   if (!options) {
     log.error("{}", options.error().message);
     return 2;
   }
+  std::optional<http::ServerOptions> admin_options;
+  if (!settings.admin_listen.empty()) {
+    auto admin = server_options(settings, settings.admin_listen, "--admin-listen");
+    if (!admin) {
+      log.error("{}", admin.error().message);
+      return 2;
+    }
+    // An operator's tools, not the public: a few connections (an import runs up to 64).
+    admin->max_connections = kAdminMaxConnections;
+    admin_options = std::move(*admin);
+  }
 
   // Before anything opens a file: every connection needs a descriptor.
-  if (auto fits = http::raise_descriptor_limit(options->max_connections); !fits) {
+  // Both listeners' connections count.
+  const std::size_t connections = options->max_connections + (admin_options ? admin_options->max_connections : 0);
+  if (auto fits = http::raise_descriptor_limit(connections); !fits) {
     log.error("{}", fits.error().message);
     return 2;
   }
@@ -136,6 +155,22 @@ int serve(const Settings& settings) {
     log.error("cannot listen on {}: {}", settings.listen, e.code().message());
     return 2;
   }
+  // The admin API on its own listener, never on the public one; its requests are logged alike.
+  std::unique_ptr<http::Server> admin_server;
+  if (admin_options) {
+    try {
+      admin_server = std::make_unique<http::Server>(
+          io, *app.admin_router(), *admin_options, loggers.access(),
+          std::vector<std::shared_ptr<http::RequestObserver>>{std::make_shared<http::AccessLog>(loggers.access())});
+    } catch (const boost::system::system_error& e) {
+      log.error("cannot listen on {} (--admin-listen): {}", settings.admin_listen, e.code().message());
+      return 2;
+    }
+    admin_server->start();
+    // Before the main listening line, which tells a supervisor (or a test) that all is up.
+    log.info("event=listening.admin address={} tls={}", to_string(admin_server->local_endpoint()),
+             admin_options->tls != nullptr);
+  }
   server->start();
   app.courier().start();
   log.info("event=listening address={} tls={} store={} mail={} hash_engine={} hash_threads={} io_threads={}",
@@ -160,12 +195,14 @@ int serve(const Settings& settings) {
     if (ec) return;
     log.info("event=stopping signal={}", signal);
     server->stop();
+    if (admin_server) admin_server->stop();
     background.stop();
     hangups.cancel();
     net::co_spawn(io, [&]() -> net::awaitable<void> {
       const auto until = std::chrono::steady_clock::now() + settings.shutdown_timeout;
       // Answered requests may still be queueing mail (accounts::MailFlows): a few store writes.
-      while ((server->open_connections() > 0 || app.accounts().background_jobs() > 0) &&
+      const auto open = [&] { return server->open_connections() + (admin_server ? admin_server->open_connections() : 0); };
+      while ((open() > 0 || app.accounts().background_jobs() > 0) &&
              std::chrono::steady_clock::now() < until) {
         deadline.expires_after(std::chrono::milliseconds(20));
         co_await deadline.async_wait(net::use_awaitable);
@@ -177,7 +214,7 @@ int serve(const Settings& settings) {
       // so that only the ones running (one hash each, at most the bounded cost) delay the exit.
       const std::size_t dropped = app.hash_pool().drop_queued();
       log.info("event=shutdown.deadline open_connections={} background_jobs={} hash_jobs_dropped={}",
-               server->open_connections(), app.accounts().background_jobs(), dropped);
+               open(), app.accounts().background_jobs(), dropped);
       io.stop();
     }, net::detached);
   });
@@ -186,6 +223,7 @@ int serve(const Settings& settings) {
   for (std::size_t i = 1; i < settings.io_threads; ++i) threads.emplace_back([&io] { io.run(); });
   io.run();
   for (auto& t : threads) t.join();
+  admin_server.reset();
   server.reset();
   built->reset();
   log.info("event=stopped");

@@ -32,6 +32,12 @@ struct Settings {
   http::ServerOptions server;
   // Outgoing mail: --mail-url, --mail-from, --public-url, --mail-templates and the courier.
   mail::MailOptions mail;
+  // The admin API's listener ("" : none) and the file of its bearer token (required with it).
+  // It takes the same TLS files as the public listener, and the same loopback rule.
+  std::string admin_listen;
+  std::string admin_token_file;
+  // The file of the secret resource servers present to POST /v1/introspect ("": no such route).
+  std::string introspection_token_file;
   std::string tls_cert;
   std::string tls_key;
   bool allow_insecure_http = false;

@@ -9,6 +9,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace vestibule::http {
 
@@ -23,6 +24,9 @@ struct Exchange {
   // The client's IP address: the peer's, or with ServerOptions::trust_proxy the last address
   // in X-Forwarded-For (the one our proxy appended). Used for per-client throttling.
   std::string client{};
+  // The values of a route template's {parameters} (Router), in their order in the template:
+  // one path segment each, as sent (not percent-decoded), never empty. Empty for exact routes.
+  std::vector<std::string> path_params{};
 };
 
 // Renders an error the server or router detected itself (bad framing, limits, 404, 405) in the

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "security/argon2_engine.h"
+#include "security/hash_formats.h"
 #include "security/phc_string.h"
 #include "util/offload.h"
 
@@ -65,16 +66,31 @@ std::string PasswordHasher::hash_now(std::string_view password, const HashParams
 
 bool PasswordHasher::verify_now(std::string_view password, const std::string& phc, HashEngine engine) {
   initialise_sodium();
+  // Not argon2id as we write and read it: an imported format (hash_formats.h, each with its own
+  // cost bound) or no match, before anything is allocated.
+  if (!parse_phc(phc)) return verify_imported(password, phc);
   if (engine == HashEngine::argon2) return argon2_verify(password, phc);
   // libsodium runs whatever a string asks for (up to 4 TiB and 2^32-1 passes): a corrupt or
-  // hostile hash (hash import) must be no match before it allocates, as with libargon2.
-  if (!parse_phc(phc)) return false;
+  // hostile hash (hash import) must be no match before it allocates, as with libargon2, hence
+  // parse_phc's bounds above.
   return crypto_pwhash_str_verify(phc.c_str(), password.data(), password.size()) == 0;
 }
 
+bool PasswordHasher::can_verify(std::string_view stored) {
+  return parse_phc(stored).has_value() || imported_format(stored).has_value();
+}
+
 bool PasswordHasher::needs_rehash(std::string_view phc) const {
-  const std::string s(phc);
-  return crypto_pwhash_str_needs_rehash(s.c_str(), params_.iterations, memlimit_bytes(params_)) != 0;
+  // What both engines write: argon2id v1.3, one lane, a 16-byte salt and a 32-byte hash. Anything
+  // else is replaced on the next successful login: imported formats, argon2i and argon2d, version
+  // 1.0, several lanes (passlib writes p=8), shorter hashes (passlib writes 16 bytes).
+  constexpr std::size_t kOurSaltBytes = crypto_pwhash_SALTBYTES;
+  constexpr std::size_t kOurHashBytes = 32;
+  const std::optional<Argon2idPhc> ours = parse_phc(phc);
+  if (!ours || ours->lanes != 1 || ours->salt.size() != kOurSaltBytes || ours->hash.size() != kOurHashBytes) {
+    return true;
+  }
+  return ours->memory_kib != params_.memory_kib || ours->iterations != params_.iterations;
 }
 
 boost::asio::awaitable<PasswordHasher::Result<std::string>> PasswordHasher::hash(std::string password) {

@@ -1,4 +1,5 @@
-// argon2id password hashing (libsodium's crypto_pwhash_str_alg, or libargon2: HashEngine) on a
+// argon2id password hashing (libsodium's crypto_pwhash_str_alg, or libargon2: HashEngine), and
+// verification of imported hashes in other formats (hash_formats.h, rehashed on login), on a
 // dedicated, bounded pool of threads that its owner (the application) builds from HasherOptions
 // and passes in, so a burst of logins can saturate only that pool, never the network threads, and
 // the owner can watch and stop it. When the pool's queue is full, calls resume at once with
@@ -56,9 +57,10 @@ class PasswordHasher {
   // A PHC string ("$argon2id$v=19$m=...,t=...,p=1$salt$hash") with a fresh random salt.
   boost::asio::awaitable<Result<std::string>> hash(std::string password);
 
-  // Whether `password` matches `phc`, computed by the configured engine. A malformed or foreign
-  // PHC string, or one asking for more than the verification bounds of hash_params.h, is simply
-  // no match (at no cost). Comparison is constant-time.
+  // Whether `password` matches `phc`: our argon2id (what parse_phc reads) computed by the
+  // configured engine, an imported format (security/hash_formats.h) by its library. A malformed
+  // or unknown string, or one asking for more than its format's cost bound, is simply no match
+  // (at no cost). Comparison is constant-time.
   boost::asio::awaitable<Result<bool>> verify(std::string password, std::string phc);
 
   // A queue slot for one verification (util::WorkerPool::Reservation), or std::nullopt when the
@@ -70,9 +72,14 @@ class PasswordHasher {
   boost::asio::awaitable<Result<bool>> verify(Reservation slot, std::string password, std::string phc);
 
 
-  // True when `phc` was made with parameters other than the configured ones (upgrade on login).
-  // Parsed by libsodium whatever the engine: both engines write the same strings, so switching
-  // engine never asks for a rehash.
+  // Whether `stored` is a hash this service can verify: the argon2id it writes, or an imported
+  // format (security/hash_formats.h) within its cost bounds. What an import is refused without.
+  static bool can_verify(std::string_view stored);
+
+  // True unless `phc` is argon2id exactly as this service writes it with the configured
+  // parameters (v=19, one lane, 16-byte salt, 32-byte hash): so every imported format, argon2i/d
+  // and argon2id with other parameters or several lanes are upgraded on the next login. Both
+  // engines write the same strings, so switching engine never asks for a rehash.
   bool needs_rehash(std::string_view phc) const;
 
   // A valid hash of a random secret with the configured parameters: verified against when the
@@ -85,9 +92,10 @@ class PasswordHasher {
   std::uint64_t verifications_run() const { return counters_->verifications.load(); }
 
   // Synchronous primitives, for the pool jobs and for benchmarks measuring the raw rate, with
-  // params.engine / `engine` choosing the library. hash_now throws std::runtime_error when the
-  // library fails (out of memory). verify_now refuses (false) what parse_phc refuses, with either
-  // engine, before the library allocates anything.
+  // params.engine / `engine` choosing the library (for our argon2id; imported formats have
+  // theirs). hash_now throws std::runtime_error when the library fails (out of memory).
+  // verify_now refuses (false) what neither parse_phc nor hash_formats.h accepts, before any
+  // library allocates anything.
   static std::string hash_now(std::string_view password, const HashParams& params);
   static bool verify_now(std::string_view password, const std::string& phc, HashEngine engine = HashEngine::sodium);
 

@@ -55,4 +55,17 @@ std::string new_uuid() {
   return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" + h.substr(20);
 }
 
+std::optional<std::string> canonical_uuid(std::string_view text) {
+  if (text.size() != 36) return std::nullopt;
+  std::string out(text);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    char& c = out[i];
+    if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    const bool hex_digit = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+    if (dash ? c != '-' : !hex_digit) return std::nullopt;
+  }
+  return out;
+}
+
 }  // namespace vestibule::security

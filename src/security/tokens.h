@@ -27,4 +27,8 @@ std::optional<std::string> token_digest(std::string_view token);
 // A random RFC 4122 version 4 UUID in canonical lower-case form, for account ids.
 std::string new_uuid();
 
+// `text` as a canonical lower-case UUID (8-4-4-4-12 hex digits, any version; capitals
+// accepted), or std::nullopt: how ids given by callers (the admin API, imports) are read.
+std::optional<std::string> canonical_uuid(std::string_view text);
+
 }  // namespace vestibule::security

@@ -11,6 +11,7 @@ const char* to_string(Error e) {
   switch (e) {
     case Error::not_found: return "not_found";
     case Error::email_taken: return "email_taken";
+    case Error::id_taken: return "id_taken";
     case Error::unavailable: return "unavailable";
   }
   return "unknown";
@@ -30,6 +31,12 @@ const char* to_string(TokenPurpose p) {
     case TokenPurpose::email_verification: return "email_verification";
   }
   return "unknown";
+}
+
+Task<Result<Account>> Store::find_account_by_session(std::string token_digest, TimePoint now) {
+  auto found = co_await find_session(std::move(token_digest), now);
+  if (!found) co_return found.error();
+  co_return std::move(found->account);
 }
 
 std::shared_ptr<spdlog::logger> logger_or_null(std::shared_ptr<spdlog::logger> given) {

@@ -11,6 +11,7 @@
 #include <boost/assert/source_location.hpp>
 #include <boost/system/result.hpp>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -33,6 +34,7 @@ using TimePoint = std::chrono::time_point<Clock, std::chrono::milliseconds>;
 enum class Error {
   not_found,    // no such account / session (or the session has expired)
   email_taken,  // another account holds this email key
+  id_taken,     // an account with this id exists (create_account with a caller-chosen id)
   unavailable,  // the store cannot be reached or failed; the change was not applied
 };
 
@@ -65,6 +67,9 @@ struct Account {
   // confirms first takes the address, the other confirmation then gets Error::email_taken.
   std::string pending_email{};
   std::string pending_email_key{};
+  // Set by an operator (admin API): no login, no live session. The accounts layer revokes every
+  // session in the change that sets it; the store only keeps the flag.
+  bool disabled = false;
 };
 
 // What a flow token is for. A token is redeemed only for its own purpose.
@@ -116,9 +121,29 @@ struct Session {
   std::string account_id;
   TimePoint created_at;
   TimePoint expires_at;
+  // The public identifier (GET /v1/sessions, DELETE /v1/sessions/{id}): random, chosen by the
+  // caller, unique, neither the token nor its digest.
+  std::string id{};
+  // What the client said it was (User-Agent, already truncated by the caller) and where it came
+  // from, when the session was created. Shown to the owner only.
+  std::string user_agent{};
+  std::string client_address{};
+  // When the session was last used to authenticate; coarse (the caller touches it at most once
+  // a minute, touch_session). create_session stores created_at here, whatever it is given.
+  TimePoint last_used_at{};
   // Not stored: when set, create_session succeeds only while the account's password hash is
   // still this one, so a login that verified a password changed meanwhile gets no session.
   std::optional<std::string> expected_password_hash{};
+  // Not stored: when not 0, create_session keeps at most this many live sessions of the account
+  // (the new one among them) and revokes the rest in the same transaction, oldest first (by
+  // created_at, then id). 0 bounds nothing. So listing and revoking all stay bounded work.
+  std::size_t keep_newest = 0;
+};
+
+// A live session and its account, as authentication reads them in one lookup.
+struct SessionAccount {
+  Session session;  // expected_password_hash is unset
+  Account account;
 };
 
 // The changes of one account update; unset fields stay as they are. Applied atomically.
@@ -144,6 +169,7 @@ struct AccountChanges {
   // inserted, so the token this change issues survives).
   std::vector<TokenPurpose> drop_tokens{};
   Effects effects{};
+  std::optional<bool> disabled{};
 };
 
 // A live flow token with the account it belongs to.
@@ -170,17 +196,42 @@ class Store {
  public:
   virtual ~Store() = default;
 
-  // Creates the account with its effects (a verification token, mail). Error::email_taken if
-  // another account has the same email_key. Atomic: of many concurrent creates with one
-  // email_key exactly one succeeds, and a refused create leaves no token and no mail.
+  // Creates the account with its effects (a verification token, mail), with every field as
+  // given (created_at, email_verified and disabled too: an import keeps them). Error::id_taken
+  // if an account with this id exists (whatever its address); else Error::email_taken if
+  // another account has the same email_key. Atomic: of many concurrent creates with one id or
+  // one email_key exactly one succeeds, and a refused create leaves no token and no mail.
   virtual Task<Result<void>> create_account(Account account, Effects effects) = 0;
 
   // The account with this email key; Error::not_found if none.
   virtual Task<Result<Account>> find_account_by_email(std::string email_key) = 0;
 
-  // The account of a live session: Error::not_found if the digest is unknown, revoked, or its
+  // The account with this id; Error::not_found if none.
+  virtual Task<Result<Account>> find_account(std::string account_id) = 0;
+
+  // Up to `limit` accounts (limit >= 1) whose ids sort after `after_id` (bytewise; "" for the
+  // first page), in ascending id order. Paging by the last id of a page is stable under inserts
+  // and deletions: no account present throughout is skipped or listed twice.
+  virtual Task<Result<std::vector<Account>>> list_accounts(std::string after_id, std::size_t limit) = 0;
+
+  // A live session and its account: Error::not_found if the digest is unknown, revoked, or its
   // session expired at or before `now`.
-  virtual Task<Result<Account>> find_account_by_session(std::string token_digest, TimePoint now) = 0;
+  virtual Task<Result<SessionAccount>> find_session(std::string token_digest, TimePoint now) = 0;
+
+  // find_session's account.
+  Task<Result<Account>> find_account_by_session(std::string token_digest, TimePoint now);
+
+  // Sets the session's last_used_at to `at` (never backwards). A session that is gone is not an
+  // error (it may have been revoked meanwhile): nothing happens then.
+  virtual Task<Result<void>> touch_session(std::string token_digest, TimePoint at) = 0;
+
+  // The account's sessions live at `now`, newest first (created_at descending, then id
+  // descending). Empty for an unknown account.
+  virtual Task<Result<std::vector<Session>>> list_sessions(std::string account_id, TimePoint now) = 0;
+
+  // Revokes the account's session with this public id. Error::not_found unless the account has
+  // a session live at `now` with this id (another account's session id is not found either).
+  virtual Task<Result<void>> delete_session_by_id(std::string account_id, std::string session_id, TimePoint now) = 0;
 
   // Applies `changes` (with their effects) to the account and returns it as stored afterwards.
   // Error::not_found if the account is gone; Error::email_taken if the new email key belongs to
@@ -191,8 +242,11 @@ class Store {
   // stays and may still go out). Error::not_found if it is gone.
   virtual Task<Result<void>> delete_account(std::string account_id) = 0;
 
-  // Stores a session for an existing account. Error::not_found if the account is gone or its
-  // password hash is no longer session.expected_password_hash.
+  // Stores a session for an existing account. Error::not_found if the account is gone, is
+  // disabled, or its password hash is no longer session.expected_password_hash. With
+  // session.keep_newest set, the account's other sessions live at session.created_at beyond the
+  // newest keep_newest - 1 (created_at descending, then id descending) are revoked atomically
+  // with the insert: the new session always stays, even if a clock behind made it the oldest.
   virtual Task<Result<void>> create_session(Session session) = 0;
 
   // Revokes one session; revoking an unknown digest is not an error.

@@ -247,3 +247,36 @@ TEST_F(MailFlowsTest, ResetMailIsLimitedPerAccountWhileTheAnswerStaysTheSame) {
 
 }  // namespace
 }  // namespace vestibule::e2e
+
+namespace vestibule::e2e {
+namespace {
+
+TEST_F(MailFlowsTest, DisablingAnAccountVoidsTheResetLinkItWasMailed) {
+  SmtpServer smtp;
+  config_.admin = true;
+  start(smtp);
+  const Account ann = register_account(client(), "disabled-reset");
+  smtp.wait_for_messages(1, kMailTimeout);
+  ASSERT_EQ(client().post("/v1/password-resets", {{"email", ann.email}}).result_int(), 202u);
+  const DeliveredMail reset = find(smtp.wait_for_messages(2, kMailTimeout), ann.email, "Reset");
+  const std::optional<std::string> token = link_token(reset.text, std::string(kPublicUrl) + "/reset-password");
+  ASSERT_TRUE(token);
+
+  HttpClient admin(server_->admin_port());
+  const std::string target = "/admin/v1/users/" + ann.id;
+  ASSERT_EQ(admin.request(http::verb::patch, target, boost::json::object{{"disabled", true}}, server_->admin_token())
+                .result_int(),
+            200u);
+  const boost::json::object confirm{{"token", *token}, {"password", "a new password for ann"}};
+  EXPECT_TRUE(is_problem(client().post("/v1/password-resets/confirm", confirm), 400, "invalid_token"))
+      << "a link mailed before the account was disabled";
+  ASSERT_EQ(admin.request(http::verb::patch, target, boost::json::object{{"disabled", false}}, server_->admin_token())
+                .result_int(),
+            200u);
+  EXPECT_TRUE(is_problem(client().post("/v1/password-resets/confirm", confirm), 400, "invalid_token"))
+      << "and it stays void once the account is enabled again";
+  EXPECT_FALSE(login(client(), ann).empty()) << "the password is still the owner's";
+}
+
+}  // namespace
+}  // namespace vestibule::e2e

@@ -32,7 +32,8 @@ TEST_F(RouterTest, AWrongMethodIsNotAllowedAndAllowListsTheMethods) {
   for (const Case& c : {Case{http::verb::put, "/v1/users/me", "GET, HEAD, PATCH, DELETE"},
                         Case{http::verb::post, "/v1/users/me", "GET, HEAD, PATCH, DELETE"},
                         Case{http::verb::get, "/v1/users", "POST"},
-                        Case{http::verb::get, "/v1/sessions", "POST, DELETE"},
+                        Case{http::verb::put, "/v1/sessions", "POST, GET, HEAD, DELETE"},
+                        Case{http::verb::post, "/v1/sessions/some-id", "DELETE"},
                         Case{http::verb::post, "/v1/sessions/current", "DELETE"},
                         Case{http::verb::delete_, "/healthz", "GET, HEAD"},
                         Case{http::verb::post, "/readyz", "GET, HEAD"}}) {

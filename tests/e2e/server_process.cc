@@ -14,6 +14,8 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <random>
 #include <stdexcept>
 
 #include "contract_proxy.h"
@@ -27,6 +29,21 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr std::string_view kListening = "event=listening address=127.0.0.1:";
+constexpr std::string_view kAdminListening = "event=listening.admin address=127.0.0.1:";
+
+// A fresh secret in a new file of the data dir, readable by its owner only (the server refuses
+// anything looser).
+std::string write_secret(const std::filesystem::path& file) {
+  std::random_device random;
+  std::string secret;
+  for (int i = 0; i < 48; ++i) secret += "0123456789abcdef"[random() & 15];
+  {
+    std::ofstream out(file);
+    out << secret << "\n";
+  }
+  std::filesystem::permissions(file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  return secret;
+}
 
 std::runtime_error system_error(std::string_view what) {
   return std::runtime_error(std::string(what) + ": " + std::strerror(errno));
@@ -73,6 +90,16 @@ std::unique_ptr<ServerProcess> ServerProcess::launch(ServerConfig config) {
   args.insert(args.end(), store.begin(), store.end());
   args.insert(args.end(), config.hash_args.begin(), config.hash_args.end());
   args.insert(args.end(), config.extra_args.begin(), config.extra_args.end());
+  if (config.admin) {
+    p->admin_token_ = write_secret(p->data_dir_ / "admin.token");
+    for (std::string a : {"--admin-listen", "127.0.0.1:0", "--admin-token-file"}) args.push_back(a);
+    args.push_back((p->data_dir_ / "admin.token").string());
+  }
+  if (config.introspection) {
+    p->introspection_secret_ = write_secret(p->data_dir_ / "introspection.token");
+    args.push_back("--introspection-token-file");
+    args.push_back((p->data_dir_ / "introspection.token").string());
+  }
   // Mail goes into the data dir unless the test names a mail server: never into the working
   // directory's data/mail, the default.
   if (std::find(config.extra_args.begin(), config.extra_args.end(), "--mail-url") == config.extra_args.end()) {
@@ -92,20 +119,27 @@ ServerProcess::Exit ServerProcess::run_until_exit(ServerConfig config, std::chro
 
 std::unique_ptr<ServerProcess> ServerProcess::start(ServerConfig config) {
   const bool proxied = config.through_contract_proxy;
+  const bool admin = config.admin;
   const std::filesystem::path document = config.contract_document;
   std::unique_ptr<ServerProcess> p = launch(std::move(config));
   p->port_ = p->wait_for_port(kListening, kStartTimeout, "vestibule");
+  // Logged before the line above: there already.
+  if (admin) p->admin_port_ = p->wait_for_port(kAdminListening, kStartTimeout, "vestibule");
   if (proxied) {
-    if (std::optional<std::filesystem::path> prism = contract_proxy_executable()) p->start_proxy(*prism, document);
+    if (std::optional<std::filesystem::path> prism = contract_proxy_executable()) {
+      p->proxy_ = start_proxy(*prism, p->port_, document);
+      if (admin) p->admin_proxy_ = start_proxy(*prism, p->admin_port_, document);
+    }
   }
   return p;
 }
 
-void ServerProcess::start_proxy(const std::filesystem::path& prism, const std::filesystem::path& document) {
+std::unique_ptr<ServerProcess> ServerProcess::start_proxy(const std::filesystem::path& prism, unsigned short upstream,
+                                                          const std::filesystem::path& document) {
   std::unique_ptr<ServerProcess> proxy(new ServerProcess());
-  proxy->spawn(contract_proxy_args(prism, port_, document));
+  proxy->spawn(contract_proxy_args(prism, upstream, document));
   proxy->port_ = proxy->wait_for_port(kProxyListening, kProxyStartTimeout, "prism");
-  proxy_ = std::move(proxy);
+  return proxy;
 }
 
 unsigned short ServerProcess::wait_for_port(std::string_view prefix, std::chrono::seconds timeout,
@@ -232,7 +266,9 @@ bool ServerProcess::wait_for_log(std::string_view needle, std::chrono::milliseco
 }
 
 std::optional<int> ServerProcess::stop(std::chrono::milliseconds timeout) {
-  if (proxy_) proxy_->stop(timeout);  // first, so that it never sees the server gone
+  // First, so that they never see the server gone.
+  if (proxy_) proxy_->stop(timeout);
+  if (admin_proxy_) admin_proxy_->stop(timeout);
   pause_output(false);  // a process blocked on a full pipe could not exit
   if (pid_ > 0 && !wait_status_) {
     ::kill(pid_, SIGTERM);

@@ -56,6 +56,10 @@ struct ServerConfig {
   // The document the proxy checks responses against; empty means docs/openapi.yaml (the
   // proxy's own tests pass a deliberately wrong one).
   std::filesystem::path contract_document;
+  // Runs the admin API on a free loopback port (admin_port()) with a fresh token (admin_token()).
+  bool admin = false;
+  // Configures POST /v1/introspect with a fresh secret (introspection_secret()).
+  bool introspection = false;
 };
 
 class ServerProcess {
@@ -90,6 +94,13 @@ class ServerProcess {
   // The server's own port, for a request the proxy would answer itself (contract_proxy.h).
   unsigned short server_port() const { return port_; }
   bool behind_contract_proxy() const { return proxy_ != nullptr; }
+  // The admin listener's port and token (ServerConfig::admin), and the introspection secret.
+  // In the contract run the admin port is a validating proxy's too (its own Prism, in front of
+  // the admin listener); admin_server_port() is the listener itself.
+  unsigned short admin_port() const { return admin_proxy_ ? admin_proxy_->port_ : admin_port_; }
+  unsigned short admin_server_port() const { return admin_port_; }
+  const std::string& admin_token() const { return admin_token_; }
+  const std::string& introspection_secret() const { return introspection_secret_; }
   pid_t pid() const { return pid_; }
   const std::filesystem::path& data_dir() const { return data_dir_; }
 
@@ -120,8 +131,10 @@ class ServerProcess {
   ServerProcess() = default;
   // Spawns the binary with `config`'s flags and returns at once.
   static std::unique_ptr<ServerProcess> launch(ServerConfig config);
-  // Spawns Prism in front of this server (another child, run by the same machinery).
-  void start_proxy(const std::filesystem::path& prism, const std::filesystem::path& document);
+  // Spawns Prism in front of `upstream`, a port of this server (another child, run by the same
+  // machinery).
+  static std::unique_ptr<ServerProcess> start_proxy(const std::filesystem::path& prism, unsigned short upstream,
+                                                    const std::filesystem::path& document);
   // Waits for a whole line starting `prefix` followed by a port, and returns the port. Throws
   // std::runtime_error (naming `who`, with the log) if the output ends or `timeout` passes first.
   unsigned short wait_for_port(std::string_view prefix, std::chrono::seconds timeout, std::string_view who);
@@ -135,8 +148,12 @@ class ServerProcess {
   pid_t pid_ = -1;
   std::optional<int> wait_status_;
   unsigned short port_ = 0;
+  unsigned short admin_port_ = 0;
+  std::string admin_token_;
+  std::string introspection_secret_;
   std::size_t max_log_bytes_ = 0;
   std::unique_ptr<ServerProcess> proxy_;  // the contract run's Prism, if any
+  std::unique_ptr<ServerProcess> admin_proxy_;  // and the admin listener's
 
   mutable std::mutex mutex_;
   mutable std::condition_variable changed_;

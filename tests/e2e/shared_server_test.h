@@ -21,7 +21,11 @@ class SharedServerTest : public testing::Test {
   static void SetUpTestSuite() {
     start_error_.clear();
     try {
-      server_ = ServerProcess::start();
+      // With the admin API and introspection on: their suites share the server too.
+      ServerConfig config;
+      config.admin = true;
+      config.introspection = true;
+      server_ = ServerProcess::start(config);
     } catch (const std::exception& e) {
       start_error_ = e.what();
     }
@@ -34,6 +38,8 @@ class SharedServerTest : public testing::Test {
                                     << "); its log:\n" << server_->log();
     client_ = std::make_unique<HttpClient>(server_->port());
     direct_client_ = std::make_unique<HttpClient>(server_->server_port());
+    admin_client_ = std::make_unique<HttpClient>(server_->admin_port());
+    admin_direct_client_ = std::make_unique<HttpClient>(server_->admin_server_port());
   }
 
   // A crash shows up here, in the test that caused it, rather than as a closed connection only.
@@ -52,12 +58,19 @@ class SharedServerTest : public testing::Test {
   // The server itself, also in the contract run: for requests the proxy answers on its own (no
   // bearer token, a body that is not JSON, HEAD, a path outside the document).
   HttpClient& direct_client() { return *direct_client_; }
+  // The admin listener, through its own validating proxy in the contract run; and the listener
+  // itself, for the requests the proxy would answer on its own (no admin token, paths outside
+  // the document).
+  HttpClient& admin_client() { return *admin_client_; }
+  HttpClient& admin_direct_client() { return *admin_direct_client_; }
 
  private:
   inline static std::unique_ptr<ServerProcess> server_;
   inline static std::string start_error_;
   std::unique_ptr<HttpClient> client_;
   std::unique_ptr<HttpClient> direct_client_;
+  std::unique_ptr<HttpClient> admin_client_;
+  std::unique_ptr<HttpClient> admin_direct_client_;
 };
 
 }  // namespace vestibule::e2e

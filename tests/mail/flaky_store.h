@@ -1,6 +1,8 @@
 // A real store with faults switched on and off by the test: while `claims_fail` is set,
 // claim_mail answers Error::unavailable; while `completions_fail` is set, complete_mail does
-// (without completing). Everything else goes to the wrapped store. Thread-safe like it.
+// (without completing); while `disable_before_session` is set, create_session first disables
+// the account (an operator's change landing between a login's password check and its session).
+// Everything else goes to the wrapped store. Thread-safe like it.
 #pragma once
 
 #include <atomic>
@@ -17,6 +19,7 @@ class FlakyStore final : public store::Store {
   std::atomic<bool> claims_fail{false};
   std::atomic<bool> completions_fail{false};
   std::atomic<int> claim_calls{0};
+  std::atomic<bool> disable_before_session{false};
 
   template <typename T>
   using Task = store::Task<store::Result<T>>;
@@ -34,14 +37,35 @@ class FlakyStore final : public store::Store {
 
   Task<void> create_account(store::Account a, store::Effects e) override { return real_.create_account(a, e); }
   Task<store::Account> find_account_by_email(std::string k) override { return real_.find_account_by_email(k); }
-  Task<store::Account> find_account_by_session(std::string d, store::TimePoint now) override {
-    return real_.find_account_by_session(d, now);
+  Task<store::Account> find_account(std::string id) override { return real_.find_account(id); }
+  Task<std::vector<store::Account>> list_accounts(std::string after, std::size_t limit) override {
+    return real_.list_accounts(after, limit);
+  }
+  Task<store::SessionAccount> find_session(std::string d, store::TimePoint now) override {
+    return real_.find_session(d, now);
+  }
+  Task<void> touch_session(std::string d, store::TimePoint at) override { return real_.touch_session(d, at); }
+  Task<std::vector<store::Session>> list_sessions(std::string id, store::TimePoint now) override {
+    return real_.list_sessions(id, now);
+  }
+  Task<void> delete_session_by_id(std::string id, std::string session_id, store::TimePoint now) override {
+    return real_.delete_session_by_id(id, session_id, now);
   }
   Task<store::Account> update_account(std::string id, store::AccountChanges c) override {
     return real_.update_account(id, c);
   }
   Task<void> delete_account(std::string id) override { return real_.delete_account(id); }
-  Task<void> create_session(store::Session s) override { return real_.create_session(s); }
+  Task<void> create_session(store::Session s) override {
+    if (disable_before_session) {
+      store::AccountChanges changes;
+      changes.updated_at = s.created_at;
+      changes.disabled = true;
+      changes.revoke_all_sessions = true;
+      auto disabled = co_await real_.update_account(s.account_id, std::move(changes));
+      if (!disabled) co_return disabled.error();
+    }
+    co_return co_await real_.create_session(std::move(s));
+  }
   Task<void> delete_session(std::string d) override { return real_.delete_session(d); }
   Task<void> delete_sessions(std::string id) override { return real_.delete_sessions(id); }
   Task<std::size_t> purge_expired_sessions(store::TimePoint now) override { return real_.purge_expired_sessions(now); }

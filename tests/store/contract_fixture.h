@@ -130,8 +130,13 @@ inline OutboxMessage make_mail(const std::string& id, TimePoint created_at = kT0
                        .created_at = created_at};
 }
 
+// A session created at kT0 whose public id is "sid-" + digest (ids are unique, as the caller's are).
 inline Session make_session(const std::string& digest, const std::string& account_id, TimePoint expires_at) {
-  return Session{.token_digest = digest, .account_id = account_id, .created_at = kT0, .expires_at = expires_at};
+  return Session{.token_digest = digest,
+                 .account_id = account_id,
+                 .created_at = kT0,
+                 .expires_at = expires_at,
+                 .id = "sid-" + digest};
 }
 
 // Whether `r` failed with exactly `expected`. (Comparing r.error() alone would pass for a success:
@@ -157,6 +162,7 @@ inline void expect_same_account(const Account& actual, const Account& expected) 
   EXPECT_EQ(actual.email_verified, expected.email_verified);
   EXPECT_EQ(actual.pending_email, expected.pending_email);
   EXPECT_EQ(actual.pending_email_key, expected.pending_email_key);
+  EXPECT_EQ(actual.disabled, expected.disabled);
 }
 
 class StoreContractTest : public ::testing::TestWithParam<StoreFactory> {

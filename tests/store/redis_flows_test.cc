@@ -1,6 +1,6 @@
-// The Redis store's flow tokens and outbox as laid out in Redis (docs/redis.md): what each script
-// writes and removes, the expiry of token keys, the claim and lease rule, and the cleanup of
-// failed mail. The behaviour every backend shares is the contract suite's; these check the keys.
+// The Redis store's sessions, account index, flow tokens and outbox as laid out in Redis
+// (docs/redis.md): what each script writes and removes, the expiry of session and token keys,
+// the claim and lease rule, and the cleanup of failed mail. The behaviour every backend shares is the contract suite's; these check the keys.
 
 #include <gtest/gtest.h>
 
@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstddef>
 #include <future>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -378,6 +379,142 @@ TEST_F(RedisFlowsTest, OfConcurrentRedemptionsOfOneTokenExactlyOneSucceeds) {
   EXPECT_EQ(succeeded, 1);
   EXPECT_EQ(raw({"HGET", "P:user:{acc-1}", "password_hash"}).str, winner);
   EXPECT_EQ(raw({"ZCARD", "P:outbox:due"}).integer, 1) << "only the winner's notice is queued";
+}
+
+Session session_of(const std::string& digest, const std::string& account_id, TimePoint expires = kT0 + 1h) {
+  return Session{.token_digest = digest,
+                 .account_id = account_id,
+                 .created_at = kT0,
+                 .expires_at = expires,
+                 .id = "sid-" + digest,
+                 .user_agent = "curl/8.0",
+                 .client_address = "192.0.2.7"};
+}
+
+std::string at(TimePoint t) { return std::to_string(t.time_since_epoch().count()); }
+
+TEST_F(RedisFlowsTest, ASessionIsAHashExpiringAtItsExpiryWithItsIdKeyAndIndexEntry) {
+  create("acc-1");
+  ASSERT_TRUE(run(store().create_session(session_of("digest-1", "acc-1"))));
+
+  const redis::Reply hash = raw({"HGETALL", "P:session:digest-1"});
+  EXPECT_EQ(hash.elements.size(), 14u) << "seven fields";
+  EXPECT_EQ(field(hash, "account_id"), "acc-1");
+  EXPECT_EQ(field(hash, "id"), "sid-digest-1");
+  EXPECT_EQ(field(hash, "created_at"), at(kT0));
+  EXPECT_EQ(field(hash, "expires_at"), at(kT0 + 1h));
+  EXPECT_EQ(field(hash, "last_used_at"), at(kT0));
+  EXPECT_EQ(field(hash, "user_agent"), "curl/8.0");
+  EXPECT_EQ(field(hash, "client_address"), "192.0.2.7");
+  EXPECT_EQ(raw({"PEXPIRETIME", "P:session:digest-1"}).integer, std::stoll(at(kT0 + 1h)));
+  EXPECT_EQ(raw({"GET", "P:user:{acc-1}:session_id:sid-digest-1"}).str, "digest-1");
+  EXPECT_EQ(raw({"PEXPIRETIME", "P:user:{acc-1}:session_id:sid-digest-1"}).integer, std::stoll(at(kT0 + 1h)));
+  EXPECT_EQ(raw({"ZSCORE", "P:user:{acc-1}:sessions", "digest-1"}).str, at(kT0 + 1h));
+}
+
+TEST_F(RedisFlowsTest, ATouchMovesOnlyLastUseAndKeepsTheExpiry) {
+  create("acc-1");
+  ASSERT_TRUE(run(store().create_session(session_of("digest-1", "acc-1"))));
+  ASSERT_TRUE(run(store().touch_session("digest-1", kT0 + 1min)));
+  EXPECT_EQ(field(raw({"HGETALL", "P:session:digest-1"}), "last_used_at"), at(kT0 + 1min));
+  EXPECT_EQ(raw({"PEXPIRETIME", "P:session:digest-1"}).integer, std::stoll(at(kT0 + 1h)));
+
+  ASSERT_TRUE(run(store().touch_session("digest-gone", kT0 + 1min)));
+  EXPECT_EQ(raw({"EXISTS", "P:session:digest-gone"}).integer, 0) << "no hash without a TTL for a gone session";
+}
+
+// Whatever revokes a session deletes its hash, its id key and its index entry; deleting the
+// account leaves no key of it at all.
+TEST_F(RedisFlowsTest, EveryRevocationDeletesTheSessionsIdKey) {
+  create("acc-1");
+  for (const std::string d : {"d1", "d2", "d3", "d4", "d5"}) {
+    ASSERT_TRUE(run(store().create_session(session_of(d, "acc-1"))));
+  }
+  auto gone = [this](const std::string& d) {
+    return raw({"EXISTS", "P:session:" + d, "P:user:{acc-1}:session_id:sid-" + d}).integer == 0 &&
+           raw({"ZSCORE", "P:user:{acc-1}:sessions", d}).is_nil();
+  };
+  ASSERT_TRUE(run(store().delete_session("d1")));
+  EXPECT_TRUE(gone("d1")) << "delete_session";
+  ASSERT_TRUE(run(store().delete_session_by_id("acc-1", "sid-d2", kT0)));
+  EXPECT_TRUE(gone("d2")) << "delete_session_by_id";
+  AccountChanges keep_d5;
+  keep_d5.updated_at = kT0 + 1s;
+  keep_d5.password_hash = "new-hash";
+  keep_d5.keep_only_session = "d5";
+  ASSERT_TRUE(run(store().update_account("acc-1", keep_d5)));
+  EXPECT_TRUE(gone("d3")) << "update_account keep_only_session";
+  EXPECT_TRUE(gone("d4"));
+  EXPECT_FALSE(gone("d5"));
+  ASSERT_TRUE(run(store().delete_sessions("acc-1")));
+  EXPECT_TRUE(gone("d5")) << "delete_sessions";
+
+  ASSERT_TRUE(run(store().create_session(session_of("d6", "acc-1"))));
+  ASSERT_TRUE(run(store().delete_account("acc-1")));
+  EXPECT_EQ(raw({"KEYS", "P:user:*"}).elements.size(), 0u);
+  EXPECT_EQ(raw({"KEYS", "P:session:*"}).elements.size(), 0u);
+}
+
+TEST_F(RedisFlowsTest, ASessionDigestOrIdInUseRefusesTheNewSessionAndKeepsTheOld) {
+  create("acc-1");
+  ASSERT_TRUE(run(store().create_session(session_of("digest-1", "acc-1"))));
+  Session same_digest = session_of("digest-1", "acc-1", kT0 + 2h);
+  same_digest.id = "sid-other";
+  Result<void> refused = run(store().create_session(same_digest));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error(), Error::unavailable) << "a collision of random values, not the client's doing";
+  Session same_id = session_of("digest-2", "acc-1", kT0 + 2h);
+  same_id.id = "sid-digest-1";
+  refused = run(store().create_session(same_id));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error(), Error::unavailable);
+
+  EXPECT_EQ(field(raw({"HGETALL", "P:session:digest-1"}), "expires_at"), at(kT0 + 1h));
+  EXPECT_EQ(raw({"EXISTS", "P:session:digest-2", "P:user:{acc-1}:session_id:sid-other"}).integer, 0);
+  EXPECT_EQ(raw({"GET", "P:user:{acc-1}:session_id:sid-digest-1"}).str, "digest-1");
+}
+
+TEST_F(RedisFlowsTest, TheAccountIndexHoldsEveryAccountAtScoreZeroAndFollowsCreateAndDelete) {
+  create("acc-2");
+  create("acc-1");
+  Account twin = account_of("acc-3");
+  twin.email_key = "acc-1@example.com";
+  ASSERT_FALSE(run(store().create_account(twin, {})));
+  Account same_id = account_of("acc-1");
+  same_id.email_key = "other@example.com";
+  Result<void> taken = run(store().create_account(same_id, {}));
+  ASSERT_FALSE(taken);
+  EXPECT_EQ(taken.error(), Error::id_taken);
+  EXPECT_EQ(raw({"EXISTS", "P:email:other@example.com"}).integer, 0) << "a refused create claims no address";
+
+  const redis::Reply index = raw({"ZRANGE", "P:accounts", "0", "-1", "WITHSCORES"});
+  ASSERT_EQ(index.elements.size(), 4u);
+  EXPECT_EQ(index.elements[0].str, "acc-1");
+  EXPECT_EQ(index.elements[1].str, "0");
+  EXPECT_EQ(index.elements[2].str, "acc-2");
+  EXPECT_EQ(index.elements[3].str, "0");
+  Result<std::vector<Account>> all = run(store().list_accounts("", std::numeric_limits<std::size_t>::max()));
+  ASSERT_TRUE(all) << "any limit: Redis counts in 64-bit signed integers";
+  EXPECT_EQ(all->size(), 2u);
+  ASSERT_TRUE(run(store().delete_account("acc-1")));
+  EXPECT_TRUE(raw({"ZSCORE", "P:accounts", "acc-1"}).is_nil());
+  EXPECT_EQ(raw({"ZCARD", "P:accounts"}).integer, 1);
+}
+
+TEST_F(RedisFlowsTest, DisabledIsAnAccountFieldWrittenByCreateAndUpdate) {
+  create("acc-1");
+  EXPECT_EQ(field(raw({"HGETALL", "P:user:{acc-1}"}), "disabled"), "0");
+  AccountChanges disable;
+  disable.updated_at = kT0 + 1s;
+  disable.disabled = true;
+  Result<Account> updated = run(store().update_account("acc-1", disable));
+  ASSERT_TRUE(updated);
+  EXPECT_TRUE(updated->disabled);
+  EXPECT_EQ(field(raw({"HGETALL", "P:user:{acc-1}"}), "disabled"), "1");
+  raw({"HDEL", "P:user:{acc-1}", "disabled"});
+  Result<Account> absent = run(store().find_account("acc-1"));
+  ASSERT_TRUE(absent);
+  EXPECT_FALSE(absent->disabled) << "absent (data version 3): not disabled";
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // The Redis store's data version (redis/migrations.h), against the suite's private redis-server:
 // a fresh keyspace gets the current version, a newer one is refused, and data laid out by the
 // previous releases (written here with raw commands, as those releases wrote it) is upgraded.
+// (How the current version lays out its keys: redis_flows_test.cc.)
 
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>
@@ -8,8 +9,10 @@
 
 #include <boost/asio/io_context.hpp>
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <memory>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -29,17 +32,17 @@ TEST_F(RedisStoreTest, AFreshKeyspaceGetsTheCurrentVersion) {
   std::unique_ptr<Store> store = open();
   auto prepared = run(store->prepare());
   ASSERT_TRUE(prepared) << prepared.error().message;
-  EXPECT_EQ(raw({"GET", "P:schema_version"}).str, "3");
+  EXPECT_EQ(raw({"GET", "P:schema_version"}).str, "4");
   EXPECT_EQ(logged().find("event=store.migrated"), std::string::npos) << "nothing to migrate: " << logged();
 }
 
 TEST_F(RedisStoreTest, ANewerVersionIsRefused) {
-  raw({"SET", "P:schema_version", "4"});
+  raw({"SET", "P:schema_version", "5"});
   std::unique_ptr<Store> store = open();
   auto prepared = run(store->prepare());
   ASSERT_FALSE(prepared);
-  EXPECT_EQ(prepared.error().message, "incompatible schema: Redis data version 4 is newer than this binary's 3; upgrade vestibule");
-  EXPECT_EQ(raw({"GET", "P:schema_version"}).str, "4") << "left as it was";
+  EXPECT_EQ(prepared.error().message, "incompatible schema: Redis data version 5 is newer than this binary's 4; upgrade vestibule");
+  EXPECT_EQ(raw({"GET", "P:schema_version"}).str, "5") << "left as it was";
 }
 
 TEST_F(RedisStoreTest, AVersionThatIsNotANumberIsRefused) {
@@ -85,7 +88,7 @@ TEST_F(RedisStoreTest, Version1DataIsUpgradedInPlace) {
   std::unique_ptr<Store> store = open();
   auto prepared = run(store->prepare());
   ASSERT_TRUE(prepared) << prepared.error().message;
-  EXPECT_EQ(raw({"GET", "P:schema_version"}).str, "3") << "and on through version 3";
+  EXPECT_EQ(raw({"GET", "P:schema_version"}).str, "4") << "and on through version 4";
 
   Result<Account> ann = run(store->find_account_by_email("ann@example.com"));
   ASSERT_TRUE(ann);
@@ -130,7 +133,7 @@ TEST_F(RedisStoreTest, Version1DataIsUpgradedInPlace) {
 
 // Version 2's layout (docs/redis.md of that release): accounts without email_verified or a
 // pending address, no flow tokens, no outbox.
-TEST_F(RedisStoreTest, Version2DataIsUpgradedToVersion3) {
+TEST_F(RedisStoreTest, Version2DataIsUpgradedThroughVersion3) {
   raw({"SET", "P:schema_version", "2"});
   raw({"HSET", "P:user:{acc-ann}", "id", "acc-ann", "name", "Ann", "email", "Ann@example.com", "email_key",
        "ann@example.com", "password_hash", "$argon2id$v=19$m=1024,t=1,p=1$c2FsdA$h", "created_at", ms(kT0),
@@ -144,7 +147,7 @@ TEST_F(RedisStoreTest, Version2DataIsUpgradedToVersion3) {
   std::unique_ptr<Store> store = open();
   auto prepared = run(store->prepare());
   ASSERT_TRUE(prepared) << prepared.error().message;
-  EXPECT_EQ(raw({"GET", "P:schema_version"}).str, "3");
+  EXPECT_EQ(raw({"GET", "P:schema_version"}).str, "4");
   EXPECT_NE(logged().find("event=store.migrated data_version=3"), std::string::npos) << logged();
 
   Result<Account> ann = run(store->find_account_by_email("ann@example.com"));
@@ -180,6 +183,214 @@ TEST_F(RedisStoreTest, Version2DataIsUpgradedToVersion3) {
   EXPECT_EQ(verified->name, "Ann") << "the fields of version 2 are kept";
 }
 
+// Version 3's layout (docs/redis.md of that release): sessions as "<account id> <expires ms>"
+// strings, no account id index, accounts without `disabled`. One session was already converted
+// by an interrupted run (a hash with its id key; the version still 3): it is left as it is.
+TEST_F(RedisStoreTest, Version3DataIsUpgradedToVersion4) {
+  raw({"SET", "P:schema_version", "3"});
+  for (const std::string id : {"acc-b", "acc-a", "acc-c"}) {
+    raw({"HSET", "P:user:{" + id + "}", "id", id, "name", "Name of " + id, "email", id + "@example.com", "email_key",
+         id + "@example.com", "password_hash", "$argon2id$v=19$m=1024,t=1,p=1$c2FsdA$h", "created_at", ms(kT0),
+         "updated_at", ms(kT0 + 5s), "email_verified", "1"});
+    raw({"SET", "P:email:" + id + "@example.com", id});
+  }
+  auto session = [&](const std::string& digest, const std::string& account_id, TimePoint expires) {
+    raw({"SET", "P:session:" + digest, account_id + " " + ms(expires), "PXAT", ms(expires)});
+    raw({"ZADD", "P:user:{" + account_id + "}:sessions", ms(expires), digest});
+  };
+  session("digest-a1", "acc-a", kT0 + 1h);
+  session("digest-a2", "acc-a", kT0 + 2h);
+  raw({"HSET", "P:session:digest-b1", "account_id", "acc-b", "id", "sid-b1", "created_at", ms(kT0), "expires_at",
+       ms(kT0 + 1h), "last_used_at", ms(kT0 + 1min), "user_agent", "", "client_address", ""});
+  raw({"PEXPIREAT", "P:session:digest-b1", ms(kT0 + 1h)});
+  raw({"SET", "P:user:{acc-b}:session_id:sid-b1", "digest-b1", "PXAT", ms(kT0 + 1h)});
+  raw({"ZADD", "P:user:{acc-b}:sessions", ms(kT0 + 1h), "digest-b1"});
+  raw({"SET", "P:session:digest-damaged", "acc-c", "PXAT", ms(kT0 + 1h)});  // no expiry: nobody's session
+
+  const TimePoint before = std::chrono::time_point_cast<std::chrono::milliseconds>(Clock::now());
+  std::unique_ptr<Store> store = open();
+  auto prepared = run(store->prepare());
+  ASSERT_TRUE(prepared) << prepared.error().message;
+  const TimePoint after = std::chrono::time_point_cast<std::chrono::milliseconds>(Clock::now());
+  EXPECT_EQ(raw({"GET", "P:schema_version"}).str, "4");
+  EXPECT_NE(logged().find("event=store.migrated data_version=4"), std::string::npos) << logged();
+  EXPECT_NE(logged().find("event=store.sessions_converted accounts_indexed=3 sessions_converted=2"), std::string::npos)
+      << logged();
+  EXPECT_EQ(raw({"EXISTS", "P:session:digest-damaged"}).integer, 0) << "a damaged session is deleted";
+
+  // Every account is in the id index, and reads as not disabled.
+  Result<std::vector<Account>> listed = run(store->list_accounts("", 10));
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->size(), 3u);
+  EXPECT_EQ((*listed)[0].id, "acc-a");
+  EXPECT_EQ((*listed)[1].id, "acc-b");
+  EXPECT_EQ((*listed)[2].id, "acc-c");
+  for (const Account& a : *listed) {
+    EXPECT_FALSE(a.disabled) << a.id;
+    EXPECT_TRUE(a.email_verified) << a.id << ": the fields of version 3 are kept";
+    EXPECT_EQ(a.updated_at, kT0 + 5s) << a.id;
+  }
+  Result<std::vector<Account>> second = run(store->list_accounts("acc-a", 1));
+  ASSERT_TRUE(second);
+  ASSERT_EQ(second->size(), 1u);
+  EXPECT_EQ(second->front().id, "acc-b");
+
+  // Each session became a hash with a fresh UUID, created (and last used) at the migration.
+  const std::regex uuid("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+  Result<SessionAccount> a1 = run(store->find_session("digest-a1", kT0));
+  Result<SessionAccount> a2 = run(store->find_session("digest-a2", kT0));
+  ASSERT_TRUE(a1);
+  ASSERT_TRUE(a2);
+  EXPECT_TRUE(std::regex_match(a1->session.id, uuid)) << a1->session.id;
+  EXPECT_TRUE(std::regex_match(a2->session.id, uuid)) << a2->session.id;
+  EXPECT_NE(a1->session.id, a2->session.id);
+  EXPECT_EQ(a1->session.account_id, "acc-a");
+  EXPECT_EQ(a1->account.id, "acc-a");
+  EXPECT_EQ(a1->session.expires_at, kT0 + 1h);
+  EXPECT_EQ(a2->session.expires_at, kT0 + 2h);
+  EXPECT_GE(a1->session.created_at, before);
+  EXPECT_LE(a1->session.created_at, after);
+  EXPECT_EQ(a1->session.last_used_at, a1->session.created_at);
+  EXPECT_EQ(a1->session.user_agent, "");
+  EXPECT_EQ(a1->session.client_address, "");
+  EXPECT_EQ(raw({"PEXPIRETIME", "P:session:digest-a1"}).integer, kT0.time_since_epoch().count() + 3'600'000)
+      << "it still expires at its expiry";
+  const std::string id_key = "P:user:{acc-a}:session_id:" + a1->session.id;
+  EXPECT_EQ(raw({"GET", id_key}).str, "digest-a1");
+  EXPECT_EQ(raw({"PEXPIRETIME", id_key}).integer, kT0.time_since_epoch().count() + 3'600'000);
+
+  Result<SessionAccount> b1 = run(store->find_session("digest-b1", kT0));
+  ASSERT_TRUE(b1);
+  EXPECT_EQ(b1->session.id, "sid-b1") << "converted before: left as it was";
+  EXPECT_EQ(b1->session.last_used_at, kT0 + 1min);
+
+  // The converted sessions are listed and revoked by their new ids.
+  Result<std::vector<Session>> sessions = run(store->list_sessions("acc-a", kT0));
+  ASSERT_TRUE(sessions);
+  EXPECT_EQ(sessions->size(), 2u);
+  ASSERT_TRUE(run(store->delete_session_by_id("acc-a", a1->session.id, kT0)));
+  Result<SessionAccount> revoked = run(store->find_session("digest-a1", kT0));
+  ASSERT_FALSE(revoked);
+  EXPECT_EQ(revoked.error(), Error::not_found);
+  EXPECT_EQ(raw({"EXISTS", id_key}).integer, 0);
+  EXPECT_TRUE(run(store->find_session("digest-a2", kT0))) << "the other stays";
+}
+
+// An older instance still running while this release upgrades (docs/redis.md says to stop them
+// first) writes version-3 sessions, strings, next to version-4 data. Nothing meets one and
+// fails halfway: it is not found (the holder logs in again), not listed, and revoked with the
+// rest; a failure while deleting the account leaves the account findable, not orphaned.
+class MixedVersionsTest : public RedisStoreTest {
+ protected:
+  void SetUp() override {
+    store_ = open();
+    auto prepared = run(store_->prepare());
+    ASSERT_TRUE(prepared) << prepared.error().message;
+    const Account ann{.id = "acc-1",
+                      .name = "Ann",
+                      .email = "ann@example.com",
+                      .email_key = "ann@example.com",
+                      .password_hash = "$argon2id$v=19$m=1024,t=1,p=1$c2FsdA$h",
+                      .created_at = kT0,
+                      .updated_at = kT0};
+    ASSERT_TRUE(run(store_->create_account(ann, {})));
+    ASSERT_TRUE(run(store_->create_session(session("digest-v4", kT0))));
+    // As a version-3 instance writes a login: "<account id> <expires ms>", listed by expiry.
+    raw({"SET", "P:session:digest-v3", "acc-1 " + ms(kT0 + 2h), "PXAT", ms(kT0 + 2h)});
+    raw({"ZADD", "P:user:{acc-1}:sessions", ms(kT0 + 2h), "digest-v3"});
+  }
+
+  static Session session(const std::string& digest, TimePoint created_at, std::size_t keep_newest = 0) {
+    return Session{.token_digest = digest,
+                   .account_id = "acc-1",
+                   .created_at = created_at,
+                   .expires_at = kT0 + 1h,
+                   .id = "sid-" + digest,
+                   .keep_newest = keep_newest};
+  }
+
+  bool v3_session_gone() {
+    return raw({"EXISTS", "P:session:digest-v3"}).integer == 0 &&
+           raw({"ZSCORE", "P:user:{acc-1}:sessions", "digest-v3"}).is_nil();
+  }
+
+  Store& store() { return *store_; }
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(MixedVersionsTest, AVersion3SessionIsNotFoundNotListedAndTouchLeavesIt) {
+  Result<SessionAccount> found = run(store().find_session("digest-v3", kT0));
+  ASSERT_FALSE(found);
+  EXPECT_EQ(found.error(), Error::not_found) << "not unavailable: that would be a 503 until the token expires";
+  Result<std::vector<Session>> listed = run(store().list_sessions("acc-1", kT0));
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->front().id, "sid-digest-v4");
+  EXPECT_TRUE(run(store().touch_session("digest-v3", kT0 + 1min)));
+  EXPECT_EQ(raw({"GET", "P:session:digest-v3"}).str, "acc-1 " + ms(kT0 + 2h)) << "left to its TTL";
+  EXPECT_TRUE(run(store().find_session("digest-v4", kT0))) << "the version-4 session still works";
+}
+
+TEST_F(MixedVersionsTest, RevokingAllSessionsDeletesAVersion3SessionToo) {
+  ASSERT_TRUE(run(store().delete_sessions("acc-1")));
+  EXPECT_TRUE(v3_session_gone());
+  EXPECT_EQ(raw({"EXISTS", "P:session:digest-v4", "P:user:{acc-1}:sessions"}).integer, 0);
+}
+
+TEST_F(MixedVersionsTest, APasswordResetRevokesAVersion3SessionToo) {
+  AccountChanges reset;
+  reset.updated_at = kT0 + 1s;
+  reset.password_hash = "$argon2id$v=19$m=1024,t=1,p=1$c2FsdA$new";
+  reset.revoke_all_sessions = true;
+  ASSERT_TRUE(run(store().update_account("acc-1", reset)));
+  EXPECT_TRUE(v3_session_gone());
+  EXPECT_EQ(raw({"HGET", "P:user:{acc-1}", "password_hash"}).str, "$argon2id$v=19$m=1024,t=1,p=1$c2FsdA$new");
+}
+
+TEST_F(MixedVersionsTest, RevokingTheVersion3SessionByItsTokenDeletesIt) {
+  ASSERT_TRUE(run(store().delete_session("digest-v3")));
+  EXPECT_TRUE(v3_session_gone());
+  EXPECT_TRUE(run(store().find_session("digest-v4", kT0)));
+}
+
+TEST_F(MixedVersionsTest, TheSessionBoundRanksAVersion3SessionOldest) {
+  ASSERT_TRUE(run(store().create_session(session("digest-new", kT0 + 1s, 2))));
+  EXPECT_TRUE(v3_session_gone()) << "it has no created_at";
+  EXPECT_TRUE(run(store().find_session("digest-v4", kT0)));
+  EXPECT_TRUE(run(store().find_session("digest-new", kT0)));
+}
+
+TEST_F(MixedVersionsTest, DeletingTheAccountDeletesAVersion3SessionAndEveryIndexEntry) {
+  ASSERT_TRUE(run(store().delete_account("acc-1")));
+  EXPECT_TRUE(v3_session_gone());
+  EXPECT_EQ(raw({"KEYS", "P:user:*"}).elements.size(), 0u);
+  EXPECT_EQ(raw({"KEYS", "P:session:*"}).elements.size(), 0u);
+  EXPECT_EQ(raw({"EXISTS", "P:email:ann@example.com"}).integer, 0);
+  EXPECT_TRUE(raw({"ZSCORE", "P:accounts", "acc-1"}).is_nil());
+}
+
+// A script that raises keeps its earlier writes. Made to raise here by a token index of the
+// wrong type: the account stays reachable by address and in the listing, so deleting it again
+// can finish, rather than an account nobody can find.
+TEST_F(MixedVersionsTest, ADeletionThatFailsHalfwayLeavesTheAccountFindable) {
+  raw({"SET", "P:user:{acc-1}:tokens", "not a sorted set"});
+  Result<void> deleted = run(store().delete_account("acc-1"));
+  ASSERT_FALSE(deleted);
+  EXPECT_EQ(deleted.error(), Error::unavailable);
+  Result<Account> by_email = run(store().find_account_by_email("ann@example.com"));
+  ASSERT_TRUE(by_email) << "its address still leads to it";
+  EXPECT_EQ(by_email->id, "acc-1");
+  Result<std::vector<Account>> listed = run(store().list_accounts("", 10));
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->size(), 1u) << "still in the admin listing";
+
+  raw({"DEL", "P:user:{acc-1}:tokens"});
+  ASSERT_TRUE(run(store().delete_account("acc-1")));
+  Result<Account> gone = run(store().find_account_by_email("ann@example.com"));
+  ASSERT_FALSE(gone);
+  EXPECT_EQ(gone.error(), Error::not_found);
+}
+
 // The older account's new key is the one the newer account holds under version 1: the holder
 // must take over an entry another account is giving up. Also after an interruption between the
 // two steps (every old entry freed, nothing claimed yet, the version still 1): the next start
@@ -207,7 +418,7 @@ TEST_P(RedisRekeyTest, TheOlderAccountTakesTheKeyTheNewerOneHeld) {
   ASSERT_TRUE(placeholder);
   EXPECT_EQ(placeholder->id, "acc-new");
   EXPECT_EQ(raw({"EXISTS", "P:email:stra\u00dfe@example.de"}).integer, 0);
-  EXPECT_EQ(raw({"GET", "P:schema_version"}).str, "3");
+  EXPECT_EQ(raw({"GET", "P:schema_version"}).str, "4");
 }
 
 INSTANTIATE_TEST_SUITE_P(Rekey, RedisRekeyTest, ::testing::Bool(),

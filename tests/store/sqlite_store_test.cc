@@ -196,7 +196,7 @@ TEST_F(SqliteStoreTest, Version1DatabaseIsUpgradedInPlaceWithItsData) {
 
   opened->reset();
   RawDb db(path());
-  EXPECT_EQ(db.integer("PRAGMA user_version"), 3) << "and on through every later migration";
+  EXPECT_EQ(db.integer("PRAGMA user_version"), 4) << "and on through every later migration";
 }
 
 // A database as the release before issue 10 left it (schema version 2: no verified addresses,
@@ -251,8 +251,91 @@ TEST_F(SqliteStoreTest, Version2DatabaseIsUpgradedInPlaceKeepingAccountsAndSessi
 
   opened->reset();
   RawDb db(path());
-  EXPECT_EQ(db.integer("PRAGMA user_version"), 3);
+  EXPECT_EQ(db.integer("PRAGMA user_version"), 4);
   EXPECT_EQ(db.integer("SELECT count(*) FROM accounts"), 2);
+}
+
+// A database as the release before issue 11 left it (schema version 3: no disabled accounts,
+// no public session ids, session metadata or last use yet).
+void build_version_3(const std::filesystem::path& path) {
+  RawDb db(path);
+  db.exec("PRAGMA journal_mode=WAL");
+  db.exec(read_file(std::filesystem::path(VESTIBULE_STORE_FIXTURES) / "schema_v3.sql"));
+}
+
+TEST_F(SqliteStoreTest, Version3DatabaseIsUpgradedInPlaceKeepingAccountsSessionsTokensAndMail) {
+  build_version_3(path());
+  auto opened = open();
+  ASSERT_TRUE(opened) << opened.error().message;
+  Store& store = **opened;
+  EXPECT_NE(logged().find("event=store.migrated schema_version=4"), std::string::npos) << logged();
+  EXPECT_EQ(logged().find("schema_version=3"), std::string::npos) << "only migration 4 ran: " << logged();
+
+  Result<Account> ann = run(store.find_account("acc-ann"));
+  ASSERT_TRUE(ann);
+  EXPECT_EQ(ann->name, "Ann");
+  EXPECT_EQ(ann->email, "Ann@example.com");
+  EXPECT_EQ(ann->email_key, "ann@example.com");
+  EXPECT_EQ(ann->password_hash, "$argon2id$v=19$m=1024,t=1,p=1$c2FsdA$h");
+  EXPECT_EQ(ann->created_at, kT0);
+  EXPECT_EQ(ann->updated_at, kT0 + 5s);
+  EXPECT_TRUE(ann->email_verified);
+  EXPECT_EQ(ann->pending_email, "ann@new.example");
+  EXPECT_EQ(ann->pending_email_key, "ann@new.example");
+  EXPECT_FALSE(ann->disabled) << "nobody has disabled an account yet";
+  Result<std::vector<Account>> all = run(store.list_accounts("", 10));
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ(all->at(1).id, "acc-zoe");
+  EXPECT_EQ(all->at(1).name, "Zo\u00eb");
+  EXPECT_FALSE(all->at(1).disabled);
+
+  // The sessions keep working, each with an id of its own, no metadata, last used when created.
+  Result<SessionAccount> old_session = run(store.find_session("digest-ann-old", kT0));
+  ASSERT_TRUE(old_session);
+  EXPECT_EQ(old_session->account.id, "acc-ann");
+  const Session& s = old_session->session;
+  EXPECT_EQ(s.account_id, "acc-ann");
+  EXPECT_EQ(s.created_at, kT0);
+  EXPECT_EQ(s.expires_at, kT0 + 1h);
+  EXPECT_EQ(s.last_used_at, kT0);
+  EXPECT_EQ(s.user_agent, "");
+  EXPECT_EQ(s.client_address, "");
+  EXPECT_EQ(s.id.size(), 32u) << s.id;
+  EXPECT_EQ(s.id.find_first_not_of("0123456789abcdef"), std::string::npos) << s.id;
+  Result<std::vector<Session>> listed = run(store.list_sessions("acc-ann", kT0));
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->size(), 2u) << "the expired one is not listed";
+  EXPECT_EQ(listed->at(0).token_digest, "digest-ann-new");
+  EXPECT_EQ(listed->at(0).last_used_at, kT0 + 1s);
+  EXPECT_EQ(listed->at(1).id, s.id);
+  EXPECT_NE(listed->at(0).id, s.id);
+  EXPECT_EQ(run(store.find_account_by_session("digest-zoe", kT0)).value().id, "acc-zoe");
+  ASSERT_TRUE(run(store.touch_session("digest-ann-old", kT0 + 2min)));
+  EXPECT_EQ(run(store.find_session("digest-ann-old", kT0)).value().session.last_used_at, kT0 + 2min);
+  ASSERT_TRUE(run(store.delete_session_by_id("acc-ann", s.id, kT0)));
+  EXPECT_FALSE(run(store.find_session("digest-ann-old", kT0)));
+  EXPECT_TRUE(run(store.find_session("digest-ann-new", kT0)));
+
+  // Throttling, flow tokens and queued mail carry over; new sessions and accounts work beside the old.
+  EXPECT_EQ(run(store.attempts("login:account:acc-zoe", kT0)).value().count, 2u);
+  Result<TokenHolder> token = run(store.find_token("digest-verify", TokenPurpose::email_verification, kT0));
+  ASSERT_TRUE(token);
+  EXPECT_EQ(token->account.id, "acc-ann");
+  EXPECT_EQ(run(store.outbox_stats()).value().queued, 1u);
+  Session fresh{"digest-fresh", "acc-zoe", kT0, kT0 + 1h, "fresh-id", "curl/8.0", "192.0.2.1"};
+  ASSERT_TRUE(run(store.create_session(fresh)));
+  EXPECT_EQ(run(store.find_session("digest-fresh", kT0)).value().session.client_address, "192.0.2.1");
+  Account twin{"acc-ann", "n", "x", "other@example.com", "h", kT0, kT0};
+  Result<void> duplicate = run(store.create_account(twin, {}));
+  ASSERT_FALSE(duplicate);
+  EXPECT_EQ(duplicate.error(), Error::id_taken);
+
+  opened->reset();
+  RawDb db(path());
+  EXPECT_EQ(db.integer("PRAGMA user_version"), 4);
+  EXPECT_EQ(db.integer("SELECT count(*) FROM accounts"), 2);
+  EXPECT_EQ(db.integer("SELECT count(DISTINCT id) FROM sessions"), 4);
 }
 
 TEST_F(SqliteStoreTest, AFailedMessageKeepsNoParams) {
@@ -304,7 +387,7 @@ TEST_F(SqliteStoreTest, ReopeningACurrentDatabaseMigratesNothing) {
     auto opened = open();
     ASSERT_TRUE(opened) << opened.error().message;
   }
-  EXPECT_NE(logged().find("event=store.migrated schema_version=3"), std::string::npos);
+  EXPECT_NE(logged().find("event=store.migrated schema_version=4"), std::string::npos);
   const std::size_t before = logged().size();
   auto again = open();
   ASSERT_TRUE(again) << again.error().message;
@@ -314,10 +397,10 @@ TEST_F(SqliteStoreTest, ReopeningACurrentDatabaseMigratesNothing) {
 TEST_F(SqliteStoreTest, RefusesADatabaseOfANewerVersion) {
   {
     RawDb db(path());
-    db.exec("PRAGMA user_version = 4");
+    db.exec("PRAGMA user_version = 5");
   }
   EXPECT_EQ(open_error(), "cannot open SQLite database " + path().string() +
-                              ": incompatible schema: database version 4 is newer than this binary's 3; upgrade vestibule");
+                              ": incompatible schema: database version 5 is newer than this binary's 4; upgrade vestibule");
 }
 
 TEST_F(SqliteStoreTest, RefusesADatabaseOfAnotherProgram) {
@@ -332,13 +415,13 @@ TEST_F(SqliteStoreTest, RefusesADatabaseOfAnotherProgram) {
 TEST_F(SqliteStoreTest, RefusesAVersionedDatabaseLackingAColumn) {
   {
     RawDb db(path());
-    db.exec("CREATE TABLE accounts (id TEXT PRIMARY KEY, name TEXT); PRAGMA user_version = 3");
+    db.exec("CREATE TABLE accounts (id TEXT PRIMARY KEY, name TEXT); PRAGMA user_version = 4");
   }
   EXPECT_EQ(open_error(),
             "cannot open SQLite database " + path().string() + ": not a Vestibule database: table accounts has no column email");
 }
 
-TEST_F(SqliteStoreTest, RefusesAVersion3DatabaseLackingTheOutbox) {
+TEST_F(SqliteStoreTest, RefusesACurrentDatabaseLackingTheOutbox) {
   {
     auto opened = open();
     ASSERT_TRUE(opened) << opened.error().message;
@@ -349,6 +432,32 @@ TEST_F(SqliteStoreTest, RefusesAVersion3DatabaseLackingTheOutbox) {
   }
   EXPECT_EQ(open_error(),
             "cannot open SQLite database " + path().string() + ": not a Vestibule database: table outbox is missing");
+}
+
+TEST_F(SqliteStoreTest, RefusesACurrentDatabaseLackingASessionColumn) {
+  {
+    auto opened = open();
+    ASSERT_TRUE(opened) << opened.error().message;
+  }
+  {
+    RawDb db(path());
+    db.exec("ALTER TABLE sessions DROP COLUMN last_used_at");
+  }
+  EXPECT_EQ(open_error(), "cannot open SQLite database " + path().string() +
+                              ": not a Vestibule database: table sessions has no column last_used_at");
+}
+
+TEST_F(SqliteStoreTest, RefusesACurrentDatabaseWhoseSessionIdsAreNotUnique) {
+  {
+    auto opened = open();
+    ASSERT_TRUE(opened) << opened.error().message;
+  }
+  {
+    RawDb db(path());
+    db.exec("DROP INDEX sessions_by_id; CREATE INDEX sessions_by_id ON sessions(id)");
+  }
+  EXPECT_EQ(open_error(),
+            "cannot open SQLite database " + path().string() + ": not a Vestibule database: sessions.id has no unique index");
 }
 
 // File descriptors this process has open (Linux).

@@ -13,6 +13,8 @@
 #include <type_traits>
 
 #include "account_assertions.h"
+#include "mail/flaky_store.h"
+#include "security/tokens.h"
 #include "store/open.h"
 #include "support/pooled_hasher.h"
 #include "support/run_awaitable.h"
@@ -54,6 +56,7 @@ class AccountServiceTest : public ::testing::Test {
   }
 
   AccountService& service() { return *service_; }
+  store::Store& store() { return *store_; }
 
   template <typename T>
   T run(Task<T> task) {
@@ -68,9 +71,21 @@ class AccountServiceTest : public ::testing::Test {
   }
 
   Result<Login> login(const std::string& email, const std::string& password, AccountService* via = nullptr,
-                      const std::string& client = {}) {
+                      const std::string& client = {}, const std::string& user_agent = {}) {
     Credentials c{.email = email, .password = password};
-    return run((via ? *via : service()).login(std::move(c), client));
+    return run((via ? *via : service()).login(std::move(c), client, user_agent));
+  }
+
+  // The stored session of `token` (its last use, what it keeps).
+  store::Session stored_session(const std::string& token) {
+    return run(store_->find_session(security::token_digest(token).value(), now_)).value().session;
+  }
+
+  void set_disabled(const std::string& account_id, bool disabled) {
+    store::AccountChanges changes;
+    changes.updated_at = now_;
+    changes.disabled = disabled;
+    ASSERT_TRUE(run(store_->update_account(account_id, std::move(changes))));
   }
 
   Result<User> change_password(const Principal& p, const std::string& current, const std::string& next,
@@ -377,6 +392,117 @@ TEST_F(AccountServiceTest, APrincipalOffersNoPasswordHash) {
   const Principal caller = authenticate(login("ada@example.com", "correct horse").value().token).value();
   EXPECT_EQ(caller.user().email, "ada@example.com");
   EXPECT_EQ(caller.account_id(), caller.user().id);
+}
+
+TEST_F(AccountServiceTest, ALoginKeepsWhereItCameFromAndWhatTheClientSaidItWas) {
+  ASSERT_TRUE(register_account("ada@example.com", "correct horse"));
+  const std::string ua = "Agent/1.0 \x01\xc3\xa9" + std::string(400, 'x');
+  Result<Login> session = login("ada@example.com", "correct horse", nullptr, "192.0.2.7", ua);
+  ASSERT_TRUE(session);
+  store::Session stored = stored_session(session->token);
+  EXPECT_EQ(stored.client_address, "192.0.2.7");
+  EXPECT_EQ(stored.user_agent.size(), kMaxUserAgentBytes);
+  EXPECT_EQ(stored.user_agent.substr(0, 13), "Agent/1.0 ???") << "control and non-ASCII bytes are kept as '?'";
+  EXPECT_EQ(stored.last_used_at, kT0);
+  EXPECT_EQ(stored.id.size(), 36u) << "a UUID";
+}
+
+TEST_F(AccountServiceTest, ASessionsLastUseIsWrittenAtMostOncePerInterval) {
+  ASSERT_TRUE(register_account("ada@example.com", "correct horse"));
+  const std::string token = login("ada@example.com", "correct horse").value().token;
+
+  now_ = kT0 + kTouchInterval - 1ms;
+  ASSERT_TRUE(authenticate(token));
+  EXPECT_EQ(stored_session(token).last_used_at, kT0) << "within the interval: a read only";
+  now_ = kT0 + kTouchInterval;
+  ASSERT_TRUE(authenticate(token));
+  EXPECT_EQ(stored_session(token).last_used_at, kT0 + kTouchInterval);
+  now_ = kT0 + kTouchInterval + 30s;
+  ASSERT_TRUE(run(service().introspect(token)));
+  EXPECT_EQ(stored_session(token).last_used_at, kT0 + kTouchInterval);
+  now_ = kT0 + 2 * kTouchInterval + 1s;
+  ASSERT_TRUE(run(service().introspect(token)));
+  EXPECT_EQ(stored_session(token).last_used_at, kT0 + 2 * kTouchInterval + 1s) << "introspection is a use too";
+}
+
+TEST_F(AccountServiceTest, IntrospectionTellsALiveTokenFromAnythingElse) {
+  ASSERT_TRUE(register_account("ada@example.com", "correct horse"));
+  Result<Login> session = login("ada@example.com", "correct horse");
+  ASSERT_TRUE(session);
+  auto live = run(service().introspect(session->token));
+  ASSERT_TRUE(live);
+  ASSERT_TRUE(live->has_value());
+  EXPECT_EQ((*live)->account_id, session->user.id);
+  EXPECT_EQ((*live)->email, "ada@example.com");
+  EXPECT_EQ((*live)->issued_at, kT0);
+  EXPECT_EQ((*live)->expires_at, kT0 + 1h);
+  for (std::string token : {std::string(), std::string("x"), std::string(43, 'A')}) {
+    auto none = run(service().introspect(token));
+    ASSERT_TRUE(none) << token;
+    EXPECT_FALSE(none->has_value()) << token;
+  }
+  now_ = kT0 + 1h;
+  auto expired = run(service().introspect(session->token));
+  ASSERT_TRUE(expired);
+  EXPECT_FALSE(expired->has_value()) << "expired at its expiry";
+}
+
+TEST_F(AccountServiceTest, ADisabledAccountIsRefusedOnlyAfterThePasswordMatched) {
+  Result<User> ada = register_account("ada@example.com", "correct horse");
+  ASSERT_TRUE(ada);
+  set_disabled(ada->id, true);
+  EXPECT_TRUE(fails_with(login("ada@example.com", "wrong horse"), Code::invalid_credentials));
+  EXPECT_TRUE(fails_with(login("ada@example.com", "correct horse"), Code::account_disabled));
+  set_disabled(ada->id, false);
+  EXPECT_TRUE(login("ada@example.com", "correct horse"));
+}
+
+TEST_F(AccountServiceTest, ALoginThatRacesADisableIsToldTheAccountIsDisabled) {
+  ASSERT_TRUE(register_account("ada@example.com", "correct horse"));
+  mail::FlakyStore racing(store());
+  racing.disable_before_session = true;
+  auto audit = std::make_shared<spdlog::logger>("audit", std::make_shared<spdlog::sinks::null_sink_mt>());
+  AccountService service(racing, hasher_, ServiceOptions{}, [this] { return now_; }, std::move(audit));
+  Credentials c{.email = "ada@example.com", .password = "correct horse"};
+  EXPECT_TRUE(fails_with(run(service.login(std::move(c))), Code::account_disabled))
+      << "the password matched; the session was refused for the disable";
+  racing.disable_before_session = false;
+  EXPECT_TRUE(fails_with(login("ada@example.com", "correct horse"), Code::account_disabled));
+}
+
+TEST_F(AccountServiceTest, ASessionOfADisabledAccountAuthenticatesNobody) {
+  Result<User> ada = register_account("ada@example.com", "correct horse");
+  ASSERT_TRUE(ada);
+  const std::string token = login("ada@example.com", "correct horse").value().token;
+  // The flag alone, as if a login had raced the disabling change: the session is still stored.
+  set_disabled(ada->id, true);
+  EXPECT_TRUE(fails_with(authenticate(token), Code::invalid_token));
+  auto introspected = run(service().introspect(token));
+  ASSERT_TRUE(introspected);
+  EXPECT_FALSE(introspected->has_value());
+}
+
+TEST_F(AccountServiceTest, SessionsListNewestFirstAndRevokeOnlyTheCallersOwn) {
+  ASSERT_TRUE(register_account("ada@example.com", "correct horse"));
+  ASSERT_TRUE(register_account("bob@example.com", "battery staple"));
+  const std::string first = login("ada@example.com", "correct horse").value().token;
+  now_ = kT0 + 1s;
+  const std::string second = login("ada@example.com", "correct horse").value().token;
+  const std::string bobs = login("bob@example.com", "battery staple").value().token;
+  Principal ada = authenticate(second).value();
+  auto listed = run(service().sessions(ada));
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_TRUE((*listed)[0].current);
+  EXPECT_EQ((*listed)[0].created_at, kT0 + 1s);
+  EXPECT_FALSE((*listed)[1].current);
+
+  const std::string bob_session = stored_session(bobs).id;
+  EXPECT_TRUE(fails_with(run(service().revoke_session(ada, bob_session)), Code::not_found));
+  EXPECT_TRUE(authenticate(bobs));
+  ASSERT_TRUE(run(service().revoke_session(ada, (*listed)[1].id)));
+  EXPECT_TRUE(fails_with(authenticate(first), Code::invalid_token));
+  EXPECT_TRUE(fails_with(run(service().revoke_session(ada, (*listed)[1].id)), Code::not_found));
 }
 
 }  // namespace

@@ -244,3 +244,33 @@ TEST(JsonResponse, SerialisesTheBodyAsJson) {
 
 }  // namespace
 }  // namespace vestibule::api
+
+namespace vestibule::api {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(ParseRfc3339, ReadsUtcOffsetsAndFractions) {
+  EXPECT_EQ(parse_rfc3339("1970-01-01T00:00:00Z"), accounts::TimePoint(0ms));
+  EXPECT_EQ(parse_rfc3339("2026-11-27T18:30:00.123Z"), accounts::TimePoint(1'795'804'200'123ms));
+  EXPECT_EQ(parse_rfc3339("2026-11-27T19:30:00.123+01:00"), accounts::TimePoint(1'795'804'200'123ms));
+  EXPECT_EQ(parse_rfc3339("2026-11-27t18:30:00.1234567z"), accounts::TimePoint(1'795'804'200'123ms))
+      << "digits past milliseconds are dropped";
+  EXPECT_EQ(parse_rfc3339("2024-02-29T00:00:00-00:30"), accounts::TimePoint(1'709'166'600'000ms));
+  EXPECT_EQ(parse_rfc3339("1969-12-31T23:59:59.5Z"), accounts::TimePoint(-500ms));
+  // Round trip with what we write.
+  const accounts::TimePoint t(1'795'804'200'123ms);
+  EXPECT_EQ(parse_rfc3339(rfc3339(t)), t);
+}
+
+TEST(ParseRfc3339, RefusesWhatIsNotADateTime) {
+  for (std::string_view text : {"", "2026-11-27", "2026-11-27T18:30:00", "2026-13-01T00:00:00Z",
+                                "2023-02-29T00:00:00Z", "2026-11-31T00:00:00Z", "2026-11-27T24:00:00Z",
+                                "2026-11-27T18:30:00.Z", "2026-11-27T18:30:00Z ", "2026-11-27T18:30:00+0100",
+                                "26-11-27T18:30:00Z", "yesterday", "2026-11-27T18:30:00.1234567891Z"}) {
+    EXPECT_FALSE(parse_rfc3339(text)) << text;
+  }
+}
+
+}  // namespace
+}  // namespace vestibule::api

@@ -36,6 +36,9 @@ constexpr Expected kMappings[] = {
     {Code::already_verified, 409, "already_verified", ""},
     {Code::too_many_attempts, 429, "too_many_attempts", "37"},
     {Code::conflict, 409, "conflict", ""},
+    {Code::not_found, 404, "not_found", ""},
+    {Code::account_disabled, 403, "account_disabled", ""},
+    {Code::id_taken, 409, "id_taken", ""},
     {Code::overloaded, 503, "overloaded", "1"},
     {Code::store_unavailable, 503, "store_unavailable", "1"},
 };

@@ -1,4 +1,4 @@
-// Router: exact-path matching, 404 and 405 with the exact Allow list, HEAD served by the GET
+// Router: exact-path and template matching (path parameters), 404 and 405 with the exact Allow list, HEAD served by the GET
 // handler, the query string ignored, and the route template it reports for observers (never
 // the raw target, so a metrics label keeps a bounded cardinality).
 #include "http/router.h"
@@ -25,11 +25,13 @@ Response render(const ErrorInfo& e, const Exchange&) {
   return res;
 }
 
-// A handler that answers 200 with its own name, so a test sees which one ran.
+// A handler that answers 200 with its own name and the path parameters it got ("name a,b"), so a
+// test sees which one ran with what.
 Handler named(std::string name) {
-  return [name](Request&, const Exchange&) -> net::awaitable<Response> {
+  return [name](Request&, const Exchange& ex) -> net::awaitable<Response> {
     Response res{Status::ok, 11};
     res.body() = name;
+    for (std::size_t i = 0; i < ex.path_params.size(); ++i) res.body() += (i == 0 ? " " : ",") + ex.path_params[i];
     co_return res;
   };
 }
@@ -42,6 +44,11 @@ class RouterTest : public testing::Test {
     router_.add(verb::delete_, "/v1/users/me", named("delete me"));
     router_.add(verb::post, "/v1/users", named("register"));
     router_.add(verb::get, "/healthz", named("live"));
+    router_.add(verb::delete_, "/v1/sessions/current", named("logout"));
+    router_.add(verb::delete_, "/v1/sessions/{id}", named("revoke"));
+    router_.add(verb::get, "/admin/v1/users/{id}", named("get user"));
+    router_.add(verb::patch, "/admin/v1/users/{id}", named("patch user"));
+    router_.add(verb::delete_, "/admin/v1/users/{id}/sessions", named("revoke all"));
   }
 
   // Routes `method target` to completion; `matched` receives the reported template.
@@ -114,6 +121,40 @@ TEST_F(RouterTest, TheQueryStringIsIgnoredAndNeverReported) {
   EXPECT_EQ(matched, "/v1/users/me");
   EXPECT_EQ(route(verb::get, "/nowhere?token=secret", &matched).result(), Status::not_found);
   EXPECT_EQ(matched, kUnmatchedRoute);
+}
+
+TEST_F(RouterTest, ATemplateHandsItsParametersToTheHandlerAndIsReportedAsTheTemplate) {
+  std::string_view matched;
+  EXPECT_EQ(route(verb::delete_, "/v1/sessions/abc-123", &matched).body(), "revoke abc-123");
+  EXPECT_EQ(matched, "/v1/sessions/{id}");
+  EXPECT_EQ(route(verb::get, "/admin/v1/users/u1?x=1", &matched).body(), "get user u1");
+  EXPECT_EQ(matched, "/admin/v1/users/{id}");
+  EXPECT_EQ(route(verb::delete_, "/admin/v1/users/u%2F1/sessions").body(), "revoke all u%2F1")
+      << "a parameter is one segment as sent";
+}
+
+TEST_F(RouterTest, AnExactPathWinsOverATemplateThatAlsoMatches) {
+  std::string_view matched;
+  EXPECT_EQ(route(verb::delete_, "/v1/sessions/current", &matched).body(), "logout");
+  EXPECT_EQ(matched, "/v1/sessions/current");
+}
+
+TEST_F(RouterTest, ATemplateMatchesWholeNonEmptySegmentsOnly) {
+  for (std::string_view target : {"/v1/sessions/", "/v1/sessions", "/v1/sessions/a/b", "/admin/v1/users//sessions",
+                                  "/admin/v1/users/u1/sessions/x", "/admin/v1/users/u1/session"}) {
+    std::string_view matched = "not set";
+    EXPECT_EQ(route(verb::delete_, target, &matched).result(), Status::not_found) << target;
+    EXPECT_EQ(matched, kUnmatchedRoute) << target;
+  }
+}
+
+TEST_F(RouterTest, ATemplateAnswersAWrongMethodWithItsOwnAllowList) {
+  std::string_view matched;
+  Response res = route(verb::post, "/admin/v1/users/u1", &matched);
+  EXPECT_EQ(res.result(), Status::method_not_allowed);
+  EXPECT_EQ(res[beast_http::field::allow], "GET, HEAD, PATCH");
+  EXPECT_EQ(matched, "/admin/v1/users/{id}");
+  EXPECT_EQ(route(verb::head, "/admin/v1/users/u1").body(), "get user u1");
 }
 
 TEST_F(RouterTest, TheTemplateIsOptional) {

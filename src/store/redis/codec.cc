@@ -57,8 +57,29 @@ Result<Account> to_account(const Reply& r) {
     else if (name == "email_verified") a.email_verified = value == "1";
     else if (name == "pending_email") a.pending_email = value;
     else if (name == "pending_email_key") a.pending_email_key = value;
+    // Absent in accounts written before data version 4: not disabled.
+    else if (name == "disabled") a.disabled = value == "1";
   }
   return a;
+}
+
+std::optional<Session> to_session(std::string digest, const Reply& r) {
+  if (r.type != Reply::Type::array || r.elements.empty()) return std::nullopt;
+  Session s;
+  s.token_digest = std::move(digest);
+  for (std::size_t i = 0; i + 1 < r.elements.size(); i += 2) {
+    const std::string& name = r.elements[i].str;
+    const std::string& value = r.elements[i + 1].str;
+    if (name == "account_id") s.account_id = value;
+    else if (name == "id") s.id = value;
+    else if (name == "created_at") s.created_at = parse_millis(value);
+    else if (name == "expires_at") s.expires_at = parse_millis(value);
+    else if (name == "last_used_at") s.last_used_at = parse_millis(value);
+    else if (name == "user_agent") s.user_agent = value;
+    else if (name == "client_address") s.client_address = value;
+  }
+  if (s.account_id.empty()) return std::nullopt;
+  return s;
 }
 
 std::optional<FlowToken> to_token(std::string digest, const Reply& r) {
@@ -126,6 +147,9 @@ void append_changes(std::vector<std::string>& args, const AccountChanges& ch) {
   std::optional<std::string> verified;
   if (ch.email_verified) verified = flag(*ch.email_verified);
   append_optional(args, verified);
+  std::optional<std::string> disabled;
+  if (ch.disabled) disabled = flag(*ch.disabled);
+  append_optional(args, disabled);
   args.emplace_back(flag(ch.pending_email.has_value() || ch.pending_email_key.has_value()));
   args.push_back(ch.pending_email.value_or(""));
   args.push_back(ch.pending_email_key.value_or(""));
@@ -139,7 +163,8 @@ Result<void> to_void(const Result<Reply>& r) {
   if (!r) return r.error();
   if (r->is_nil()) return Error::not_found;
   if (r->str == "email_taken") return Error::email_taken;
-  if (r->str == "id_taken") return Error::unavailable;
+  if (r->str == "id_taken") return Error::id_taken;
+  if (r->str == "collision") return Error::unavailable;
   return {};
 }
 

@@ -1,10 +1,13 @@
 #include "store/redis/migrations.h"
 
+#include <sodium.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
+#include <functional>
+#include <string>
 #include <vector>
 
 namespace vestibule::store::redis {
@@ -43,6 +46,49 @@ for i = 1, #KEYS, 2 do
   end
 end
 return 'ok'
+)lua";
+
+// KEYS: account hashes. ARGV: the account id index. Lists each account that exists (step 1 of
+// version 4). Returns how many it found.
+constexpr const char* kIndexAccounts = R"lua(
+local indexed = 0
+for _, k in ipairs(KEYS) do
+  local id = redis.call('HGET', k, 'id')
+  if id then
+    redis.call('ZADD', ARGV[1], 0, id)
+    indexed = indexed + 1
+  end
+end
+return indexed
+)lua";
+
+// KEYS: session keys. ARGV: prefix, now (ms), then a fresh public id per key. Rewrites each
+// version-3 session ("<account id> <expires ms>", a string) as a version-4 hash with its public
+// id's key (step 2 of version 4); keys already converted, or gone since the SCAN, are left. A
+// value that is not "<id> <number>" (damaged; version 3 could not read it either) is deleted.
+// Returns how many it converted.
+constexpr const char* kConvertSessions = R"lua(
+local p, now = ARGV[1], tonumber(ARGV[2])
+local converted = 0
+for i, k in ipairs(KEYS) do
+  local v = redis.call('TYPE', k).ok == 'string' and redis.call('GET', k)
+  local sep = v and string.find(v, ' ', 1, true)
+  local expires = sep and tonumber(string.sub(v, sep + 1))
+  if v and not expires then redis.call('DEL', k) end
+  if expires then
+    local account_id, expires_text = string.sub(v, 1, sep - 1), string.format('%.0f', expires)
+    local created = string.format('%.0f', math.min(now, expires))
+    local sid = ARGV[2 + i]
+    redis.call('DEL', k)
+    redis.call('HSET', k, 'account_id', account_id, 'id', sid, 'created_at', created, 'expires_at', expires_text,
+               'last_used_at', created, 'user_agent', '', 'client_address', '')
+    redis.call('PEXPIREAT', k, expires_text)
+    redis.call('SET', p .. 'user:{' .. account_id .. '}:session_id:' .. sid, string.sub(k, #p + 9), 'PXAT',
+               expires_text)
+    converted = converted + 1
+  end
+end
+return converted
 )lua";
 
 Task<CallResult> call(RedisClient& client, std::vector<std::string> args) {
@@ -190,6 +236,81 @@ Task<PrepareResult> migrate_to_2(RedisClient& client, const std::string& p, cons
 // queued mail. They refuse a newer version, so after this step they do not start.
 Task<PrepareResult> migrate_to_3() { co_return PrepareResult{}; }
 
+// A random UUID (version 4), the form the accounts layer gives new sessions' public ids.
+std::string random_uuid() {
+  unsigned char b[16];
+  randombytes_buf(b, sizeof b);
+  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
+  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
+  char hex[33];
+  sodium_bin2hex(hex, sizeof hex, b, sizeof b);
+  const std::string h(hex, 32);
+  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" + h.substr(20);
+}
+
+// Calls `script` once per batch of keys SCAN finds under `pattern` (keys for which `take` is
+// true), with `args(batch size)` as its arguments. Returns the sum of the script's answers (a
+// count per batch).
+using KeyFilter = std::function<bool(const std::string&)>;
+using ArgsFor = std::function<std::vector<std::string>(std::size_t)>;
+Task<boost::system::result<long long, OpenError>> for_each_batch(RedisClient& client, const std::string& pattern,
+                                                                 const KeyFilter& take, const char* script,
+                                                                 const ArgsFor& args) {
+  long long total = 0;
+  std::string cursor = "0";
+  do {
+    std::vector<std::string> scan{"SCAN", cursor, "MATCH", pattern, "COUNT", std::to_string(kBatch)};
+    auto page = co_await call(client, std::move(scan));
+    if (!page) co_return page.error();
+    if (page->elements.size() != 2) co_return OpenError{"unexpected SCAN reply"};
+    cursor = page->elements[0].str;
+    std::vector<std::string> keys;
+    for (const Reply& k : page->elements[1].elements) {
+      if (take(k.str)) keys.push_back(k.str);
+    }
+    if (keys.empty()) continue;
+    std::vector<std::string> script_args = args(keys.size());
+    auto done = co_await eval(client, script, std::move(keys), std::move(script_args));
+    if (!done) co_return done.error();
+    total += done->integer;
+  } while (cursor != "0");
+  co_return total;
+}
+
+// Version 4: sessions get public ids, the client's user agent and address, and a last use, so
+// that their owner can list and revoke them; accounts get `disabled` and an id index, so that
+// an operator can page through them. In two steps, each a SCAN with one script per batch (so an
+// interrupted run resumes: both steps skip what is done):
+// 1. every account joins `P accounts` (a sorted set at score 0, read in bytewise order);
+// 2. every session becomes a hash with a fresh random id (and its `user:{ID}:session_id:SID`
+//    key). Version 3 did not keep when a session was created: the migration's `now` stands in
+//    (or the expiry, if earlier), and is its last use too; no user agent or address is known.
+// An account without `disabled` is not disabled (codec.cc's to_account): nothing to write.
+// Not safe while version-3 instances write (docs/redis.md says to stop them first): one still
+// running writes string sessions after step 2 has passed them. The session scripts tolerate
+// such a string rather than raise halfway (session_scripts.h: not found, not listed, deleted on
+// revocation), but the migration does not come back for it.
+Task<PrepareResult> migrate_to_4(RedisClient& client, const std::string& p, TimePoint now, spdlog::logger& log) {
+  if (sodium_init() < 0) co_return OpenError{"libsodium could not be initialised"};
+  const std::string index = p + "accounts";
+  // Named: a coroutine's reference parameters must outlive its frame (STYLE.md, section 10).
+  const KeyFilter account_hash = [](const std::string& k) { return k.ends_with('}'); };  // not ":sessions"
+  const ArgsFor index_args = [&index](std::size_t) { return std::vector<std::string>{index}; };
+  auto indexed = co_await for_each_batch(client, glob_escape(p) + "user:{*}", account_hash, kIndexAccounts, index_args);
+  if (!indexed) co_return indexed.error();
+
+  const KeyFilter any = [](const std::string&) { return true; };
+  const ArgsFor session_args = [&p, now](std::size_t n) {
+    std::vector<std::string> args{p, std::to_string(now.time_since_epoch().count())};
+    for (std::size_t i = 0; i < n; ++i) args.push_back(random_uuid());
+    return args;
+  };
+  auto converted = co_await for_each_batch(client, glob_escape(p) + "session:*", any, kConvertSessions, session_args);
+  if (!converted) co_return converted.error();
+  log.info("event=store.sessions_converted accounts_indexed={} sessions_converted={}", *indexed, *converted);
+  co_return PrepareResult{};
+}
+
 std::string unreachable(const OpenError& e) { return "cannot check the Redis data version: " + e.message; }
 
 }  // namespace
@@ -204,7 +325,7 @@ std::string glob_escape(std::string_view text) {
 }
 
 Task<PrepareResult> prepare_data(RedisClient& client, const std::string& prefix, const EmailKeyFunction& email_key,
-                                 spdlog::logger& log) {
+                                 spdlog::logger& log, TimePoint now) {
   const std::string version_key = prefix + "schema_version";
   std::vector<std::string> get{"GET", version_key};
   auto stored = co_await call(client, std::move(get));
@@ -245,6 +366,10 @@ Task<PrepareResult> prepare_data(RedisClient& client, const std::string& prefix,
     }
     if (v == 3) {
       PrepareResult done = co_await migrate_to_3();
+      if (!done) co_return done;
+    }
+    if (v == 4) {
+      PrepareResult done = co_await migrate_to_4(client, prefix, now, log);
       if (!done) co_return done;
     }
     std::vector<std::string> set{"SET", version_key, std::to_string(v)};

@@ -16,13 +16,15 @@
 namespace vestibule::store::redis {
 
 // The data version this binary reads and writes.
-inline constexpr int kDataVersion = 3;
+inline constexpr int kDataVersion = 4;
 
 // Checks and upgrades the keyspace under `prefix`. OpenError when Redis cannot be reached, the
-// version key is not a number, or the data is newer ("incompatible schema: ..."). All
-// references must outlive the task.
+// version key is not a number, or the data is newer ("incompatible schema: ..."). `now` stands
+// in for times older data did not keep (version 4: when a session was created). All references
+// must outlive the task.
 Task<boost::system::result<void, OpenError>> prepare_data(RedisClient& client, const std::string& prefix,
-                                                          const EmailKeyFunction& email_key, spdlog::logger& log);
+                                                          const EmailKeyFunction& email_key, spdlog::logger& log,
+                                                          TimePoint now);
 
 // `text` with Redis glob characters escaped, for SCAN MATCH.
 std::string glob_escape(std::string_view text);

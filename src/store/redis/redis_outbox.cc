@@ -1,5 +1,5 @@
-// The outbox operations of RedisStore (the accounts, sessions and flow tokens are in
-// redis_store.cc): claims with leases over `P outbox:due`, each a Lua script (outbox_scripts.h).
+// The outbox operations of RedisStore (accounts and flow tokens are in redis_store.cc, sessions
+// in redis_sessions.cc): claims with leases over `P outbox:due`, each a Lua script (outbox_scripts.h).
 
 #include <spdlog/spdlog.h>
 

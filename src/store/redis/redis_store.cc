@@ -2,10 +2,15 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+
 #include "store/redis/codec.h"
 #include "store/redis/migrations.h"
 #include "store/redis/outbox_scripts.h"
 #include "store/redis/scripts.h"
+#include "store/redis/session_scripts.h"
 
 namespace vestibule::store::redis {
 namespace {
@@ -13,17 +18,23 @@ namespace {
 std::string script_text(RedisStore::Script s) {
   using S = RedisStore::Script;
   // The scripts that change an account with its effects share their argument reading, checks
-  // and writes (scripts::kChangesPrelude).
-  const std::string changes = scripts::kChangesPrelude;
+  // and writes (scripts::kChangesPrelude); every script that revokes sessions shares how
+  // (scripts::kSessionsPrelude).
+  const std::string sessions = scripts::kSessionsPrelude;
+  const std::string changes = sessions + scripts::kChangesPrelude;
   switch (s) {
     case S::create_account: return changes + scripts::kCreateAccount;
     case S::find_by_email: return scripts::kFindByEmail;
-    case S::find_by_session: return scripts::kFindBySession;
+    case S::list_accounts: return scripts::kListAccounts;
     case S::update_account: return changes + scripts::kUpdateAccount;
-    case S::delete_account: return scripts::kDeleteAccount;
-    case S::create_session: return scripts::kCreateSession;
-    case S::delete_session: return scripts::kDeleteSession;
-    case S::delete_sessions: return scripts::kDeleteSessions;
+    case S::delete_account: return sessions + scripts::kDeleteAccount;
+    case S::find_session: return scripts::kFindSession;
+    case S::touch_session: return scripts::kTouchSession;
+    case S::list_sessions: return scripts::kListSessions;
+    case S::create_session: return sessions + scripts::kCreateSession;
+    case S::delete_session: return sessions + scripts::kDeleteSession;
+    case S::delete_session_by_id: return sessions + scripts::kDeleteSessionById;
+    case S::delete_sessions: return sessions + scripts::kDeleteSessions;
     case S::add_attempt: return scripts::kAddAttempt;
     case S::attempts: return scripts::kAttempts;
     case S::add_effects: return changes + scripts::kAddEffects;
@@ -55,6 +66,10 @@ std::string RedisStore::account_key(std::string_view id) const {
   return options_.key_prefix + "user:{" + std::string(id) + "}";
 }
 std::string RedisStore::email_key(std::string_view key) const { return options_.key_prefix + "email:" + std::string(key); }
+std::string RedisStore::session_id_key(std::string_view account_id, std::string_view session_id) const {
+  return account_key(account_id) + ":session_id:" + std::string(session_id);
+}
+std::string RedisStore::accounts_key() const { return options_.key_prefix + "accounts"; }
 std::string RedisStore::attempts_key(std::string_view key) const {
   return options_.key_prefix + "attempts:" + std::string(key);
 }
@@ -106,10 +121,10 @@ Task<Result<Reply>> RedisStore::run(Script script, std::vector<std::string> keys
 }
 
 Task<Result<void>> RedisStore::create_account(Account a, Effects effects) {
-  std::vector<std::string> keys{account_key(a.id), email_key(a.email_key)};
+  std::vector<std::string> keys{account_key(a.id), email_key(a.email_key), accounts_key()};
   std::vector<std::string> args{options_.key_prefix, a.id, a.name, a.email, a.email_key, a.password_hash,
                                 millis(a.created_at), millis(a.updated_at), flag(a.email_verified), a.pending_email,
-                                a.pending_email_key};
+                                a.pending_email_key, flag(a.disabled)};
   append_effects(args, effects);
   auto reply = co_await run(Script::create_account, std::move(keys), std::move(args));
   co_return to_void(reply);
@@ -123,12 +138,30 @@ Task<Result<Account>> RedisStore::find_account_by_email(std::string key) {
   co_return to_account(*reply);
 }
 
-Task<Result<Account>> RedisStore::find_account_by_session(std::string digest, TimePoint now) {
-  std::vector<std::string> keys{session_key(digest)};
-  std::vector<std::string> args{options_.key_prefix, millis(now)};
-  auto reply = co_await run(Script::find_by_session, std::move(keys), std::move(args));
+Task<Result<Account>> RedisStore::find_account(std::string id) {
+  // One key: no script needed.
+  std::vector<std::string> command{"HGETALL", account_key(id)};
+  auto reply = co_await client_->command(std::move(command));
   if (!reply) co_return reply.error();
+  if (reply->is_error()) co_return Error::unavailable;
   co_return to_account(*reply);
+}
+
+Task<Result<std::vector<Account>>> RedisStore::list_accounts(std::string after_id, std::size_t limit) {
+  std::vector<std::string> keys{accounts_key()};
+  // Redis reads LIMIT as a signed 64-bit count.
+  const std::size_t count = std::min<std::size_t>(limit, std::numeric_limits<std::int64_t>::max());
+  std::vector<std::string> args{options_.key_prefix, after_id.empty() ? "-" : "(" + after_id, std::to_string(count)};
+  auto reply = co_await run(Script::list_accounts, std::move(keys), std::move(args));
+  if (!reply) co_return reply.error();
+  if (reply->type != Reply::Type::array) co_return Error::unavailable;
+  std::vector<Account> accounts;
+  for (const Reply& hash : reply->elements) {
+    Result<Account> account = to_account(hash);
+    if (!account) co_return Error::unavailable;  // the script returns only present accounts
+    accounts.push_back(std::move(*account));
+  }
+  co_return accounts;
 }
 
 Task<Result<Account>> RedisStore::update_account(std::string id, AccountChanges ch) {
@@ -140,34 +173,10 @@ Task<Result<Account>> RedisStore::update_account(std::string id, AccountChanges 
 }
 
 Task<Result<void>> RedisStore::delete_account(std::string id) {
-  std::vector<std::string> keys{account_key(id)};
+  std::vector<std::string> keys{account_key(id), accounts_key()};
   std::vector<std::string> args{options_.key_prefix};
   auto reply = co_await run(Script::delete_account, std::move(keys), std::move(args));
   co_return to_void(reply);
-}
-
-Task<Result<void>> RedisStore::create_session(Session s) {
-  std::vector<std::string> keys{account_key(s.account_id), session_key(s.token_digest)};
-  std::vector<std::string> args{s.token_digest, s.account_id, millis(s.created_at), millis(s.expires_at),
-                                s.expected_password_hash ? "1" : "0", s.expected_password_hash.value_or("")};
-  auto reply = co_await run(Script::create_session, std::move(keys), std::move(args));
-  co_return to_void(reply);
-}
-
-Task<Result<void>> RedisStore::delete_session(std::string digest) {
-  std::vector<std::string> keys{session_key(digest)};
-  std::vector<std::string> args{options_.key_prefix, digest};
-  auto reply = co_await run(Script::delete_session, std::move(keys), std::move(args));
-  if (!reply) co_return reply.error();
-  co_return Result<void>{};
-}
-
-Task<Result<void>> RedisStore::delete_sessions(std::string id) {
-  std::vector<std::string> keys{account_key(id)};
-  std::vector<std::string> args{options_.key_prefix};
-  auto reply = co_await run(Script::delete_sessions, std::move(keys), std::move(args));
-  if (!reply) co_return reply.error();
-  co_return Result<void>{};
 }
 
 Task<Result<std::size_t>> RedisStore::purge_expired_sessions(TimePoint now) {
@@ -260,7 +269,9 @@ Task<Result<void>> RedisStore::ping() {
 }
 
 Task<boost::system::result<void, OpenError>> RedisStore::prepare() {
-  co_return co_await prepare_data(*client_, options_.key_prefix, options_.email_key, *log_);
+  // The service's clock, as every other time in the store is the caller's.
+  const TimePoint now = std::chrono::time_point_cast<std::chrono::milliseconds>(Clock::now());
+  co_return co_await prepare_data(*client_, options_.key_prefix, options_.email_key, *log_, now);
 }
 
 }  // namespace vestibule::store::redis

@@ -30,7 +30,12 @@ class RedisStore final : public Store {
 
   Task<Result<void>> create_account(Account account, Effects effects) override;
   Task<Result<Account>> find_account_by_email(std::string email_key) override;
-  Task<Result<Account>> find_account_by_session(std::string token_digest, TimePoint now) override;
+  Task<Result<Account>> find_account(std::string account_id) override;
+  Task<Result<std::vector<Account>>> list_accounts(std::string after_id, std::size_t limit) override;
+  Task<Result<SessionAccount>> find_session(std::string token_digest, TimePoint now) override;
+  Task<Result<void>> touch_session(std::string token_digest, TimePoint at) override;
+  Task<Result<std::vector<Session>>> list_sessions(std::string account_id, TimePoint now) override;
+  Task<Result<void>> delete_session_by_id(std::string account_id, std::string session_id, TimePoint now) override;
   Task<Result<Account>> update_account(std::string account_id, AccountChanges changes) override;
   Task<Result<void>> delete_account(std::string account_id) override;
   Task<Result<void>> create_session(Session session) override;
@@ -54,9 +59,10 @@ class RedisStore final : public Store {
   // Checks the data version and migrates older data (redis/migrations.h).
   Task<boost::system::result<void, OpenError>> prepare() override;
 
-  enum class Script { create_account, find_by_email, find_by_session, update_account, delete_account,
-                      create_session, delete_session, delete_sessions, add_attempt, attempts, add_effects,
-                      find_token, redeem_token, claim_mail, complete_mail, retry_mail, fail_mail, outbox_stats,
+  enum class Script { create_account, find_by_email, list_accounts, update_account, delete_account,
+                      find_session, touch_session, list_sessions, create_session, delete_session,
+                      delete_session_by_id, delete_sessions, add_attempt, attempts, add_effects, find_token,
+                      redeem_token, claim_mail, complete_mail, retry_mail, fail_mail, outbox_stats,
                       purge_failed_mail, count };
 
  private:
@@ -67,6 +73,8 @@ class RedisStore final : public Store {
   std::string account_key(std::string_view id) const;
   std::string email_key(std::string_view email_key) const;
   std::string session_key(std::string_view digest) const;
+  std::string session_id_key(std::string_view account_id, std::string_view session_id) const;
+  std::string accounts_key() const;  // the account id index
   std::string attempts_key(std::string_view key) const;
   std::string token_key(std::string_view digest) const;
   std::string mail_key(std::string_view id) const;

@@ -2,19 +2,20 @@
 // interleaving any other command, so each is all-or-nothing with respect to other clients; each
 // checks its preconditions before its first write, so an early return leaves nothing behind.
 // Keys are built inside some scripts (an account's sessions and tokens, messages), which Redis
-// Cluster would not allow; see docs/redis.md.
+// Cluster would not allow; see docs/redis.md. The session scripts are in session_scripts.h.
 #pragma once
 
 namespace vestibule::store::redis::scripts {
 
 // Shared by the scripts that change an account with its effects (kCreateAccount, kUpdateAccount,
-// kAddEffects, kRedeemToken), which RedisStore sends with this text in front of theirs: how they
+// kAddEffects, kRedeemToken), which RedisStore sends with this text (after
+// kSessionsPrelude, session_scripts.h) in front of theirs: how they
 // read their arguments, check their preconditions (before any write) and write. ARGV[1] is the
 // key prefix in each. Effects (codec.h, append_effects): has_token (0/1), token digest,
 // purpose, email, created_at, expires_at, message count, then per message id, kind, recipient,
 // params (JSON, store/params.h), created_at. Changes (append_changes): updated_at, then 0/1 and
 // value for name, email, email_key, password_hash, keep_only_session, expected_password_hash,
-// email_verified ('0'/'1'); then 0/1, pending_email, pending_email_key; revoke_all_sessions
+// email_verified ('0'/'1'), disabled ('0'/'1'); then 0/1, pending_email, pending_email_key; revoke_all_sessions
 // (0/1); the count of purposes to drop and the purposes; then the effects.
 inline constexpr const char* kChangesPrelude = R"lua(
 local P = ARGV[1]
@@ -35,12 +36,12 @@ local function read_effects(i)
   return e
 end
 
--- nil if the effects can be written; else the script's answer ('id_taken': a digest or message
+-- nil if the effects can be written; else the script's answer ('collision': a digest or message
 -- id in use, which only a collision of random values can cause; never overwritten).
 local function check_effects(e)
-  if e.token and redis.call('EXISTS', P .. 'token:' .. e.token.digest) == 1 then return 'id_taken' end
+  if e.token and redis.call('EXISTS', P .. 'token:' .. e.token.digest) == 1 then return 'collision' end
   for _, m in ipairs(e.mail) do
-    if redis.call('EXISTS', P .. 'mail:' .. m.id) == 1 then return 'id_taken' end
+    if redis.call('EXISTS', P .. 'mail:' .. m.id) == 1 then return 'collision' end
   end
   return nil
 end
@@ -79,17 +80,18 @@ local function read_changes(i)
     return nil
   end
   local c = {updated_at = ARGV[i], name = opt(i + 1), email = opt(i + 3), email_key = opt(i + 5), hash = opt(i + 7),
-             keep_only = opt(i + 9), expected_hash = opt(i + 11), verified = opt(i + 13), drop = {}}
-  if ARGV[i + 15] == '1' then c.pending = {ARGV[i + 16], ARGV[i + 17]} end
-  c.revoke_all = ARGV[i + 18] == '1'
-  local n = tonumber(ARGV[i + 19])
-  for k = 1, n do c.drop[ARGV[i + 19 + k]] = true end
-  c.effects = read_effects(i + 20 + n)
+             keep_only = opt(i + 9), expected_hash = opt(i + 11), verified = opt(i + 13), disabled = opt(i + 15),
+             drop = {}}
+  if ARGV[i + 17] == '1' then c.pending = {ARGV[i + 18], ARGV[i + 19]} end
+  c.revoke_all = ARGV[i + 20] == '1'
+  local n = tonumber(ARGV[i + 21])
+  for k = 1, n do c.drop[ARGV[i + 21 + k]] = true end
+  c.effects = read_effects(i + 22 + n)
   return c
 end
 
 -- nil if the changes apply to the account at `akey`; else the script's answer: false (gone, or
--- its password hash is no longer the expected one), 'email_taken' or 'id_taken'.
+-- its password hash is no longer the expected one), 'email_taken' or 'collision'.
 local function check_changes(akey, c)
   if redis.call('EXISTS', akey) == 0 then return false end
   if c.expected_hash and redis.call('HGET', akey, 'password_hash') ~= c.expected_hash then return false end
@@ -102,12 +104,8 @@ end
 
 -- Revokes every session of the account but `keep` (nil: all).
 local function revoke_sessions(akey, keep)
-  local zkey = akey .. ':sessions'
-  for _, d in ipairs(redis.call('ZRANGE', zkey, 0, -1)) do
-    if d ~= keep then
-      redis.call('DEL', P .. 'session:' .. d)
-      redis.call('ZREM', zkey, d)
-    end
+  for _, d in ipairs(redis.call('ZRANGE', akey .. ':sessions', 0, -1)) do
+    if d ~= keep then drop_session(P, akey, d) end
   end
 end
 
@@ -140,6 +138,7 @@ local function write_changes(akey, c)
   if c.name then redis.call('HSET', akey, 'name', c.name) end
   if c.hash then redis.call('HSET', akey, 'password_hash', c.hash) end
   if c.verified then redis.call('HSET', akey, 'email_verified', c.verified) end
+  if c.disabled then redis.call('HSET', akey, 'disabled', c.disabled) end
   if c.pending then
     if c.pending[1] == '' and c.pending[2] == '' then
       redis.call('HDEL', akey, 'pending_email', 'pending_email_key')
@@ -158,23 +157,41 @@ local function write_changes(akey, c)
 end
 )lua";
 
-// KEYS: account, email index. ARGV: prefix, id, name, email, email_key, hash, created_at,
-// updated_at, email_verified ('0'/'1'), pending_email, pending_email_key, effects (from 12).
-// After kChangesPrelude.
+// KEYS: account, email index, account id index. ARGV: prefix, id, name, email, email_key, hash,
+// created_at, updated_at, email_verified ('0'/'1'), pending_email, pending_email_key, disabled
+// ('0'/'1'), effects (from 13). After kChangesPrelude. The id is checked first: an import that
+// re-sends an existing account learns that its id exists, whatever the address.
 inline constexpr const char* kCreateAccount = R"lua(
-local e = read_effects(12)
-if redis.call('EXISTS', KEYS[2]) == 1 then return 'email_taken' end
+local e = read_effects(13)
 if redis.call('EXISTS', KEYS[1]) == 1 then return 'id_taken' end
+if redis.call('EXISTS', KEYS[2]) == 1 then return 'email_taken' end
 local refused = check_effects(e)
 if refused ~= nil then return refused end
 redis.call('HSET', KEYS[1], 'id', ARGV[2], 'name', ARGV[3], 'email', ARGV[4], 'email_key', ARGV[5],
-           'password_hash', ARGV[6], 'created_at', ARGV[7], 'updated_at', ARGV[8], 'email_verified', ARGV[9])
+           'password_hash', ARGV[6], 'created_at', ARGV[7], 'updated_at', ARGV[8], 'email_verified', ARGV[9],
+           'disabled', ARGV[12])
 if ARGV[10] ~= '' or ARGV[11] ~= '' then
   redis.call('HSET', KEYS[1], 'pending_email', ARGV[10], 'pending_email_key', ARGV[11])
 end
 redis.call('SET', KEYS[2], ARGV[2])
+redis.call('ZADD', KEYS[3], 0, ARGV[2])
 write_effects(ARGV[2], e)
 return 'ok'
+)lua";
+
+// KEYS: account id index. ARGV: prefix, the lower bound ('-' for the first page, else '(' and
+// the last id of the previous page: exclusive), limit (passed on as text: a Lua number would
+// round a large one). The index is a sorted set with every member at score 0, which Redis
+// orders bytewise (ZRANGEBYLEX): the paging the contract asks for, unaffected by inserts and
+// deletions elsewhere in the order. Create and delete keep it and the accounts in step, so
+// every entry has its account. Returns the account hashes.
+inline constexpr const char* kListAccounts = R"lua(
+local out = {}
+for _, id in ipairs(redis.call('ZRANGEBYLEX', KEYS[1], ARGV[2], '+', 'LIMIT', 0, ARGV[3])) do
+  local a = redis.call('HGETALL', ARGV[1] .. 'user:{' .. id .. '}')
+  if #a > 0 then out[#out + 1] = a end
+end
+return out
 )lua";
 
 // KEYS: email index. ARGV: prefix. Returns the account hash as a flat array, or nil.
@@ -182,15 +199,6 @@ inline constexpr const char* kFindByEmail = R"lua(
 local id = redis.call('GET', KEYS[1])
 if not id then return false end
 return redis.call('HGETALL', ARGV[1] .. 'user:{' .. id .. '}')
-)lua";
-
-// KEYS: session. ARGV: prefix, now (ms). The session value is "<account id> <expires ms>".
-inline constexpr const char* kFindBySession = R"lua(
-local v = redis.call('GET', KEYS[1])
-if not v then return false end
-local sep = string.find(v, ' ', 1, true)
-if tonumber(string.sub(v, sep + 1)) <= tonumber(ARGV[2]) then return false end
-return redis.call('HGETALL', ARGV[1] .. 'user:{' .. string.sub(v, 1, sep - 1) .. '}')
 )lua";
 
 // KEYS: account. ARGV: prefix, changes (from 2). After kChangesPrelude. Returns the account
@@ -244,49 +252,22 @@ write_changes(akey, c)
 return redis.call('HGETALL', akey)
 )lua";
 
-// KEYS: account. ARGV: prefix. The account's queued mail stays (it may still go out).
+// KEYS: account, account id index. ARGV: prefix. After kSessionsPrelude. The account's queued
+// mail stays (it may still go out). A script that raises keeps the writes it made before, so the
+// account's email and id index entries go last, after everything that could raise (a session of
+// an unexpected type, say): a failure then leaves the account reachable by address and by the
+// admin listing, and deleting it again finishes the job, rather than an account nobody can find.
 inline constexpr const char* kDeleteAccount = R"lua(
 if redis.call('EXISTS', KEYS[1]) == 0 then return false end
 local p = ARGV[1]
-redis.call('DEL', p .. 'email:' .. redis.call('HGET', KEYS[1], 'email_key'))
+local a = redis.call('HMGET', KEYS[1], 'id', 'email_key')
 local zkey = KEYS[1] .. ':sessions'
-for _, d in ipairs(redis.call('ZRANGE', zkey, 0, -1)) do redis.call('DEL', p .. 'session:' .. d) end
+for _, d in ipairs(redis.call('ZRANGE', zkey, 0, -1)) do drop_session(p, KEYS[1], d) end
 local tkey = KEYS[1] .. ':tokens'
 for _, d in ipairs(redis.call('ZRANGE', tkey, 0, -1)) do redis.call('DEL', p .. 'token:' .. d) end
 redis.call('DEL', zkey, tkey, KEYS[1])
-return 'ok'
-)lua";
-
-// KEYS: account, session. ARGV: digest, account id, created_at (ms), expires_at (ms),
-// expect_hash (0/1), expected password hash.
-// The account's session index is a sorted set scored by expiry: expired entries are dropped
-// here, and the set itself expires with its last session.
-inline constexpr const char* kCreateSession = R"lua(
-if redis.call('EXISTS', KEYS[1]) == 0 then return false end
-if ARGV[5] == '1' and redis.call('HGET', KEYS[1], 'password_hash') ~= ARGV[6] then return false end
-local zkey = KEYS[1] .. ':sessions'
-redis.call('ZREMRANGEBYSCORE', zkey, '-inf', ARGV[3])
-redis.call('SET', KEYS[2], ARGV[2] .. ' ' .. ARGV[4], 'PXAT', ARGV[4])
-redis.call('ZADD', zkey, ARGV[4], ARGV[1])
-local last = redis.call('ZRANGE', zkey, -1, -1, 'WITHSCORES')
-redis.call('PEXPIREAT', zkey, last[2])
-return 'ok'
-)lua";
-
-// KEYS: session. ARGV: prefix, digest.
-inline constexpr const char* kDeleteSession = R"lua(
-local v = redis.call('GET', KEYS[1])
-if not v then return 'ok' end
-redis.call('DEL', KEYS[1])
-redis.call('ZREM', ARGV[1] .. 'user:{' .. string.sub(v, 1, string.find(v, ' ', 1, true) - 1) .. '}:sessions', ARGV[2])
-return 'ok'
-)lua";
-
-// KEYS: account. ARGV: prefix.
-inline constexpr const char* kDeleteSessions = R"lua(
-local zkey = KEYS[1] .. ':sessions'
-for _, d in ipairs(redis.call('ZRANGE', zkey, 0, -1)) do redis.call('DEL', ARGV[1] .. 'session:' .. d) end
-redis.call('DEL', zkey)
+if a[2] then redis.call('DEL', p .. 'email:' .. a[2]) end
+if a[1] then redis.call('ZREM', KEYS[2], a[1]) end
 return 'ok'
 )lua";
 

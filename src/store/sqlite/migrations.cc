@@ -138,8 +138,30 @@ MigrationResult migration_3(Connection& c, const MigrationContext&) {
   return {};
 }
 
+// Version 4: operators and owners manage accounts and sessions (issue 11). An account can be
+// disabled by an operator; existing ones stay enabled. A session gets a public id (random, never
+// the token or its digest: it names the session in GET and DELETE /v1/sessions), what the client
+// said it was and where it came from, and its last use. Sessions of the previous release get a
+// random id of 128 bits (32 hex digits; new sessions get UUIDs: the id is opaque to clients) and no metadata, and were last
+// used, as far as anyone knows, when they were created. The ids are unique across all sessions, so
+// one id names one session whichever account asks.
+constexpr const char* kSchemaV4 = R"sql(
+ALTER TABLE accounts ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN id TEXT NOT NULL DEFAULT '';
+ALTER TABLE sessions ADD COLUMN user_agent TEXT NOT NULL DEFAULT '';
+ALTER TABLE sessions ADD COLUMN client_address TEXT NOT NULL DEFAULT '';
+ALTER TABLE sessions ADD COLUMN last_used_at INTEGER NOT NULL DEFAULT 0;
+UPDATE sessions SET id = lower(hex(randomblob(16))), last_used_at = created_at;
+CREATE UNIQUE INDEX sessions_by_id ON sessions(id);
+)sql";
+
+MigrationResult migration_4(Connection& c, const MigrationContext&) {
+  c.exec(kSchemaV4);
+  return {};
+}
+
 // Migration N brings version N-1 to N.
-constexpr std::array<Migration, kSchemaVersion> kMigrations{migration_1, migration_2, migration_3};
+constexpr std::array<Migration, kSchemaVersion> kMigrations{migration_1, migration_2, migration_3, migration_4};
 
 std::int64_t user_version(Connection& c) {
   Statement s = c.prepare("PRAGMA user_version");

@@ -20,8 +20,10 @@ const std::array<ExpectedTable, 5>& expected_tables() {
   static const std::array<ExpectedTable, 5> tables{{
       {"accounts",
        {"id", "name", "email", "email_key", "password_hash", "created_at", "updated_at", "email_verified",
-        "pending_email", "pending_email_key"}},
-      {"sessions", {"token_digest", "account_id", "created_at", "expires_at"}},
+        "pending_email", "pending_email_key", "disabled"}},
+      {"sessions",
+       {"token_digest", "account_id", "created_at", "expires_at", "id", "user_agent", "client_address",
+        "last_used_at"}},
       {"attempts", {"key", "count", "window_ends"}},
       {"flow_tokens", {"token_digest", "purpose", "account_id", "email", "created_at", "expires_at"}},
       {"outbox",
@@ -34,12 +36,22 @@ struct ExpectedIndex {
   const char* name;
   const char* table;
 };
-constexpr std::array<ExpectedIndex, 4> kExpectedIndexes{{
+constexpr std::array<ExpectedIndex, 5> kExpectedIndexes{{
     {"sessions_by_account", "sessions"},
+    {"sessions_by_id", "sessions"},
     {"sessions_by_expiry", "sessions"},
     {"flow_tokens_by_account", "flow_tokens"},
     {"outbox_by_due", "outbox"},
 }};
+
+// Whether a unique index on exactly `table`.`column` exists.
+bool has_unique_index(Connection& c, const char* table, const char* column) {
+  Statement s = c.prepare(
+      "SELECT 1 FROM pragma_index_list(?1) AS l, pragma_index_info(l.name) AS i "
+      "WHERE l.\"unique\" = 1 AND i.name = ?2 AND (SELECT count(*) FROM pragma_index_info(l.name)) = 1");
+  s.bind(1, std::string_view(table)).bind(2, std::string_view(column));
+  return s.step();
+}
 
 }  // namespace
 
@@ -92,10 +104,9 @@ std::optional<std::string> schema_problem(Connection& c) {
   }
   // Registration races are decided by this index (sqlite_store.cc): without it, two accounts
   // could share an address.
-  Statement unique = c.prepare(
-      "SELECT 1 FROM pragma_index_list('accounts') AS l, pragma_index_info(l.name) AS i "
-      "WHERE l.\"unique\" = 1 AND i.name = 'email_key' AND (SELECT count(*) FROM pragma_index_info(l.name)) = 1");
-  if (!unique.step()) return std::string("accounts.email_key has no unique index");
+  if (!has_unique_index(c, "accounts", "email_key")) return std::string("accounts.email_key has no unique index");
+  // Without it, one public session id could name sessions of two accounts.
+  if (!has_unique_index(c, "sessions", "id")) return std::string("sessions.id has no unique index");
   return std::nullopt;
 }
 

@@ -22,8 +22,8 @@ std::vector<std::string> user_tables(Connection& c);
 // to another program.
 bool is_our_table(const std::string& name);
 
-// What the current schema (kSchemaVersion) lacks: a table, a column, an index or the unique
-// index on accounts.email_key.
+// What the current schema (kSchemaVersion) lacks: a table, a column, an index or one of the
+// unique indexes on accounts.email_key and sessions.id.
 std::optional<std::string> schema_problem(Connection& c);
 
 }  // namespace vestibule::store::sqlite

@@ -10,6 +10,7 @@
 #include "store/sqlite/migrations.h"
 #include "store/sqlite/millis.h"
 #include "store/sqlite/outbox.h"
+#include "store/sqlite/session_queries.h"
 #include "util/offload.h"
 
 namespace vestibule::store::sqlite {
@@ -157,9 +158,39 @@ Task<Result<Account>> SqliteStore::find_account_by_email(std::string email_key) 
   });
 }
 
-Task<Result<Account>> SqliteStore::find_account_by_session(std::string token_digest, TimePoint now) {
-  return read<Account>([digest = std::move(token_digest), now](Connection& c) {
-    return account_by_session(c, digest, now);
+Task<Result<Account>> SqliteStore::find_account(std::string account_id) {
+  return read<Account>([id = std::move(account_id)](Connection& c) { return account_by_id(c, id); });
+}
+
+Task<Result<std::vector<Account>>> SqliteStore::list_accounts(std::string after_id, std::size_t limit) {
+  return read<std::vector<Account>>([after = std::move(after_id), limit](Connection& c) -> Result<std::vector<Account>> {
+    return accounts_after(c, after, limit);
+  });
+}
+
+Task<Result<SessionAccount>> SqliteStore::find_session(std::string token_digest, TimePoint now) {
+  return read<SessionAccount>([digest = std::move(token_digest), now](Connection& c) {
+    return session_account(c, digest, now);
+  });
+}
+
+Task<Result<void>> SqliteStore::touch_session(std::string token_digest, TimePoint at) {
+  return run<void>([digest = std::move(token_digest), at](Connection& c) -> Result<void> {
+    sqlite::touch_session(c, digest, at);
+    return {};
+  });
+}
+
+Task<Result<std::vector<Session>>> SqliteStore::list_sessions(std::string account_id, TimePoint now) {
+  return read<std::vector<Session>>([id = std::move(account_id), now](Connection& c) -> Result<std::vector<Session>> {
+    return live_sessions(c, id, now);
+  });
+}
+
+Task<Result<void>> SqliteStore::delete_session_by_id(std::string account_id, std::string session_id, TimePoint now) {
+  return run<void>([id = std::move(account_id), session_id = std::move(session_id), now](Connection& c) -> Result<void> {
+    if (!delete_live_session(c, id, session_id, now)) return Error::not_found;
+    return {};
   });
 }
 
@@ -185,20 +216,17 @@ Task<Result<void>> SqliteStore::delete_account(std::string account_id) {
 
 Task<Result<void>> SqliteStore::create_session(Session s) {
   return run<void>([s = std::move(s)](Connection& c) -> Result<void> {
+    // The insert and the trim commit together: no reader sees the account past its bound.
+    Transaction tx(c);
     try {
-      // One statement: the account check and the insert cannot be separated by a password change.
-      Statement insert = c.prepare(
-          "INSERT INTO sessions (token_digest, account_id, created_at, expires_at) "
-          "SELECT ?1, ?2, ?3, ?4 WHERE EXISTS "
-          "(SELECT 1 FROM accounts WHERE id = ?2 AND (?5 IS NULL OR password_hash = ?5))");
-      insert.bind(1, s.token_digest).bind(2, s.account_id).bind(3, millis(s.created_at)).bind(4, millis(s.expires_at));
-      if (s.expected_password_hash) insert.bind(5, *s.expected_password_hash); else insert.bind_null(5);
-      insert.execute();
+      // Not stored: the account is gone or disabled, or its password changed.
+      if (!insert_session(c, s)) return Error::not_found;
     } catch (const SqliteError& e) {
       if (e.foreign_key_violation()) return Error::not_found;  // account deleted meanwhile
       throw;
     }
-    if (c.changes() == 0) return Error::not_found;  // account gone or password changed
+    if (s.keep_newest != 0) trim_sessions(c, s.account_id, s.token_digest, s.keep_newest, s.created_at);
+    tx.commit();
     return {};
   });
 }

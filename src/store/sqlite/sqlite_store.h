@@ -45,7 +45,12 @@ class SqliteStore final : public Store {
 
   Task<Result<void>> create_account(Account account, Effects effects) override;
   Task<Result<Account>> find_account_by_email(std::string email_key) override;
-  Task<Result<Account>> find_account_by_session(std::string token_digest, TimePoint now) override;
+  Task<Result<Account>> find_account(std::string account_id) override;
+  Task<Result<std::vector<Account>>> list_accounts(std::string after_id, std::size_t limit) override;
+  Task<Result<SessionAccount>> find_session(std::string token_digest, TimePoint now) override;
+  Task<Result<void>> touch_session(std::string token_digest, TimePoint at) override;
+  Task<Result<std::vector<Session>>> list_sessions(std::string account_id, TimePoint now) override;
+  Task<Result<void>> delete_session_by_id(std::string account_id, std::string session_id, TimePoint now) override;
   Task<Result<Account>> update_account(std::string account_id, AccountChanges changes) override;
   Task<Result<void>> delete_account(std::string account_id) override;
   Task<Result<void>> create_session(Session session) override;
