@@ -9,6 +9,7 @@ packages=(
   libsodium-dev libargon2-dev libcrypt-dev libidn2-dev libunistring-dev libsqlite3-dev libhiredis-dev
   libspdlog-dev libfmt-dev libcli11-dev
   libcurl4-openssl-dev  # the mail courier's SMTP client
+  prometheus-cpp-dev  # the metrics' data model and text format (its core library only)
   john-data  # its password.lst is the default --common-passwords blocklist
 )
 case "${1:-}" in
