@@ -25,6 +25,7 @@ enum class Code {
   not_found,            // no such session of the caller's (or, admin API, no such account)
   account_disabled,     // login with the right password to an account an operator disabled
   id_taken,             // admin API: an account with the given id exists
+  backup_unsupported,   // admin API: the store keeps its own persistence (Redis: AOF, RDB)
   overloaded,           // the hashing pool is full (or shutting down); retry shortly
   store_unavailable,    // the store could not be reached; nothing was changed
 };

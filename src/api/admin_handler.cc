@@ -106,4 +106,15 @@ boost::asio::awaitable<http::Response> AdminHandler::revoke_sessions(http::Reque
   co_return no_content();
 }
 
+boost::asio::awaitable<http::Response> AdminHandler::create_backup(http::Request& req, const http::Exchange& ex) {
+  if (auto refused = refusal(req, ex)) co_return std::move(*refused);
+  auto made = co_await backups_.create();
+  if (!made) co_return failure_response(made.error(), ex);
+  boost::json::object body;
+  body["file"] = made->file;
+  body["bytes"] = made->bytes;
+  body["created_at"] = rfc3339(made->created_at);
+  co_return json_response(http::Status::created, body);
+}
+
 }  // namespace vestibule::api

@@ -1,11 +1,25 @@
 #include "app/app.h"
 
+#include <filesystem>
+#include <string_view>
+
 #include "api/problem.h"
 #include "app/secret_file.h"
 #include "security/email.h"
 #include "store/open.h"
 
 namespace vestibule::app {
+namespace {
+
+// --backup-dir, or backups/ beside the SQLite file (for Redis it is never used: no backups).
+std::string backup_directory(const Settings& s) {
+  if (!s.backup_dir.empty()) return s.backup_dir;
+  constexpr std::string_view kSqlite = "sqlite:";
+  if (!s.store_url.starts_with(kSqlite)) return "backups";
+  return (std::filesystem::path(s.store_url.substr(kSqlite.size())).parent_path() / "backups").string();
+}
+
+}  // namespace
 
 boost::system::result<std::unique_ptr<store::Store>, BuildError> open_store(const Settings& settings,
                                                                              boost::asio::any_io_executor executor,
@@ -70,7 +84,8 @@ boost::system::result<std::unique_ptr<App>, BuildError> App::build(const Setting
   if (admin_token) {
     app->admin_ = std::make_unique<accounts::AdminService>(*app->store_, *app->hasher_, std::move(policy), clock,
                                                            loggers.audit());
-    app->admin_handler_ = std::make_unique<api::AdminHandler>(*app->admin_, std::move(*admin_token));
+    app->backups_ = std::make_unique<accounts::Backups>(*app->store_, backup_directory(settings), clock, loggers.audit());
+    app->admin_handler_ = std::make_unique<api::AdminHandler>(*app->admin_, *app->backups_, std::move(*admin_token));
     app->admin_router_ = std::make_unique<http::Router>(api::render_error);
     api::add_admin_routes(*app->admin_router_, *app->admin_handler_, app->handlers_->health);
   }

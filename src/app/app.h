@@ -12,6 +12,7 @@
 
 #include "accounts/account_service.h"
 #include "accounts/admin_service.h"
+#include "accounts/backups.h"
 #include "api/routes.h"
 #include "app/logging.h"
 #include "app/settings.h"
@@ -68,6 +69,7 @@ class App {
   std::unique_ptr<util::WorkerPool> hash_pool_;
   std::unique_ptr<accounts::AccountService> accounts_;
   std::unique_ptr<accounts::AdminService> admin_;
+  std::unique_ptr<accounts::Backups> backups_;
   std::unique_ptr<api::Handlers> handlers_;
   std::unique_ptr<api::AdminHandler> admin_handler_;
   std::unique_ptr<http::Router> router_;

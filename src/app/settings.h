@@ -38,6 +38,9 @@ struct Settings {
   std::string admin_token_file;
   // The file of the secret resource servers present to POST /v1/introspect ("": no such route).
   std::string introspection_token_file;
+  // Where POST /admin/v1/backups writes its copies ("": a backups directory beside the SQLite
+  // file, e.g. data/backups for sqlite:data/vestibule.db).
+  std::string backup_dir;
   std::string tls_cert;
   std::string tls_key;
   bool allow_insecure_http = false;

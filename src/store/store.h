@@ -307,6 +307,15 @@ class Store {
   // write backlog does not read as "not ready".
   virtual Task<Result<void>> ping() = 0;
 
+  // Online backup: writes a consistent copy of the whole store, as of one instant, to `path`
+  // while the store goes on serving, and returns its size in bytes. `path` must not exist; the
+  // copy is created readable by its owner only. Error::unavailable if it cannot be written (the
+  // file exists, the directory is missing or full); nothing partial is left at `path` then.
+  // Only stores whose data is one file can (supports_backup()); the others (Redis: its own
+  // AOF and RDB persistence) answer Error::unavailable.
+  virtual bool supports_backup() const { return false; }
+  virtual Task<Result<std::uint64_t>> backup(std::string path);
+
   // Brings the store's data to the layout this binary uses (migrations) and checks it, before
   // anything is served: main runs it once after open_store and refuses to start on an error
   // (a newer data version, data of another program, or a store that cannot be reached to tell).

@@ -1,0 +1,43 @@
+#include "accounts/backups.h"
+
+#include <ctime>
+#include <filesystem>
+#include <system_error>
+
+#include <fmt/format.h>
+
+namespace vestibule::accounts {
+
+std::string backup_file_name(TimePoint t) {
+  const auto ms = t.time_since_epoch().count();
+  const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  return fmt::format("vestibule-{:04}{:02}{:02}T{:02}{:02}{:02}.{:03}Z.db", utc.tm_year + 1900, utc.tm_mon + 1,
+                     utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, ms % 1000);
+}
+
+Task<Result<BackupInfo>> Backups::create() {
+  if (!store_.supports_backup()) co_return fail(Code::backup_unsupported);
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(directory_, ec);
+  if (!ec) fs::permissions(directory_, fs::perms::owner_all, ec);
+  if (ec) {
+    audit_->warn("event=admin.backup.failed reason=\"backup directory: {}\"", ec.message());
+    co_return fail(Code::store_unavailable);
+  }
+  BackupInfo info;
+  info.created_at = clock_();
+  info.file = backup_file_name(info.created_at);
+  auto written = co_await store_.backup((fs::path(directory_) / info.file).string());
+  if (!written) {
+    audit_->warn("event=admin.backup.failed file={} reason=store_unavailable", info.file);
+    co_return fail(Code::store_unavailable);
+  }
+  info.bytes = *written;
+  audit_->info("event=admin.backup.created file={} bytes={}", info.file, info.bytes);
+  co_return info;
+}
+
+}  // namespace vestibule::accounts
