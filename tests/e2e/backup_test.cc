@@ -18,6 +18,7 @@ TEST(BackupTest, ACopyTakenWhileServingServesTheSameAccountsAndSessions) {
   support::TempDir dir{"backup"};
   ServerConfig config;
   config.data_dir = dir.path() / "live";
+  std::filesystem::create_directories(config.data_dir);
   config.admin = true;
   auto server = ServerProcess::start(config);
   HttpClient client(server->port());
@@ -47,6 +48,7 @@ TEST(BackupTest, ACopyTakenWhileServingServesTheSameAccountsAndSessions) {
   // Restoring is starting a server on the copy: the account logs in, the session still works.
   ServerConfig restored_config;
   restored_config.data_dir = dir.path() / "restored";
+  std::filesystem::create_directories(restored_config.data_dir);
   restored_config.store_args = {"--store", "sqlite:" + copy.string()};
   auto restored = ServerProcess::start(restored_config);
   HttpClient restored_client(restored->port());
