@@ -9,6 +9,7 @@ packages=(
   libsodium-dev libargon2-dev libcrypt-dev libidn2-dev libunistring-dev libsqlite3-dev libhiredis-dev
   libspdlog-dev libfmt-dev libcli11-dev
   libcurl4-openssl-dev  # the mail courier's SMTP client
+  libsystemd-dev  # sd_notify: the systemd unit's Type=notify readiness
   john-data  # its password.lst is the default --common-passwords blocklist
 )
 case "${1:-}" in
@@ -18,6 +19,8 @@ case "${1:-}" in
   --test) packages+=(libgtest-dev libgmock-dev libbenchmark-dev redis-server openssl python3-aiosmtpd
                      python3-passlib python3-argon2 python3-bcrypt whois) ;;
   --redis) packages+=(redis-server) ;;
+  # scripts/test-package.sh: cpack's dependency scan (dpkg-shlibdeps) and the Debian 12 root.
+  --package) packages+=(dpkg-dev debootstrap python3) ;;
   # bench/run.sh: the harness is built with the tests, drives load with wrk and draws with gnuplot.
   --bench) packages+=(libgtest-dev libgmock-dev libbenchmark-dev redis-server openssl wrk gnuplot-nox) ;;
 esac
