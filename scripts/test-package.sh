@@ -47,8 +47,10 @@ sanitize=$(sed -n 's/^VESTIBULE_SANITIZE:[A-Z]*=//p' "$build/CMakeCache.txt")
 version=$(sed -n 's/^CMAKE_PROJECT_VERSION:[A-Z]*=//p' "$build/CMakeCache.txt")
 [[ -n $version ]] || fail "no CMAKE_PROJECT_VERSION in $build/CMakeCache.txt"
 
-if ! command -v dpkg-shlibdeps >/dev/null || ! command -v python3 >/dev/null; then
-  "$here/setup.sh" --package  # dpkg-dev: cpack's dependency scan; python3: the notify listener
+# dpkg-dev: cpack's dependency scan; curl and python3 drive the server in the root from here
+# (a chroot shares the host's network).
+if ! command -v dpkg-shlibdeps >/dev/null || ! command -v python3 >/dev/null || ! command -v curl >/dev/null; then
+  "$here/setup.sh" --package
 fi
 cmake --build "$build" --target vestibule -j2 >/dev/null || fail "building vestibule in $build"
 rm -rf "$build/package"
@@ -62,7 +64,8 @@ dpkg-deb -f "$deb" Depends | grep -q 'john-data' || fail "Depends lacks john-dat
 say "built $(basename "$deb") ($(stat -c %s "$deb") bytes)"
 
 # --- a fresh Debian 12 root ------------------------------------------------------------------
-base=${VESTIBULE_BOOKWORM_ROOT:-$build/bookworm-root}
+# Shared with scripts/test-container.sh: one bootstrap for both (relative to the current directory).
+base=$(realpath -m "${VESTIBULE_BOOKWORM_ROOT:-build/bookworm-root}")
 if [[ ! -f "$base.complete" ]]; then
   command -v debootstrap >/dev/null || "$here/setup.sh" --package || skip "cannot install debootstrap"
   say "bootstrapping Debian 12 into $base (minutes)"
