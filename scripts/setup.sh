@@ -20,8 +20,8 @@ case "${1:-}" in
                      python3-passlib python3-argon2 python3-bcrypt whois) ;;
   --redis) packages+=(redis-server) ;;
   # scripts/test-package.sh: cpack's dependency scan (dpkg-shlibdeps), the Debian 12 root, and
-  # what drives the server in it.
-  --package) packages+=(dpkg-dev debootstrap curl python3) ;;
+  # what drives the server in it; systemd-nspawn boots it with systemd.
+  --package) packages+=(dpkg-dev debootstrap curl python3 systemd-container) ;;
   # bench/run.sh: the harness is built with the tests, drives load with wrk and draws with gnuplot.
   --bench) packages+=(libgtest-dev libgmock-dev libbenchmark-dev redis-server openssl wrk gnuplot-nox) ;;
 esac

@@ -49,7 +49,8 @@ version=$(sed -n 's/^CMAKE_PROJECT_VERSION:[A-Z]*=//p' "$build/CMakeCache.txt")
 
 # dpkg-dev: cpack's dependency scan; curl and python3 drive the server in the root from here
 # (a chroot shares the host's network).
-if ! command -v dpkg-shlibdeps >/dev/null || ! command -v python3 >/dev/null || ! command -v curl >/dev/null; then
+if ! command -v dpkg-shlibdeps >/dev/null || ! command -v python3 >/dev/null || ! command -v curl >/dev/null ||
+  ! command -v systemd-nspawn >/dev/null; then
   "$here/setup.sh" --package
 fi
 cmake --build "$build" --target vestibule -j2 >/dev/null || fail "building vestibule in $build"
@@ -77,6 +78,8 @@ root="$work/root"
 mounted=()
 server_pid=""
 notify_pid=""
+container_init=""  # PID 1 of the systemd-nspawn container, as the host sees it
+nspawn_pid=""
 
 # Processes whose root directory is our copy: ours, whatever became of them.
 chroot_pids() {
@@ -89,10 +92,14 @@ chroot_pids() {
 cleanup() {
   local status=$? m p
   if [[ -n $notify_pid ]]; then kill "$notify_pid" 2>/dev/null || true; fi
+  # Killing the container's PID 1 ends its PID namespace, every process in it, and nspawn.
+  if [[ -n $container_init ]]; then kill -KILL "$container_init" 2>/dev/null || true; fi
+  if [[ -n $nspawn_pid ]]; then
+    for ((m = 0; m < 50; m++)); do kill -0 "$nspawn_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$nspawn_pid" 2>/dev/null || true
+  fi
   for p in $(chroot_pids); do kill -KILL "$p" 2>/dev/null || true; done
-  for ((m = ${#mounted[@]} - 1; m >= 0; m--)); do
-    umount "${mounted[m]}" 2>/dev/null || umount -l "${mounted[m]}" 2>/dev/null || true
-  done
+  unmount_root
   # Never delete through a mount still in place: that would reach the host's /dev or /sys.
   if grep -q " $root/" /proc/mounts || grep -q " $root " /proc/mounts; then
     echo "test-package: mounts under $root remain; not deleting it" >&2
@@ -103,18 +110,29 @@ cleanup() {
   say "took $(($(date +%s) - started)) s"
   exit "$status"
 }
+mount_root() {
+  local fs
+  for fs in proc sys dev; do
+    case $fs in
+      proc) mount -t proc proc "$root/proc" 2>/dev/null || mount --bind /proc "$root/proc" || skip "cannot mount proc" ;;
+      *) mount --bind "/$fs" "$root/$fs" || skip "cannot bind-mount /$fs" ;;
+    esac
+    mounted+=("$root/$fs")
+  done
+}
+unmount_root() {
+  local m
+  for ((m = ${#mounted[@]} - 1; m >= 0; m--)); do
+    umount "${mounted[m]}" 2>/dev/null || umount -l "${mounted[m]}" 2>/dev/null || true
+  done
+  mounted=()
+}
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 say "copying $base"
 cp -a "$base/." "$root"
-for fs in proc sys dev; do
-  case $fs in
-    proc) mount -t proc proc "$root/proc" 2>/dev/null || mount --bind /proc "$root/proc" || skip "cannot mount proc" ;;
-    *) mount --bind "/$fs" "$root/$fs" || skip "cannot bind-mount /$fs" ;;
-  esac
-  mounted+=("$root/$fs")
-done
+mount_root
 cp -L /etc/resolv.conf "$root/etc/resolv.conf"
 
 in_root() { chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive "$@"; }
@@ -228,8 +246,70 @@ grep -qx 'STOPPING=1' "$work/notify.log" || fail "no STOPPING=1 on NOTIFY_SOCKET
   fail "vestibule.db is $(in_root stat -c '%U %a' /var/lib/vestibule/vestibule.db), want vestibule 600"
 say "SIGTERM: STOPPING=1, exit 0; vestibule.db owned by vestibule, 0600"
 
+# --- under systemd: the root booted with systemd-nspawn (optional: needs systemd-container) -----
+# The unit as systemd runs it: sandbox applied, started at boot because postinst enabled it,
+# ready by sd_notify, stopped cleanly; then apt-get remove, whose prerm stops it.
+removed=""
+boot_log="$work/nspawn.log"
+booted() {
+  command -v systemd-nspawn >/dev/null || { say "systemd boot skipped: no systemd-nspawn (systemd-container)"; return 1; }
+  unmount_root  # nspawn mounts its own /proc, /sys and /dev
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  sed -i "s/^VESTIBULE_LISTEN=.*/VESTIBULE_LISTEN=127.0.0.1:$port/" "$root/etc/vestibule/vestibule.env"
+  systemd-nspawn -D "$root" --register=no --keep-unit --console=pipe -b >"$boot_log" 2>&1 </dev/null &
+  nspawn_pid=$!
+  local deadline=$(($(date +%s) + 30)) state
+  while [[ -z $container_init ]]; do
+    kill -0 "$nspawn_pid" 2>/dev/null || { say "systemd boot skipped: systemd-nspawn exited: $(tail -3 "$boot_log")"; nspawn_pid=""; return 1; }
+    (($(date +%s) < deadline)) || { say "systemd boot skipped: no container within 30 s"; return 1; }
+    container_init=$(pgrep -P "$nspawn_pid" -x systemd || true)
+    sleep 0.2
+  done
+  state=$(timeout 60 nsenter -t "$container_init" -a systemctl is-system-running --wait 2>&1 || true)
+  case $state in
+    running | degraded) return 0 ;;
+    *) say "systemd boot skipped: the container's systemd is '$state'"; return 1 ;;
+  esac
+}
+in_container() { nsenter -t "$container_init" -a /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive "$@"; }
+if booted; then
+  base_url="http://127.0.0.1:$port"
+  [[ $(in_container systemctl is-active vestibule.service) == active ]] ||
+    fail "vestibule.service is not active after boot: $(in_container systemctl status --no-pager vestibule.service | tail -15)"
+  curl -fsS --max-time 5 "$base_url/healthz" >/dev/null || fail "no /healthz from the unit on $base_url"
+  main_pid=$(in_container systemctl show -p MainPID --value vestibule.service)
+  sandbox=$(in_container grep -E '^(NoNewPrivs|Seccomp|CapEff|CapBnd):' "/proc/$main_pid/status" | tr -s '\t\n' '  ' | sed 's/ $//')
+  [[ $sandbox == *"CapEff: 0000000000000000"* && $sandbox == *"CapBnd: 0000000000000000"* &&
+     $sandbox == *"NoNewPrivs: 1"* && $sandbox == *"Seccomp: 2"* ]] || fail "the unit's process is not sandboxed: $sandbox"
+  status=$(curl -sS --max-time 20 -o "$work/register.json" -w '%{http_code}' "$base_url/v1/users" \
+    -H 'Content-Type: application/json' \
+    -d '{"name":"Bob","email":"bob@example.com","password":"correct horse battery staple"}') || true
+  [[ $status == 201 ]] || fail "registration under systemd answered $status: $(cat "$work/register.json")"
+  in_container systemctl stop vestibule.service
+  result=$(in_container systemctl show -p Result -p ExecMainStatus --value vestibule.service | tr '\n' ' ')
+  [[ $result == "success 0 " ]] || fail "systemctl stop: Result and ExecMainStatus are '$result'"
+  in_container systemctl start vestibule.service || fail "systemctl start: $(in_container journalctl -u vestibule --no-pager | tail -10)"
+  say "under systemd: started at boot, /healthz, sandboxed ($sandbox), register 201, stop: success, start"
+  in_container apt-get remove -y -q vestibule >>"$work/apt.log" 2>&1 || fail "apt-get remove under systemd: $(tail -10 "$work/apt.log")"
+  [[ $(in_container systemctl is-active vestibule.service) != active ]] || fail "apt-get remove left the server running"
+  removed=yes
+  kill -s RTMIN+4 "$container_init"  # systemd's signal for poweroff.target (no D-Bus in the root)
+  deadline=$(($(date +%s) + 30))
+  while kill -0 "$nspawn_pid" 2>/dev/null; do
+    (($(date +%s) < deadline)) || fail "the container did not power off within 30 s"
+    sleep 0.2
+  done
+  nspawn_pid=""
+  container_init=""
+  say "apt-get remove under systemd stopped the server; container powered off"
+fi
+[[ -z $nspawn_pid ]] || { kill -KILL "$container_init" "$nspawn_pid" 2>/dev/null || true; wait "$nspawn_pid" 2>/dev/null || true; nspawn_pid=""; container_init=""; }
+((${#mounted[@]})) || mount_root
+
 # --- remove keeps the data and the settings; purge keeps the data ------------------------------
-in_root apt-get remove -y -q vestibule >>"$work/apt.log" 2>&1 || fail "apt-get remove: $(tail -10 "$work/apt.log")"
+if [[ -z $removed ]]; then
+  in_root apt-get remove -y -q vestibule >>"$work/apt.log" 2>&1 || fail "apt-get remove: $(tail -10 "$work/apt.log")"
+fi
 [[ ! -e $root/usr/bin/vestibule ]] || fail "/usr/bin/vestibule remains after remove"
 [[ -f $root/var/lib/vestibule/vestibule.db ]] || fail "remove deleted /var/lib/vestibule/vestibule.db"
 in_root getent passwd vestibule >/dev/null || fail "remove deleted the vestibule user"
