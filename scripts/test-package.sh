@@ -5,10 +5,12 @@
 # missing), installs it with `apt-get install ./vestibule_*.deb` into a copy of a minbase
 # bookworm root (scripts/bookworm-root.sh; VESTIBULE_BOOKWORM_ROOT reuses a finished one, which
 # is never changed), checks what the package laid out, verifies and scores the unit, runs the
-# server as the package's user with the package's env file, registers an account, stops it,
-# then removes and purges the package and checks the data stays.
-# Needs root (chroot, mounts). Prints "skipped: REASON" and exits 0 only when a chroot cannot be
-# made here; any other failure exits non-zero with a message.
+# server as the package's user with the package's env file, registers an account, stops it;
+# boots the root with systemd-nspawn to run the unit under systemd (that stage alone is skipped,
+# with a message, where nspawn cannot boot); then removes and purges the package and checks the
+# data stays. Needs root (chroot, mounts). Prints "skipped: REASON" and exits 0 only when a
+# chroot cannot be made here; any other failure exits non-zero with a message. Cleans up (kills
+# what it started, unmounts, deletes its copy) on every exit.
 set -euo pipefail
 
 build=$(realpath -m "${1:?usage: scripts/test-package.sh BUILD_DIR}")
@@ -152,7 +154,7 @@ out=$(in_root vestibule --version) || fail "vestibule --version exited non-zero"
 [[ -x $root/usr/bin/vestibule ]] || fail "no /usr/bin/vestibule"
 
 passwd_line=$(in_root getent passwd vestibule) || fail "no vestibule user"
-IFS=: read -r _ _ uid gid _ home shell <<<"$passwd_line"
+IFS=: read -r _ _ uid _ _ home shell <<<"$passwd_line"
 in_root getent group vestibule >/dev/null || fail "no vestibule group"
 ((uid < 1000)) || fail "vestibule is not a system user (uid $uid)"
 [[ $home == /var/lib/vestibule ]] || fail "vestibule's home is $home"
