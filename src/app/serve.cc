@@ -18,6 +18,7 @@
 #include "app/app.h"
 #include "app/background.h"
 #include "app/logging.h"
+#include "app/readiness.h"
 #include "http/access_log.h"
 
 namespace vestibule::app {
@@ -179,6 +180,7 @@ int serve(const Settings& settings) {
            settings.mail.url.substr(0, settings.mail.url.find(':')),  // the scheme only: never a password
            settings.hasher.params.engine == security::HashEngine::argon2 ? "argon2" : "sodium",
            settings.hasher.threads, settings.io_threads);
+  notify_ready();
 
   Background background(io.get_executor());
   // Removes expired sessions once an hour so the store does not grow without bound.
@@ -194,6 +196,7 @@ int serve(const Settings& settings) {
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     log.info("event=stopping signal={}", signal);
+    notify_stopping();
     server->stop();
     if (admin_server) admin_server->stop();
     background.stop();
