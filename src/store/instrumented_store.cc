@@ -43,6 +43,11 @@ std::unique_ptr<Store> instrument(std::unique_ptr<Store> inner, metrics::StoreMe
   return std::make_unique<InstrumentedStore>(std::move(inner), metrics);
 }
 
+std::unique_ptr<Store> instrument(std::unique_ptr<Store> inner, metrics::StoreMetrics* metrics) {
+  if (!metrics) return inner;
+  return instrument(std::move(inner), *metrics);
+}
+
 Task<Result<void>> InstrumentedStore::create_account(Account account, Effects effects) {
   const auto start = Steady::now();
   return timed(op(Op::create_account), start, inner_->create_account(std::move(account), std::move(effects)));

@@ -84,5 +84,7 @@ class InstrumentedStore final : public Store {
 
 // `inner` wrapped in an InstrumentedStore recording into `metrics` (Metrics::store(backend)).
 std::unique_ptr<Store> instrument(std::unique_ptr<Store> inner, metrics::StoreMetrics& metrics);
+// The same, or `inner` itself, untouched and at no cost, when `metrics` is null (no metrics).
+std::unique_ptr<Store> instrument(std::unique_ptr<Store> inner, metrics::StoreMetrics* metrics);
 
 }  // namespace vestibule::store

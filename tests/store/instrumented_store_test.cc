@@ -107,5 +107,15 @@ TEST_F(InstrumentedStoreTest, AStoreThatFailsCountsAnErrorForThatOperation) {
   EXPECT_EQ(store->connected(), false) << "forwarded to the Redis store";
 }
 
+TEST_F(InstrumentedStoreTest, WithoutMetricsTheStoreIsLeftAsItIs) {
+  OpenOptions options;
+  options.executor = io_.get_executor();
+  std::unique_ptr<Store> plain = open_store("sqlite:" + (dir_.path() / "plain.db").string(), options).value();
+  Store* const raw = plain.get();
+  std::unique_ptr<Store> same = instrument(std::move(plain), static_cast<metrics::StoreMetrics*>(nullptr));
+  EXPECT_EQ(same.get(), raw);
+  EXPECT_EQ(dynamic_cast<InstrumentedStore*>(same.get()), nullptr);
+}
+
 }  // namespace
 }  // namespace vestibule::store
