@@ -1,11 +1,25 @@
 #include "app/app.h"
 
+#include "api/metrics_handler.h"
 #include "api/problem.h"
 #include "app/secret_file.h"
 #include "security/email.h"
 #include "store/open.h"
 
 namespace vestibule::app {
+namespace {
+
+// What vestibule_build_info says. The version is the project's (CMake's project(VERSION),
+// passed as VESTIBULE_VERSION) until the generated version header lands; the store is the
+// URL's scheme ("sqlite", "redis"), never the URL (it may hold a password).
+metrics::BuildInfo build_info(const Settings& settings) {
+  return metrics::BuildInfo{
+      .version = VESTIBULE_VERSION,
+      .store = settings.store_url.substr(0, settings.store_url.find(':')),
+      .hash_engine = settings.hasher.params.engine == security::HashEngine::argon2 ? "argon2" : "sodium"};
+}
+
+}  // namespace
 
 boost::system::result<std::unique_ptr<store::Store>, BuildError> open_store(const Settings& settings,
                                                                              boost::asio::any_io_executor executor,
@@ -26,6 +40,8 @@ boost::system::result<std::unique_ptr<App>, BuildError> App::build(const Setting
                                                                     boost::asio::io_context::executor_type executor,
                                                                     const Loggers& loggers) {
   std::unique_ptr<App> app(new App());
+  // Before every part that records into it; none at all without a listener to scrape it.
+  if (!settings.metrics_listen.empty()) app->metrics_ = std::make_unique<metrics::Metrics>(build_info(settings));
   auto opened = open_store(settings, executor, loggers);
   if (!opened) return opened.error();
   app->store_ = std::move(*opened);
@@ -73,6 +89,10 @@ boost::system::result<std::unique_ptr<App>, BuildError> App::build(const Setting
     app->admin_handler_ = std::make_unique<api::AdminHandler>(*app->admin_, std::move(*admin_token));
     app->admin_router_ = std::make_unique<http::Router>(api::render_error);
     api::add_admin_routes(*app->admin_router_, *app->admin_handler_, app->handlers_->health);
+  }
+  if (app->metrics_) {
+    app->metrics_router_ = std::make_unique<http::Router>(api::render_error);
+    api::add_metrics_routes(*app->metrics_router_, *app->metrics_);
   }
   return app;
 }

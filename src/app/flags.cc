@@ -117,6 +117,9 @@ void add_serve_flags(CLI::App& cmd, Settings& s) {
          "Address and port of the admin API (off unless set; HTTPS with --tls-cert off loopback)");
   option(cmd, "--admin-token-file", s.admin_token_file,
          "File holding the admin API's bearer token (>= 16 characters, not readable by others)");
+  option(cmd, "--metrics-listen", s.metrics_listen,
+         "Address and port of GET /metrics for Prometheus (off unless set: no metrics kept; HTTPS with --tls-cert "
+         "off loopback; never the --listen address)");
   option(cmd, "--introspection-token-file", s.introspection_token_file,
          "File holding the secret resource servers present to POST /v1/introspect (off unless set)");
 

@@ -38,6 +38,9 @@ struct Settings {
   std::string admin_token_file;
   // The file of the secret resource servers present to POST /v1/introspect ("": no such route).
   std::string introspection_token_file;
+  // The Prometheus scrape listener ("": none, and no metrics are kept at all). Same TLS files
+  // and loopback rule as the other listeners; never the public listener's address.
+  std::string metrics_listen;
   std::string tls_cert;
   std::string tls_key;
   bool allow_insecure_http = false;
