@@ -230,6 +230,33 @@ TEST_F(MetricsTest, TheScrapeIsOnlyOnTheMetricsListener) {
   EXPECT_EQ(posted.result_int(), 405u) << describe(posted);
 }
 
+TEST(MetricsConnectionsTest, OpenAndRefusedConnectionsAreCounted) {
+  ServerConfig config;
+  config.metrics = true;
+  config.through_contract_proxy = false;
+  // The cap applies to the metrics listener too: its one scraper connection is kept open.
+  config.extra_args = {"--max-connections-per-client", "1"};
+  auto server = ServerProcess::start(config);
+  HttpClient scraper(server->metrics_port());
+  const auto scrape = [&] {
+    Response res = scraper.get("/metrics");
+    EXPECT_EQ(res.result_int(), 200u) << describe(res);
+    return testing::series_values(res.body());
+  };
+  const std::string open = R"(vestibule_http_open_connections{listener="public"})";
+  const std::string refused = R"(vestibule_http_connections_refused_total{listener="public"})";
+  HttpClient held(server->port());
+  ASSERT_EQ(held.get("/healthz").result_int(), 200u);
+  HttpClient second(server->port(), std::chrono::seconds(5));
+  Response res = second.receive();
+  ASSERT_TRUE(is_problem(res, 503, "overloaded")) << describe(res);
+  // The refusal is counted as it is decided, before its answer is written; the open gauge as
+  // the held connection was admitted, before it was served.
+  const auto s = scrape();
+  EXPECT_EQ(s.at(open), 1);
+  EXPECT_EQ(s.at(refused), 1);
+}
+
 // A free loopback port now (bound and released): for a flag that must name a fixed one.
 unsigned short free_port() {
   boost::asio::io_context io;
