@@ -120,6 +120,9 @@ void add_serve_flags(CLI::App& cmd, Settings& s) {
   option(cmd, "--backup-dir", s.backup_dir,
          "Directory of the admin API's online backups (POST /admin/v1/backups; default: backups/ beside the "
          "SQLite file)");
+  option(cmd, "--metrics-listen", s.metrics_listen,
+         "Address and port of GET /metrics for Prometheus (off unless set: no metrics kept; HTTPS with --tls-cert "
+         "off loopback; never the --listen address)");
   option(cmd, "--introspection-token-file", s.introspection_token_file,
          "File holding the secret resource servers present to POST /v1/introspect (off unless set)");
 

@@ -20,6 +20,7 @@
 #include "app/logging.h"
 #include "app/readiness.h"
 #include "http/access_log.h"
+#include "http/request_metrics.h"
 
 namespace vestibule::app {
 namespace {
@@ -79,6 +80,16 @@ boost::system::result<http::ServerOptions, BuildError> server_options(const Sett
 
 // Connections the admin listener keeps open at once; past it, 503 as on the public one.
 constexpr std::size_t kAdminMaxConnections = 256;
+// And the metrics listener's: a scraper or two, and an operator's curl.
+constexpr std::size_t kMetricsMaxConnections = 16;
+
+// A listener's observers: the access log, and its HTTP metrics when metrics are on.
+std::vector<std::shared_ptr<http::RequestObserver>> observers(Loggers& loggers, metrics::Metrics* metrics,
+                                                              const std::string& listener, const http::Router& router) {
+  std::vector<std::shared_ptr<http::RequestObserver>> list{std::make_shared<http::AccessLog>(loggers.access())};
+  if (metrics) list.push_back(std::make_shared<http::RequestMetrics>(metrics->http(listener, router.paths())));
+  return list;
+}
 
 // Re-arms itself: every SIGHUP is logged and otherwise ignored.
 void ignore_hangups(net::signal_set& hup, spdlog::logger& log) {
@@ -113,10 +124,21 @@ int serve(const Settings& settings) {
     admin->max_connections = kAdminMaxConnections;
     admin_options = std::move(*admin);
   }
+  std::optional<http::ServerOptions> metrics_options;
+  if (!settings.metrics_listen.empty()) {
+    auto scrape = server_options(settings, settings.metrics_listen, "--metrics-listen");
+    if (!scrape) {
+      log.error("{}", scrape.error().message);
+      return 2;
+    }
+    scrape->max_connections = kMetricsMaxConnections;
+    metrics_options = std::move(*scrape);
+  }
 
   // Before anything opens a file: every connection needs a descriptor.
-  // Both listeners' connections count.
-  const std::size_t connections = options->max_connections + (admin_options ? admin_options->max_connections : 0);
+  // Every listener's connections count.
+  const std::size_t connections = options->max_connections + (admin_options ? admin_options->max_connections : 0) +
+                                  (metrics_options ? metrics_options->max_connections : 0);
   if (auto fits = http::raise_descriptor_limit(connections); !fits) {
     log.error("{}", fits.error().message);
     return 2;
@@ -150,8 +172,7 @@ int serve(const Settings& settings) {
   std::unique_ptr<http::Server> server;
   try {
     server = std::make_unique<http::Server>(
-        io, app.router(), *options, loggers.access(),
-        std::vector<std::shared_ptr<http::RequestObserver>>{std::make_shared<http::AccessLog>(loggers.access())});
+        io, app.router(), *options, loggers.access(), observers(loggers, app.metrics(), "public", app.router()));
   } catch (const boost::system::system_error& e) {
     log.error("cannot listen on {}: {}", settings.listen, e.code().message());
     return 2;
@@ -162,7 +183,7 @@ int serve(const Settings& settings) {
     try {
       admin_server = std::make_unique<http::Server>(
           io, *app.admin_router(), *admin_options, loggers.access(),
-          std::vector<std::shared_ptr<http::RequestObserver>>{std::make_shared<http::AccessLog>(loggers.access())});
+          observers(loggers, app.metrics(), "admin", *app.admin_router()));
     } catch (const boost::system::system_error& e) {
       log.error("cannot listen on {} (--admin-listen): {}", settings.admin_listen, e.code().message());
       return 2;
@@ -171,6 +192,29 @@ int serve(const Settings& settings) {
     // Before the main listening line, which tells a supervisor (or a test) that all is up.
     log.info("event=listening.admin address={} tls={}", to_string(admin_server->local_endpoint()),
              admin_options->tls != nullptr);
+  }
+  // The scrape on a listener of its own (metrics::Metrics exists exactly when it is set): never
+  // on the public one, whose clients must not read the service's internals. Its requests are
+  // logged, not counted.
+  std::unique_ptr<http::Server> metrics_server;
+  if (metrics_options) {
+    try {
+      metrics_server = std::make_unique<http::Server>(
+          io, *app.metrics_router(), *metrics_options, loggers.access(),
+          std::vector<std::shared_ptr<http::RequestObserver>>{std::make_shared<http::AccessLog>(loggers.access())});
+    } catch (const boost::system::system_error& e) {
+      // The public listener is bound already: the same address cannot serve both.
+      const bool same = metrics_options->endpoint == server->local_endpoint() ||
+                        (admin_server && metrics_options->endpoint == admin_server->local_endpoint());
+      log.error("cannot listen on {} (--metrics-listen): {}{}", settings.metrics_listen, e.code().message(),
+                same ? "; it is the address of --listen or --admin-listen, and /metrics needs a listener of its own "
+                       "(never the public one): give it another port, e.g. 127.0.0.1:9464"
+                     : "");
+      return 2;
+    }
+    metrics_server->start();
+    log.info("event=listening.metrics address={} tls={}", to_string(metrics_server->local_endpoint()),
+             metrics_options->tls != nullptr);
   }
   server->start();
   app.courier().start();
@@ -199,12 +243,16 @@ int serve(const Settings& settings) {
     notify_stopping();
     server->stop();
     if (admin_server) admin_server->stop();
+    if (metrics_server) metrics_server->stop();
     background.stop();
     hangups.cancel();
     net::co_spawn(io, [&]() -> net::awaitable<void> {
       const auto until = std::chrono::steady_clock::now() + settings.shutdown_timeout;
       // Answered requests may still be queueing mail (accounts::MailFlows): a few store writes.
-      const auto open = [&] { return server->open_connections() + (admin_server ? admin_server->open_connections() : 0); };
+      const auto open = [&] {
+        return server->open_connections() + (admin_server ? admin_server->open_connections() : 0) +
+               (metrics_server ? metrics_server->open_connections() : 0);
+      };
       while ((open() > 0 || app.accounts().background_jobs() > 0) &&
              std::chrono::steady_clock::now() < until) {
         deadline.expires_after(std::chrono::milliseconds(20));
@@ -226,6 +274,7 @@ int serve(const Settings& settings) {
   for (std::size_t i = 1; i < settings.io_threads; ++i) threads.emplace_back([&io] { io.run(); });
   io.run();
   for (auto& t : threads) t.join();
+  metrics_server.reset();
   admin_server.reset();
   server.reset();
   built->reset();

@@ -41,6 +41,9 @@ struct Settings {
   // Where POST /admin/v1/backups writes its copies ("": a backups directory beside the SQLite
   // file, e.g. data/backups for sqlite:data/vestibule.db).
   std::string backup_dir;
+  // The Prometheus scrape listener ("": none, and no metrics are kept at all). Same TLS files
+  // and loopback rule as the other listeners; never the public listener's address.
+  std::string metrics_listen;
   std::string tls_cert;
   std::string tls_key;
   bool allow_insecure_http = false;
