@@ -25,7 +25,7 @@ COPY packaging/container/runtime-packages.sh /usr/local/bin/
 RUN runtime-packages.sh /out/vestibule > /out/runtime-packages && cat /out/runtime-packages
 
 FROM ${BASE_IMAGE}
-ENV DEBIAN_FRONTEND=noninteractive
+ARG DEBIAN_FRONTEND=noninteractive
 COPY --from=build /out/runtime-packages /tmp/runtime-packages
 # The libraries, john-data for the default --common-passwords list, CA roots for outgoing
 # TLS (smtps://, STARTTLS) and curl for the HEALTHCHECK; no apt lists left behind.
