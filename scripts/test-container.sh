@@ -95,6 +95,8 @@ cleanup() {
   if [[ -n $compose_project ]]; then
     compose down -t 15 -v >/dev/null 2>&1
     pm network rm -f "${compose_project}_default" >/dev/null 2>&1
+    # CNI's host-local IPAM keeps a directory per network name even once it is gone.
+    rm -rf "/var/lib/cni/networks/${compose_project}_default"
   fi
   if ((${#containers[@]})); then pm rm -f -v -t 15 "${containers[@]}" >/dev/null 2>&1; fi
   if ((${#volumes[@]})); then pm volume rm -f "${volumes[@]}" >/dev/null 2>&1; fi
