@@ -56,7 +56,7 @@ EXPOSE 9443
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
   CMD ["/usr/local/lib/vestibule/healthcheck"]
 # SIGTERM (podman/docker stop) drains in-flight requests for --shutdown-timeout (10 s by
-# default), which is the default stop grace period.
+# default), as long as stop waits by default before SIGKILL: stop with -t 15 to leave room.
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["/usr/local/bin/vestibule"]
 CMD ["serve"]
