@@ -333,7 +333,10 @@ wait_healthy "$url" "$vc"
 register "$url" "compose (Redis)"
 login "$url" "compose (Redis)" 86400
 me "$url" "compose (Redis)"
-pm logs "$vc" 2>&1 | grep -q 'event=listening .*store=redis' || { dump_logs "$vc"; fail "compose's Vestibule is not on Redis"; }
+# Read the whole log first: grep -q would stop reading at the match, and under pipefail the
+# writer's SIGPIPE would fail the check.
+server_log=$(pm logs "$vc" 2>&1)
+grep -q 'event=listening .*store=redis' <<<"$server_log" || { dump_logs "$vc"; fail "compose's Vestibule is not on Redis"; }
 [[ $(pm exec "$rc" redis-cli config get appendonly | tail -n1) == yes ]] || fail "Redis runs without appendonly"
 [[ $(pm exec "$rc" redis-cli --scan --pattern 'vestibule:*' | wc -l) -gt 0 ]] || fail "no vestibule: keys in Redis"
 
