@@ -15,6 +15,7 @@ ENV DEBIAN_FRONTEND=noninteractive
 COPY scripts/setup.sh /src/scripts/setup.sh
 RUN /src/scripts/setup.sh && apt-get clean && rm -rf /var/lib/apt/lists/*
 COPY CMakeLists.txt /src/
+COPY packaging/deb /src/packaging/deb
 COPY src /src/src
 # The server alone: no tests, no benchmarks.
 RUN cmake -S /src -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release -DVESTIBULE_BUILD_TESTS=OFF \
