@@ -19,6 +19,7 @@
 #include "app/background.h"
 #include "app/logging.h"
 #include "http/access_log.h"
+#include "util/logfmt.h"
 
 namespace vestibule::app {
 namespace {
@@ -93,19 +94,19 @@ void ignore_hangups(net::signal_set& hup, spdlog::logger& log) {
 int serve(const Settings& settings) {
   // A closed stdout must not kill the process: the log writer then drops what it cannot write.
   std::signal(SIGPIPE, SIG_IGN);
-  Loggers loggers(settings.log_level);
+  Loggers loggers(settings.log_level, settings.log_format);
   spdlog::logger& log = *loggers.server();
 
   auto options = server_options(settings, settings.listen, "--listen");
   if (!options) {
-    log.error("{}", options.error().message);
+    log.error("event=config.invalid reason={}", util::logfmt_value(options.error().message));
     return 2;
   }
   std::optional<http::ServerOptions> admin_options;
   if (!settings.admin_listen.empty()) {
     auto admin = server_options(settings, settings.admin_listen, "--admin-listen");
     if (!admin) {
-      log.error("{}", admin.error().message);
+      log.error("event=config.invalid reason={}", util::logfmt_value(admin.error().message));
       return 2;
     }
     // An operator's tools, not the public: a few connections (an import runs up to 64).
@@ -117,7 +118,7 @@ int serve(const Settings& settings) {
   // Both listeners' connections count.
   const std::size_t connections = options->max_connections + (admin_options ? admin_options->max_connections : 0);
   if (auto fits = http::raise_descriptor_limit(connections); !fits) {
-    log.error("{}", fits.error().message);
+    log.error("event=descriptors.too_few reason={}", util::logfmt_value(fits.error().message));
     return 2;
   }
 
@@ -132,7 +133,7 @@ int serve(const Settings& settings) {
 
   auto built = App::build(settings, io.get_executor(), loggers);
   if (!built) {
-    log.error("{}", built.error().message);
+    log.error("event=startup.failed reason={}", util::logfmt_value(built.error().message));
     return 2;
   }
   App& app = **built;
@@ -142,7 +143,7 @@ int serve(const Settings& settings) {
   }
   io.restart();
   if (auto prepared = preparing.get(); !prepared) {
-    log.error("cannot open store: {}", prepared.error().message);
+    log.error("event=store.open_failed reason={}", util::logfmt_value(prepared.error().message));
     return 2;
   }
 
@@ -152,7 +153,8 @@ int serve(const Settings& settings) {
         io, app.router(), *options, loggers.access(),
         std::vector<std::shared_ptr<http::RequestObserver>>{std::make_shared<http::AccessLog>(loggers.access())});
   } catch (const boost::system::system_error& e) {
-    log.error("cannot listen on {}: {}", settings.listen, e.code().message());
+    log.error("event=listen.failed listener=public address={} reason={}", util::logfmt_value(settings.listen),
+              util::logfmt_value(e.code().message()));
     return 2;
   }
   // The admin API on its own listener, never on the public one; its requests are logged alike.
@@ -163,7 +165,8 @@ int serve(const Settings& settings) {
           io, *app.admin_router(), *admin_options, loggers.access(),
           std::vector<std::shared_ptr<http::RequestObserver>>{std::make_shared<http::AccessLog>(loggers.access())});
     } catch (const boost::system::system_error& e) {
-      log.error("cannot listen on {} (--admin-listen): {}", settings.admin_listen, e.code().message());
+      log.error("event=listen.failed listener=admin address={} reason={}", util::logfmt_value(settings.admin_listen),
+                util::logfmt_value(e.code().message()));
       return 2;
     }
     admin_server->start();
