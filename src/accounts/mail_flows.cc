@@ -59,7 +59,7 @@ Task<Result<void>> MailFlows::request_password_reset(std::optional<std::string> 
   if (!checks.ok()) co_return std::move(checks).failure();
   auto admitted = co_await throttle_.admit_mail_request(request.client);
   if (!admitted) {
-    refused("password_reset.failed", request, admitted.error());
+    refused("password_reset.request_failed", request, admitted.error());
     co_return admitted.error();
   }
 
@@ -107,8 +107,8 @@ Task<void> MailFlows::queue_reset(BackgroundJob, std::string email_key, std::opt
   effects.token = std::move(issued.record);
   auto stored = co_await store_.add_effects(account.id, std::move(effects));
   if (!stored) {
-    audit_->warn("event=password_reset.not_queued request_id={} account_id={} reason=store_{}", request.logged_id(),
-                 account.id, store::to_string(stored.error()));
+    audit_->warn("event=password_reset.not_queued request_id={} account_id={} reason={}", request.logged_id(),
+                 account.id, stored.error() == store::Error::unavailable ? "store_unavailable" : "account_gone");
     co_return;
   }
   audit_->info("event=password_reset.requested request_id={} account_id={}", request.logged_id(), account.id);
@@ -213,7 +213,7 @@ Task<Result<void>> MailFlows::resend_verification(const Principal& p) {
   if (user.pending_email.empty() && user.email_verified) co_return fail(Code::already_verified);
   auto admitted = co_await throttle_.admit_mail_request(p.request().client);
   if (!admitted) {
-    refused("verification.failed", p.request(), admitted.error(), user.id);
+    refused("verification.resend_failed", p.request(), admitted.error(), user.id);
     co_return admitted.error();
   }
   auto sent = co_await send_verification(user.id, user.name, address, p.request());

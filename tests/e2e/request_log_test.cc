@@ -140,6 +140,34 @@ TEST(RequestIdLogTest, AnUnusableIdIsReplacedInTheLogToo) {
   EXPECT_EQ(lines_with(log, {"request_id=" + std::string(replaced["X-Request-Id"]) + " "}).size(), 1u) << log;
 }
 
+// A refusal by a limit is on record: the operation's failure event, reason=throttled, and which
+// limit refused.
+TEST(RequestIdLogTest, AThrottledAttemptIsAuditedWithTheLimitThatRefusedIt) {
+  ServerConfig config;
+  config.extra_args = {"--login-account-limit", "1", "--register-client-limit", "1"};
+  auto server = ServerProcess::start(config);
+  HttpClient client(server->port());
+  Account a = register_account(client, "throttled");
+  EXPECT_EQ(client.post("/v1/users", {{"name", "B"}, {"email", unique_email("b")}, {"password", kPassword}}).result_int(),
+            429u);
+  const json::object wrong{{"email", a.email}, {"password", "wrong-Secret-passphrase"}};
+  EXPECT_EQ(send(client, http::verb::post, "/v1/sessions", wrong, {}, "rid-guess-1").result_int(), 401u);
+  EXPECT_EQ(send(client, http::verb::post, "/v1/sessions", wrong, {}, "rid-guess-2").result_int(), 429u);
+  ASSERT_EQ(server->stop(), 0);
+  const std::string log = server->log();
+  EXPECT_EQ(lines_with(log, {"event=registration.failed ", " reason=throttled limit=registrations_per_client client=127.0.0.1"})
+                .size(),
+            1u)
+      << log;
+  EXPECT_EQ(lines_with(log, {"event=login.failed request_id=rid-guess-1 ", " reason=invalid_credentials"}).size(), 1u)
+      << log;
+  EXPECT_EQ(lines_with(log, {"event=login.failed request_id=rid-guess-2 ",
+                             " reason=throttled limit=failed_logins_per_account client=127.0.0.1"})
+                .size(),
+            1u)
+      << log;
+}
+
 TEST(JsonLogTest, EveryLineIsAJsonObjectWithAnRfc3339TimeALevelAndAnEvent) {
   ServerConfig config;
   config.extra_args = {"--log-format", "json"};
