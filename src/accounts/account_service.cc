@@ -67,8 +67,8 @@ void AccountService::queued() const {
 void AccountService::refused(std::string_view event, const RequestContext& request, const Failure& f,
                              std::string_view account_id) const {
   if (f.code != Code::too_many_attempts) return;  // store or pool trouble: not an account event
-  audit_->info("event={} request_id={} account_id={} reason=throttled limit={} client={}", event, request.logged_id(),
-               account_id, f.limit, util::logfmt_value(request.client));
+  audit_->info("event={} account_id={} request_id={} reason=throttled limit={} client={}", event, account_id,
+               request.logged_id(), f.limit, util::logfmt_value(request.client));
 }
 
 Task<Result<std::optional<User>>> AccountService::register_account(Registration r, RequestContext request) {
@@ -122,7 +122,7 @@ Task<Result<std::optional<User>>> AccountService::register_account(Registration 
     if (required && created.error() == store::Error::email_taken) co_return std::optional<User>();
     co_return from_store(created.error());
   }
-  audit_->info("event=account.registered request_id={} account_id={}", request.logged_id(), account.id);
+  audit_->info("event=account.registered account_id={} request_id={}", account.id, request.logged_id());
   queued();
   if (required) co_return std::optional<User>();
   co_return std::optional<User>(user_of(account));
@@ -138,7 +138,7 @@ Task<Result<Login>> AccountService::login(Credentials c, RequestContext request)
   auto email = security::validate_email(*c.email);
   std::optional<std::string> password = security::to_nfc(*c.password);
   if (!email || !password) {
-    audit_->info("event=login.failed request_id={} account_id=- reason=invalid_credentials", request.logged_id());
+    audit_->info("event=login.failed account_id=- request_id={} reason=invalid_credentials", request.logged_id());
     co_return fail(Code::invalid_credentials);
   }
 
@@ -155,15 +155,15 @@ Task<Result<Login>> AccountService::login(Credentials c, RequestContext request)
     co_return match.error();
   }
   if (!found || !*match) {
-    audit_->info("event=login.failed request_id={} account_id={} reason=invalid_credentials", request.logged_id(),
-                 account_id);
+    audit_->info("event=login.failed account_id={} request_id={} reason=invalid_credentials", account_id,
+                 request.logged_id());
     co_return fail(Code::invalid_credentials);
   }
   store::Account account = std::move(*found);
   if (account.disabled) {
     // Only now, after the password matched, like email_not_verified: a guesser learns nothing.
-    audit_->info("event=login.failed request_id={} account_id={} reason=account_disabled", request.logged_id(),
-                 account.id);
+    audit_->info("event=login.failed account_id={} request_id={} reason=account_disabled", account.id,
+                 request.logged_id());
     co_return fail(Code::account_disabled);
   }
 
@@ -174,8 +174,8 @@ Task<Result<Login>> AccountService::login(Credentials c, RequestContext request)
     // Deleted meanwhile: a login's answer for an account that is not there.
     if (!sent && sent.error().code == Code::invalid_token) co_return fail(Code::invalid_credentials);
     if (!sent) co_return sent.error();
-    audit_->info("event=login.failed request_id={} account_id={} reason=email_not_verified", request.logged_id(),
-                 account.id);
+    audit_->info("event=login.failed account_id={} request_id={} reason=email_not_verified", account.id,
+                 request.logged_id());
     co_return fail(Code::email_not_verified);
   }
 
@@ -192,7 +192,7 @@ Task<Result<Login>> AccountService::login(Credentials c, RequestContext request)
       auto stored = co_await store_.update_account(account.id, std::move(changes));
       if (stored) {
         account = std::move(*stored);
-        audit_->info("event=password.rehashed request_id={} account_id={}", request.logged_id(), account.id);
+        audit_->info("event=password.rehashed account_id={} request_id={}", account.id, request.logged_id());
       }
     }
   }
@@ -216,16 +216,16 @@ Task<Result<Login>> AccountService::login(Credentials c, RequestContext request)
     // rare path only.
     auto now_stored = co_await store_.find_account(account.id);
     if (now_stored && now_stored->disabled && now_stored->password_hash == account.password_hash) {
-      audit_->info("event=login.failed request_id={} account_id={} reason=account_disabled", request.logged_id(),
-                   account.id);
+      audit_->info("event=login.failed account_id={} request_id={} reason=account_disabled", account.id,
+                   request.logged_id());
       co_return fail(Code::account_disabled);
     }
-    audit_->info("event=login.failed request_id={} account_id={} reason=invalid_credentials", request.logged_id(),
-                 account.id);
+    audit_->info("event=login.failed account_id={} request_id={} reason=invalid_credentials", account.id,
+                 request.logged_id());
     co_return fail(Code::invalid_credentials);
   }
   if (!created) co_return from_store(created.error());
-  audit_->info("event=login.succeeded request_id={} account_id={} session_id={}", request.logged_id(), account.id,
+  audit_->info("event=login.succeeded account_id={} request_id={} session_id={}", account.id, request.logged_id(),
                session_id);
   co_return Login{std::move(token.token), expires, options_.token_ttl, user_of(account)};
 }
@@ -281,8 +281,8 @@ Task<Result<std::vector<SessionView>>> AccountService::sessions(const Principal&
 Task<Result<void>> AccountService::revoke_session(const Principal& p, std::string session_id) {
   auto done = co_await store_.delete_session_by_id(p.account_id(), std::move(session_id), clock_());
   if (!done) co_return done.error() == store::Error::not_found ? fail(Code::not_found) : from_store(done.error());
-  audit_->info("event=session.revoked request_id={} account_id={} session_id={}", p.request().logged_id(),
-               p.account_id(), util::logfmt_value(session_id));
+  audit_->info("event=session.revoked account_id={} request_id={} session_id={}", p.account_id(),
+               p.request().logged_id(), util::logfmt_value(session_id));
   co_return Result<void>{};
 }
 
@@ -290,8 +290,8 @@ Task<Result<void>> AccountService::reauthenticate(const Principal& p, const std:
                                                   std::string_view purpose) {
   std::optional<std::string> nfc = security::to_nfc(password);
   if (!nfc) {
-    audit_->info("event=reauthentication.failed request_id={} account_id={} for={} reason=invalid_password",
-                 p.request().logged_id(), p.account_id(), purpose);
+    audit_->info("event=reauthentication.failed account_id={} request_id={} for={} reason=invalid_password",
+                 p.account_id(), p.request().logged_id(), purpose);
     co_return fail(Code::invalid_password);
   }
   // Through the same throttle and under the same key as a login: a stolen token must not allow
@@ -303,8 +303,8 @@ Task<Result<void>> AccountService::reauthenticate(const Principal& p, const std:
     co_return match.error();
   }
   if (!*match) {
-    audit_->info("event=reauthentication.failed request_id={} account_id={} for={} reason=invalid_password",
-                 p.request().logged_id(), p.account_id(), purpose);
+    audit_->info("event=reauthentication.failed account_id={} request_id={} for={} reason=invalid_password",
+                 p.account_id(), p.request().logged_id(), purpose);
     co_return fail(Code::invalid_password);
   }
   co_return Result<void>{};
@@ -371,12 +371,12 @@ Task<Result<User>> AccountService::update_profile(const Principal& p, ProfileCha
   }
   // One line per kind of change, so that each is found by its event.
   const std::string_view id = p.request().logged_id();
-  if (ch.name) audit_->info("event=name.changed request_id={} account_id={}", id, p.account_id());
+  if (ch.name) audit_->info("event=name.changed account_id={} request_id={}", p.account_id(), id);
   if (ch.email) {
-    audit_->info("event=email.changed request_id={} account_id={} pending={}", id, p.account_id(),
+    audit_->info("event=email.changed account_id={} request_id={} pending={}", p.account_id(), id,
                  !updated->pending_email.empty());
   }
-  if (ch.password) audit_->info("event=password.changed request_id={} account_id={}", id, p.account_id());
+  if (ch.password) audit_->info("event=password.changed account_id={} request_id={}", p.account_id(), id);
   if (mails) queued();
   co_return user_of(*updated);
 }
@@ -436,14 +436,14 @@ Task<Result<void>> AccountService::delete_account(const Principal& p, std::optio
   if (!proven) co_return proven.error();
   auto deleted = co_await store_.delete_account(p.account_id());
   if (!deleted) co_return from_store(deleted.error());
-  audit_->info("event=account.deleted request_id={} account_id={}", p.request().logged_id(), p.account_id());
+  audit_->info("event=account.deleted account_id={} request_id={}", p.account_id(), p.request().logged_id());
   co_return Result<void>{};
 }
 
 Task<Result<void>> AccountService::logout(const Principal& p) {
   auto done = co_await store_.delete_session(p.token_digest());
   if (!done) co_return from_store(done.error());
-  audit_->info("event=logout request_id={} account_id={} session_id={}", p.request().logged_id(), p.account_id(),
+  audit_->info("event=logout account_id={} request_id={} session_id={}", p.account_id(), p.request().logged_id(),
                p.session_id());
   co_return Result<void>{};
 }
@@ -451,7 +451,7 @@ Task<Result<void>> AccountService::logout(const Principal& p) {
 Task<Result<void>> AccountService::logout_everywhere(const Principal& p) {
   auto done = co_await store_.delete_sessions(p.account_id());
   if (!done) co_return from_store(done.error());
-  audit_->info("event=logout.all request_id={} account_id={}", p.request().logged_id(), p.account_id());
+  audit_->info("event=logout.all account_id={} request_id={}", p.account_id(), p.request().logged_id());
   co_return Result<void>{};
 }
 

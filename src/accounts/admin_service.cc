@@ -92,7 +92,7 @@ Task<Result<User>> AdminService::get_user(std::string id, RequestContext request
   if (!canonical) co_return fail(Code::not_found);
   auto found = co_await store_.find_account(*canonical);
   if (!found) co_return from_store(found.error());
-  audit_->info("event=admin.user.read request_id={} account_id={}", request.logged_id(), *canonical);
+  audit_->info("event=admin.user.read account_id={} request_id={}", *canonical, request.logged_id());
   co_return user_of(*found);
 }
 
@@ -137,7 +137,7 @@ Task<Result<User>> AdminService::create_user(NewUser u, RequestContext request) 
   account.email_verified = u.email_verified;
   auto created = co_await store_.create_account(account, store::Effects{});
   if (!created) co_return from_store(created.error());
-  audit_->info("event=admin.user.created request_id={} account_id={} password={}", request.logged_id(), account.id,
+  audit_->info("event=admin.user.created account_id={} request_id={} password={}", account.id, request.logged_id(),
                password ? "set" : "imported");
   co_return user_of(account);
 }
@@ -186,8 +186,8 @@ Task<Result<User>> AdminService::update_user(std::string id, UserEdit e, Request
   }
   auto updated = co_await store_.update_account(*canonical, std::move(changes));
   if (!updated) co_return from_store(updated.error());
-  audit_->info("event=admin.user.updated request_id={} account_id={} name={} email={} email_verified={} disabled={}",
-               request.logged_id(), *canonical,
+  audit_->info("event=admin.user.updated account_id={} request_id={} name={} email={} email_verified={} disabled={}",
+               *canonical, request.logged_id(),
                e.name.has_value(), e.email.has_value(), e.email_verified ? (*e.email_verified ? "true" : "false") : "-",
                e.disabled ? (*e.disabled ? "true" : "false") : "-");
   co_return user_of(*updated);
@@ -198,7 +198,7 @@ Task<Result<void>> AdminService::delete_user(std::string id, RequestContext requ
   if (!canonical) co_return fail(Code::not_found);
   auto deleted = co_await store_.delete_account(*canonical);
   if (!deleted) co_return from_store(deleted.error());
-  audit_->info("event=admin.user.deleted request_id={} account_id={}", request.logged_id(), *canonical);
+  audit_->info("event=admin.user.deleted account_id={} request_id={}", *canonical, request.logged_id());
   co_return Result<void>{};
 }
 
@@ -209,7 +209,7 @@ Task<Result<void>> AdminService::revoke_sessions(std::string id, RequestContext 
   if (!found) co_return from_store(found.error());
   auto done = co_await store_.delete_sessions(*canonical);
   if (!done) co_return from_store(done.error());
-  audit_->info("event=admin.sessions.revoked request_id={} account_id={}", request.logged_id(), *canonical);
+  audit_->info("event=admin.sessions.revoked account_id={} request_id={}", *canonical, request.logged_id());
   co_return Result<void>{};
 }
 

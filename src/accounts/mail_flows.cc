@@ -43,12 +43,12 @@ void MailFlows::queued() const {
 void MailFlows::refused(std::string_view event, const RequestContext& request, const Failure& f,
                         std::string_view account_id) const {
   if (f.code != Code::too_many_attempts) return;  // store or pool trouble: not an account event
-  audit_->info("event={} request_id={} account_id={} reason=throttled limit={} client={}", event, request.logged_id(),
-               account_id, f.limit, util::logfmt_value(request.client));
+  audit_->info("event={} account_id={} request_id={} reason=throttled limit={} client={}", event, account_id,
+               request.logged_id(), f.limit, util::logfmt_value(request.client));
 }
 
 Failure MailFlows::bad_link(std::string_view event, const RequestContext& request, std::string_view account_id) const {
-  audit_->info("event={} request_id={} account_id={} reason=invalid_link_token", event, request.logged_id(), account_id);
+  audit_->info("event={} account_id={} request_id={} reason=invalid_link_token", event, account_id, request.logged_id());
   return fail(Code::invalid_link_token);
 }
 
@@ -84,19 +84,19 @@ Task<void> MailFlows::queue_reset(BackgroundJob, std::string email_key, std::opt
   auto admitted = co_await throttle_.admit_mail(email_key, kResetGroup);
   if (!found || !admitted || !*admitted) {
     if (found && !admitted) {
-      audit_->warn("event=password_reset.not_queued request_id={} account_id={} reason=store_unavailable",
-                   request.logged_id(), found->id);
+      audit_->warn("event=password_reset.not_queued account_id={} request_id={} reason=store_unavailable",
+                   found->id, request.logged_id());
     } else if (found) {
-      audit_->info("event=password_reset.not_queued request_id={} account_id={} reason=mail_limit", request.logged_id(),
-                   found->id);
+      audit_->info("event=password_reset.not_queued account_id={} request_id={} reason=mail_limit", found->id,
+                   request.logged_id());
     }
     co_return;
   }
   const store::Account& account = *found;
   if (account.disabled) {
     // An operator shut the account: no way back in by mail either (the answer was the same).
-    audit_->info("event=password_reset.not_queued request_id={} account_id={} reason=account_disabled",
-                 request.logged_id(), account.id);
+    audit_->info("event=password_reset.not_queued account_id={} request_id={} reason=account_disabled",
+                 account.id, request.logged_id());
     co_return;
   }
   const TimePoint now = clock_();
@@ -107,11 +107,11 @@ Task<void> MailFlows::queue_reset(BackgroundJob, std::string email_key, std::opt
   effects.token = std::move(issued.record);
   auto stored = co_await store_.add_effects(account.id, std::move(effects));
   if (!stored) {
-    audit_->warn("event=password_reset.not_queued request_id={} account_id={} reason={}", request.logged_id(),
-                 account.id, stored.error() == store::Error::unavailable ? "store_unavailable" : "account_gone");
+    audit_->warn("event=password_reset.not_queued account_id={} request_id={} reason={}", account.id,
+                 request.logged_id(), stored.error() == store::Error::unavailable ? "store_unavailable" : "account_gone");
     co_return;
   }
-  audit_->info("event=password_reset.requested request_id={} account_id={}", request.logged_id(), account.id);
+  audit_->info("event=password_reset.requested account_id={} request_id={}", account.id, request.logged_id());
   queued();
 }
 
@@ -159,7 +159,7 @@ Task<Result<void>> MailFlows::reset_password(std::optional<std::string> token, s
   }
   // Best effort: the reset stands even if the count cannot be forgotten now (it expires).
   co_await throttle_.forget_failures(updated->email_key);
-  audit_->info("event=password.reset request_id={} account_id={}", request.logged_id(), updated->id);
+  audit_->info("event=password.reset account_id={} request_id={}", updated->id, request.logged_id());
   queued();
   co_return Result<void>{};
 }
@@ -203,7 +203,7 @@ Task<Result<User>> MailFlows::verify_email(std::optional<std::string> token, Req
     if (updated.error() == store::Error::email_taken) co_return fail(Code::email_taken);
     co_return updated.error() == store::Error::not_found ? fail(Code::invalid_link_token) : from_store(updated.error());
   }
-  audit_->info("event=email.verified request_id={} account_id={} changed={}", request.logged_id(), updated->id, moved);
+  audit_->info("event=email.verified account_id={} request_id={} changed={}", updated->id, request.logged_id(), moved);
   co_return user_of(*updated);
 }
 
@@ -226,8 +226,8 @@ Task<Result<bool>> MailFlows::send_verification(std::string account_id, std::str
   auto admitted = co_await throttle_.admit_mail(account_id, kVerifyGroup);
   if (!admitted) co_return admitted.error();
   if (!*admitted) {
-    audit_->info("event=verification.not_queued request_id={} account_id={} reason=mail_limit", request.logged_id(),
-                 account_id);
+    audit_->info("event=verification.not_queued account_id={} request_id={} reason=mail_limit", account_id,
+                 request.logged_id());
     co_return false;
   }
   const TimePoint now = clock_();
@@ -239,7 +239,7 @@ Task<Result<bool>> MailFlows::send_verification(std::string account_id, std::str
   effects.token = std::move(issued.record);
   auto stored = co_await store_.add_effects(account_id, std::move(effects));
   if (!stored) co_return from_store(stored.error());
-  audit_->info("event=verification.sent request_id={} account_id={}", request.logged_id(), account_id);
+  audit_->info("event=verification.sent account_id={} request_id={}", account_id, request.logged_id());
   queued();
   co_return true;
 }
@@ -251,13 +251,13 @@ Task<void> MailFlows::registration_attempted(store::Account owner, RequestContex
   // itself follows the answer.
   auto admitted = co_await throttle_.admit_mail(owner.id, kRegistrationGroup);
   if (!admitted) {
-    audit_->warn("event=registration_notice.not_queued request_id={} account_id={} reason=store_unavailable",
-                 request.logged_id(), owner.id);
+    audit_->warn("event=registration_notice.not_queued account_id={} request_id={} reason=store_unavailable",
+                 owner.id, request.logged_id());
     co_return;
   }
   if (!*admitted) {
-    audit_->info("event=registration_notice.not_queued request_id={} account_id={} reason=mail_limit",
-                 request.logged_id(), owner.id);
+    audit_->info("event=registration_notice.not_queued account_id={} request_id={} reason=mail_limit",
+                 owner.id, request.logged_id());
     co_return;
   }
   const auto executor = co_await boost::asio::this_coro::executor;
@@ -270,12 +270,12 @@ Task<void> MailFlows::tell_owner(BackgroundJob, store::Account owner, RequestCon
   effects.mail.push_back(messages::registration_attempt(owner.email, owner.name, clock_()));
   auto stored = co_await store_.add_effects(owner.id, std::move(effects));
   if (!stored && stored.error() == store::Error::unavailable) {
-    audit_->warn("event=registration_notice.not_queued request_id={} account_id={} reason=store_unavailable",
-                 request.logged_id(), owner.id);
+    audit_->warn("event=registration_notice.not_queued account_id={} request_id={} reason=store_unavailable",
+                 owner.id, request.logged_id());
     co_return;
   }
   if (stored) queued();
-  audit_->info("event=registration.address_taken request_id={} account_id={}", request.logged_id(), owner.id);
+  audit_->info("event=registration.address_taken account_id={} request_id={}", owner.id, request.logged_id());
 }
 
 }  // namespace vestibule::accounts
