@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "util/logfmt.h"
+
 namespace vestibule::accounts {
 
 std::string backup_file_name(TimePoint t) {
@@ -17,26 +19,30 @@ std::string backup_file_name(TimePoint t) {
                      utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, ms % 1000);
 }
 
-Task<Result<BackupInfo>> Backups::create() {
+Task<Result<BackupInfo>> Backups::create(RequestContext request) {
   if (!store_.supports_backup()) co_return fail(Code::backup_unsupported);
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::create_directories(directory_, ec);
   if (!ec) fs::permissions(directory_, fs::perms::owner_all, ec);
   if (ec) {
-    audit_->warn("event=admin.backup.failed reason=\"backup directory: {}\"", ec.message());
+    audit_->warn("event=admin.backup.failed request_id={} reason={}", request.logged_id(),
+                 util::logfmt_value("backup directory: " + ec.message()));
     co_return fail(Code::store_unavailable);
   }
   BackupInfo info;
   info.created_at = clock_();
   info.file = backup_file_name(info.created_at);
-  auto written = co_await store_.backup((fs::path(directory_) / info.file).string());
+  std::string path = (fs::path(directory_) / info.file).string();
+  auto written = co_await store_.backup(std::move(path));
   if (!written) {
-    audit_->warn("event=admin.backup.failed file={} reason=store_unavailable", info.file);
+    audit_->warn("event=admin.backup.failed request_id={} file={} reason=store_unavailable", request.logged_id(),
+                 info.file);
     co_return fail(Code::store_unavailable);
   }
   info.bytes = *written;
-  audit_->info("event=admin.backup.created file={} bytes={}", info.file, info.bytes);
+  audit_->info("event=admin.backup.created file={} bytes={} request_id={}", info.file, info.bytes,
+               request.logged_id());
   co_return info;
 }
 

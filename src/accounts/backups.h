@@ -34,7 +34,7 @@ class Backups {
 
   // backup_unsupported (Redis); store_unavailable when the copy cannot be written (directory not
   // creatable, disk full, a name taken by a backup in the same millisecond: retry).
-  Task<Result<BackupInfo>> create();
+  Task<Result<BackupInfo>> create(RequestContext request = {});
 
   const std::string& directory() const { return directory_; }
 

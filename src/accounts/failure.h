@@ -7,6 +7,7 @@
 #include <boost/system/result.hpp>
 #include <chrono>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace vestibule::accounts {
@@ -40,6 +41,9 @@ struct Failure {
   Code code;
   std::vector<FieldError> fields;  // only for validation_failed
   std::chrono::seconds retry_after{0};  // only for too_many_attempts
+  // Only for too_many_attempts: the limit that refused, as Throttling names its fields
+  // ("failed_logins_per_account"...), for the audit line. Static text.
+  std::string_view limit{};
 };
 [[noreturn]] void throw_exception_from_error(const Failure& f, const boost::source_location& loc);
 

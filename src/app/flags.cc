@@ -161,6 +161,12 @@ void add_serve_flags(CLI::App& cmd, Settings& s) {
         "Emails of one kind to one account per longer window; more are not sent (0: off)");
   option(cmd, "--log-level", s.log_level, "trace, debug, info, warn, error, critical or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  cmd.add_option_function<std::string>(
+         "--log-format", [&s](const std::string& f) { s.log_format = f == "json" ? LogFormat::json : LogFormat::text; },
+         "text: logfmt lines (ts=... level=... logger=... event=...); json: one JSON object per line")
+      ->envname(env_name("--log-format"))
+      ->default_str(s.log_format == LogFormat::json ? "json" : "text")
+      ->check(CLI::IsMember({"text", "json"}));
 }
 
 }  // namespace vestibule::app

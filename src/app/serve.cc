@@ -21,6 +21,7 @@
 #include "app/readiness.h"
 #include "http/access_log.h"
 #include "http/request_metrics.h"
+#include "util/logfmt.h"
 
 namespace vestibule::app {
 namespace {
@@ -105,19 +106,19 @@ void ignore_hangups(net::signal_set& hup, spdlog::logger& log) {
 int serve(const Settings& settings) {
   // A closed stdout must not kill the process: the log writer then drops what it cannot write.
   std::signal(SIGPIPE, SIG_IGN);
-  Loggers loggers(settings.log_level);
+  Loggers loggers(settings.log_level, settings.log_format);
   spdlog::logger& log = *loggers.server();
 
   auto options = server_options(settings, settings.listen, "--listen");
   if (!options) {
-    log.error("{}", options.error().message);
+    log.error("event=config.invalid reason={}", util::logfmt_value(options.error().message));
     return 2;
   }
   std::optional<http::ServerOptions> admin_options;
   if (!settings.admin_listen.empty()) {
     auto admin = server_options(settings, settings.admin_listen, "--admin-listen");
     if (!admin) {
-      log.error("{}", admin.error().message);
+      log.error("event=config.invalid reason={}", util::logfmt_value(admin.error().message));
       return 2;
     }
     // An operator's tools, not the public: a few connections (an import runs up to 64).
@@ -128,7 +129,7 @@ int serve(const Settings& settings) {
   if (!settings.metrics_listen.empty()) {
     auto scrape = server_options(settings, settings.metrics_listen, "--metrics-listen");
     if (!scrape) {
-      log.error("{}", scrape.error().message);
+      log.error("event=config.invalid reason={}", util::logfmt_value(scrape.error().message));
       return 2;
     }
     scrape->max_connections = kMetricsMaxConnections;
@@ -140,7 +141,7 @@ int serve(const Settings& settings) {
   const std::size_t connections = options->max_connections + (admin_options ? admin_options->max_connections : 0) +
                                   (metrics_options ? metrics_options->max_connections : 0);
   if (auto fits = http::raise_descriptor_limit(connections); !fits) {
-    log.error("{}", fits.error().message);
+    log.error("event=descriptors.too_few reason={}", util::logfmt_value(fits.error().message));
     return 2;
   }
 
@@ -155,7 +156,7 @@ int serve(const Settings& settings) {
 
   auto built = App::build(settings, io.get_executor(), loggers);
   if (!built) {
-    log.error("{}", built.error().message);
+    log.error("event=startup.failed reason={}", util::logfmt_value(built.error().message));
     return 2;
   }
   App& app = **built;
@@ -165,7 +166,7 @@ int serve(const Settings& settings) {
   }
   io.restart();
   if (auto prepared = preparing.get(); !prepared) {
-    log.error("cannot open store: {}", prepared.error().message);
+    log.error("event=store.open_failed reason={}", util::logfmt_value(prepared.error().message));
     return 2;
   }
 
@@ -174,7 +175,8 @@ int serve(const Settings& settings) {
     server = std::make_unique<http::Server>(
         io, app.router(), *options, loggers.access(), observers(loggers, app.metrics(), "public", app.router()));
   } catch (const boost::system::system_error& e) {
-    log.error("cannot listen on {}: {}", settings.listen, e.code().message());
+    log.error("event=listen.failed listener=public address={} reason={}", util::logfmt_value(settings.listen),
+              util::logfmt_value(e.code().message()));
     return 2;
   }
   // The admin API on its own listener, never on the public one; its requests are logged alike.
@@ -185,7 +187,8 @@ int serve(const Settings& settings) {
           io, *app.admin_router(), *admin_options, loggers.access(),
           observers(loggers, app.metrics(), "admin", *app.admin_router()));
     } catch (const boost::system::system_error& e) {
-      log.error("cannot listen on {} (--admin-listen): {}", settings.admin_listen, e.code().message());
+      log.error("event=listen.failed listener=admin address={} reason={}", util::logfmt_value(settings.admin_listen),
+                util::logfmt_value(e.code().message()));
       return 2;
     }
     admin_server->start();
@@ -206,10 +209,13 @@ int serve(const Settings& settings) {
       // The public listener is bound already: the same address cannot serve both.
       const bool same = metrics_options->endpoint == server->local_endpoint() ||
                         (admin_server && metrics_options->endpoint == admin_server->local_endpoint());
-      log.error("cannot listen on {} (--metrics-listen): {}{}", settings.metrics_listen, e.code().message(),
-                same ? "; it is the address of --listen or --admin-listen, and /metrics needs a listener of its own "
-                       "(never the public one): give it another port, e.g. 127.0.0.1:9464"
-                     : "");
+      const std::string reason =
+          "cannot listen on " + settings.metrics_listen + " (--metrics-listen): " + e.code().message() +
+          (same ? "; it is the address of --listen or --admin-listen, and /metrics needs a listener of its own "
+                  "(never the public one): give it another port, e.g. 127.0.0.1:9464"
+                : "");
+      log.error("event=listen.failed listener=metrics address={} reason={}", util::logfmt_value(settings.metrics_listen),
+                util::logfmt_value(reason));
       return 2;
     }
     metrics_server->start();

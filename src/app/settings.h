@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "accounts/account_service.h"
+#include "app/logging.h"
 #include "http/server.h"
 #include "mail/options.h"
 #include "security/password_hasher.h"
@@ -51,6 +52,7 @@ struct Settings {
   // What in-flight requests get after SIGTERM/SIGINT before the process exits regardless.
   std::chrono::seconds shutdown_timeout{10};
   std::string log_level = "info";
+  LogFormat log_format = LogFormat::text;
 };
 
 }  // namespace vestibule::app
