@@ -42,6 +42,32 @@ Failure from_hash(security::HashError e) {
   return fail(Code::overloaded);
 }
 
+metrics::LoginOutcome login_outcome(const Result<Login>& r) {
+  using O = metrics::LoginOutcome;
+  if (r) return O::success;
+  switch (r.error().code) {
+    case Code::invalid_credentials: return O::invalid_credentials;
+    case Code::too_many_attempts: return O::throttled;
+    case Code::account_disabled: return O::disabled;
+    case Code::email_not_verified: return O::unverified;
+    case Code::overloaded:
+    case Code::store_unavailable: return O::unavailable;
+    default: return O::invalid_request;
+  }
+}
+
+metrics::RegistrationOutcome registration_outcome(const Result<std::optional<User>>& r) {
+  using O = metrics::RegistrationOutcome;
+  if (r) return r->has_value() ? O::created : O::accepted;
+  switch (r.error().code) {
+    case Code::email_taken: return O::email_taken;
+    case Code::too_many_attempts: return O::throttled;
+    case Code::overloaded:
+    case Code::store_unavailable: return O::unavailable;
+    default: return O::invalid;
+  }
+}
+
 }  // namespace
 
 void throw_exception_from_error(const Failure& f, const boost::source_location& loc) {
@@ -50,14 +76,16 @@ void throw_exception_from_error(const Failure& f, const boost::source_location& 
 }
 
 AccountService::AccountService(store::Store& store, security::PasswordHasher& hasher, ServiceOptions options,
-                               ClockFn clock, std::shared_ptr<spdlog::logger> audit, MailQueued mail_queued)
+                               ClockFn clock, std::shared_ptr<spdlog::logger> audit, MailQueued mail_queued,
+                               metrics::AccountMetrics* metrics)
     : store_(store),
       hasher_(hasher),
       options_(options),
       clock_(std::move(clock)),
       audit_(std::move(audit)),
       mail_queued_(std::move(mail_queued)),
-      throttle_(store, hasher, options.throttling, clock_),
+      throttle_(store, hasher, options.throttling, clock_, metrics),
+      metrics_(metrics),
       flows_(store, hasher, options_, clock_, audit_, mail_queued_, throttle_) {}
 
 void AccountService::queued() const {
@@ -72,6 +100,12 @@ void AccountService::refused(std::string_view event, const RequestContext& reque
 }
 
 Task<Result<std::optional<User>>> AccountService::register_account(Registration r, RequestContext request) {
+  auto result = co_await register_unrecorded(std::move(r), std::move(request));
+  if (metrics_) metrics_->registration(registration_outcome(result));
+  co_return result;
+}
+
+Task<Result<std::optional<User>>> AccountService::register_unrecorded(Registration r, RequestContext request) {
   auto admitted = co_await throttle_.admit_registration(request.client);
   if (!admitted) {
     refused("registration.failed", request, admitted.error());
@@ -129,6 +163,12 @@ Task<Result<std::optional<User>>> AccountService::register_account(Registration 
 }
 
 Task<Result<Login>> AccountService::login(Credentials c, RequestContext request) {
+  auto result = co_await login_unrecorded(std::move(c), std::move(request));
+  if (metrics_) metrics_->login(login_outcome(result));
+  co_return result;
+}
+
+Task<Result<Login>> AccountService::login_unrecorded(Credentials c, RequestContext request) {
   Checks checks;
   checks.required("email", c.email);
   checks.required("password", c.password);

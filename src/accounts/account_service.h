@@ -23,6 +23,7 @@
 #include "accounts/mail_flows.h"
 #include "accounts/throttle.h"
 #include "accounts/types.h"
+#include "metrics/account_metrics.h"
 #include "security/email.h"
 #include "security/password_hasher.h"
 #include "security/password_policy.h"
@@ -35,7 +36,8 @@ class AccountService {
   using ClockFn = std::function<TimePoint()>;
 
   AccountService(store::Store& store, security::PasswordHasher& hasher, ServiceOptions options, ClockFn clock,
-                 std::shared_ptr<spdlog::logger> audit, MailQueued mail_queued = {});
+                 std::shared_ptr<spdlog::logger> audit, MailQueued mail_queued = {},
+                 metrics::AccountMetrics* metrics = nullptr);
   // Not copyable or movable: its MailFlows holds references to its members.
   AccountService(const AccountService&) = delete;
   AccountService& operator=(const AccountService&) = delete;
@@ -114,6 +116,11 @@ class AccountService {
   std::size_t background_jobs() const { return flows_.background_jobs(); }
 
  private:
+  // register_account and login without their outcome counted (the public ones count it once,
+  // whichever way they end: vestibule_registrations_total, vestibule_logins_total).
+  Task<Result<std::optional<User>>> register_unrecorded(Registration r, RequestContext request);
+  Task<Result<Login>> login_unrecorded(Credentials c, RequestContext request);
+
   // Adds to `changes` a move of p's address to `to`: the verification link for it and a
   // notice to the old one; under `required` the move waits as pending_email. too_many_attempts
   // past the per-account mail limits (address changes count as one kind of mail).
@@ -135,6 +142,7 @@ class AccountService {
   std::shared_ptr<spdlog::logger> audit_;
   MailQueued mail_queued_;
   Throttle throttle_;
+  metrics::AccountMetrics* const metrics_;  // may be null
   MailFlows flows_;  // after what it uses
 };
 

@@ -20,10 +20,12 @@ constexpr std::string_view kLoginClient = "failed_logins_per_client";
 
 }  // namespace
 
-Throttle::Throttle(store::Store& store, security::PasswordHasher& hasher, Throttling limits, ClockFn clock)
-    : store_(store), hasher_(hasher), limits_(limits), clock_(std::move(clock)) {}
+Throttle::Throttle(store::Store& store, security::PasswordHasher& hasher, Throttling limits, ClockFn clock,
+                   metrics::AccountMetrics* metrics)
+    : store_(store), hasher_(hasher), limits_(limits), clock_(std::move(clock)), metrics_(metrics) {}
 
 Failure Throttle::throttled(const store::Attempts& window, std::string_view name) const {
+  if (metrics_) metrics_->throttled(name);
   const auto left = std::chrono::ceil<std::chrono::seconds>(window.window_ends - clock_());
   return Failure{Code::too_many_attempts, {}, std::max(left, std::chrono::seconds(1)), name};
 }
@@ -100,13 +102,21 @@ Task<Result<bool>> Throttle::admit_mail(const std::string& recipient, std::strin
   const std::string key = "mail:" + std::string(group) + ":" + recipient;
   // The short window first: a burst refused there does not use up the long window's budget.
   // A named array, not a braced list in the loop: g++ 12 mishandles temporaries across co_await.
-  const std::array<std::pair<const Limit*, const char*>, 2> windows{
-      {{&limits_.mail_per_account_short, ":short"}, {&limits_.mail_per_account_long, ":long"}}};
-  for (const auto& [limit, suffix] : windows) {
-    if (limit->max == 0) continue;
-    auto window = co_await store_.add_attempt(key + suffix, clock_(), limit->window);
+  struct Window {
+    const Limit* limit;
+    const char* suffix;
+    const char* name;  // Throttling's field, for the metrics
+  };
+  const std::array<Window, 2> windows{{{&limits_.mail_per_account_short, ":short", "mail_per_account_short"},
+                                       {&limits_.mail_per_account_long, ":long", "mail_per_account_long"}}};
+  for (const Window& w : windows) {
+    if (w.limit->max == 0) continue;
+    auto window = co_await store_.add_attempt(key + w.suffix, clock_(), w.limit->window);
     if (!window) co_return from_store(window.error());
-    if (window->count > limit->max) co_return false;
+    if (window->count > w.limit->max) {
+      if (metrics_) metrics_->throttled(w.name);
+      co_return false;
+    }
   }
   co_return true;
 }

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "accounts/failure.h"
+#include "metrics/account_metrics.h"
 #include "security/password_hasher.h"
 #include "store/store.h"
 
@@ -52,7 +53,9 @@ class Throttle {
  public:
   using ClockFn = std::function<store::TimePoint()>;
 
-  Throttle(store::Store& store, security::PasswordHasher& hasher, Throttling limits, ClockFn clock);
+  // With `metrics`, every refusal counts under its limit (vestibule_throttle_rejections_total).
+  Throttle(store::Store& store, security::PasswordHasher& hasher, Throttling limits, ClockFn clock,
+           metrics::AccountMetrics* metrics = nullptr);
 
   // Verifies check.password against check.hash unless a limit refuses the guess. In order:
   //  1. a client over its limit is refused with no further work: no account's count changes, so
@@ -105,6 +108,7 @@ class Throttle {
   security::PasswordHasher& hasher_;
   Throttling limits_;
   ClockFn clock_;
+  metrics::AccountMetrics* const metrics_;  // may be null
 };
 
 }  // namespace vestibule::accounts

@@ -105,7 +105,7 @@ boost::system::result<std::unique_ptr<App>, BuildError> App::build(const Setting
   security::PasswordPolicy policy = service.password_policy;
   app->accounts_ = std::make_unique<accounts::AccountService>(
       *app->store_, *app->hasher_, std::move(service), clock, loggers.audit(),
-      [courier = app->courier_.get()] { courier->nudge(); });
+      [courier = app->courier_.get()] { courier->nudge(); }, app->metrics_ ? &app->metrics_->accounts() : nullptr);
   app->handlers_ = std::make_unique<api::Handlers>(*app->accounts_, std::move(introspection_secret));
   app->router_ = std::make_unique<http::Router>(api::render_error);
   api::add_routes(*app->router_, *app->handlers_);

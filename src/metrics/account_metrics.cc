@@ -29,14 +29,23 @@ std::string_view to_string(RegistrationOutcome o) {
 
 std::string_view to_string(Limit l) {
   switch (l) {
-    case Limit::login_account: return "login_account";
-    case Limit::login_client: return "login_client";
-    case Limit::registration_client: return "registration_client";
-    case Limit::mail_request_client: return "mail_request_client";
-    case Limit::mail_account: return "mail_account";
-    case Limit::mail_account_long: return "mail_account_long";
+    case Limit::failed_logins_per_account: return "failed_logins_per_account";
+    case Limit::failed_logins_per_client: return "failed_logins_per_client";
+    case Limit::registrations_per_client: return "registrations_per_client";
+    case Limit::mail_requests_per_client: return "mail_requests_per_client";
+    case Limit::mail_per_account_short: return "mail_per_account_short";
+    case Limit::mail_per_account_long: return "mail_per_account_long";
   }
   return "unknown";
+}
+
+void AccountMetrics::throttled(std::string_view limit) {
+  for (std::size_t i = 0; i < kLimits; ++i) {
+    if (to_string(static_cast<Limit>(i)) == limit) {
+      throttled_[i]->Increment();
+      return;
+    }
+  }
 }
 
 AccountMetrics::AccountMetrics(prometheus::Registry& registry) {

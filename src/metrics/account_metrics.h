@@ -35,14 +35,15 @@ enum class RegistrationOutcome {
 };
 inline constexpr std::size_t kRegistrationOutcomes = 6;
 
-// Which limit refused an attempt (accounts::Throttling's limits).
+// Which limit refused an attempt: accounts::Throttling's fields, named as the audit lines and
+// Failure::limit name them.
 enum class Limit {
-  login_account,
-  login_client,
-  registration_client,
-  mail_request_client,
-  mail_account,
-  mail_account_long,
+  failed_logins_per_account,
+  failed_logins_per_client,
+  registrations_per_client,
+  mail_requests_per_client,
+  mail_per_account_short,
+  mail_per_account_long,
 };
 inline constexpr std::size_t kLimits = 6;
 
@@ -57,6 +58,9 @@ class AccountMetrics {
   void login(LoginOutcome o) { logins_[static_cast<std::size_t>(o)]->Increment(); }
   void registration(RegistrationOutcome o) { registrations_[static_cast<std::size_t>(o)]->Increment(); }
   void throttled(Limit l) { throttled_[static_cast<std::size_t>(l)]->Increment(); }
+  // By the limit's name (Failure::limit); a name that is none of Limit's is not counted, so the
+  // label set stays fixed.
+  void throttled(std::string_view limit);
 
  private:
   std::array<prometheus::Counter*, kLoginOutcomes> logins_{};

@@ -177,6 +177,45 @@ TEST_F(MetricsTest, CountersMoveByExactlyTheRequestsMade) {
   EXPECT_GE(after.at(R"(vestibule_http_open_connections{listener="public"})"), 1);
 }
 
+// The account rules count what they decided: registrations and logins by outcome, and the
+// throttling refusal by its limit (the 11th wrong password of one account within the default
+// --login-account-limit of 10).
+TEST_F(MetricsTest, LoginsRegistrationsAndThrottlingCountByOutcome) {
+  auto logins = [](std::string_view outcome) {
+    return "vestibule_logins_total{outcome=\"" + std::string(outcome) + "\"}";
+  };
+  auto registrations = [](std::string_view outcome) {
+    return "vestibule_registrations_total{outcome=\"" + std::string(outcome) + "\"}";
+  };
+  const auto before = scrape();
+  Account a = register_account(client(), "outcomes");
+  EXPECT_EQ(client().post("/v1/users", {{"name", "Again"}, {"email", a.email}, {"password", kPassword}}).result_int(),
+            409u);
+  EXPECT_EQ(client().post("/v1/users", {{"name", "No"}, {"email", "not an address"}, {"password", kPassword}})
+                .result_int(),
+            422u);
+  EXPECT_FALSE(login(client(), a).empty());
+  EXPECT_EQ(client().post("/v1/sessions", {{"email", a.email}}).result_int(), 422u);
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_EQ(client().post("/v1/sessions", {{"email", a.email}, {"password", "wrong password number x"}}).result_int(),
+              401u)
+        << i;
+  }
+  EXPECT_EQ(client().post("/v1/sessions", {{"email", a.email}, {"password", "wrong password number x"}}).result_int(),
+            429u);
+  expect_deltas(before, {{registrations("created"), 1},
+                         {registrations("email_taken"), 1},
+                         {registrations("invalid"), 1},
+                         {registrations("throttled"), 0},
+                         {logins("success"), 1},
+                         {logins("invalid_request"), 1},
+                         {logins("invalid_credentials"), 10},
+                         {logins("throttled"), 1},
+                         {logins("unavailable"), 0},
+                         {"vestibule_throttle_rejections_total{limit=\"failed_logins_per_account\"}", 1},
+                         {"vestibule_throttle_rejections_total{limit=\"failed_logins_per_client\"}", 0}});
+}
+
 TEST_F(MetricsTest, RefusedRequestsCountUnderTheRefusedRoute) {
   const auto before = scrape();
   // No Host: framing the server refuses itself (400), then a body over the limit (413).

@@ -112,6 +112,20 @@ TEST(MetricsTest, ListenersKeepSeparateSeries) {
   EXPECT_EQ(s.at(R"(vestibule_http_open_connections{listener="public"})"), 0);
 }
 
+TEST(MetricsTest, AThrottlingRefusalCountsUnderItsLimitsNameAndAnUnknownNameNowhere) {
+  Metrics m(build());
+  m.accounts().throttled("failed_logins_per_account");
+  m.accounts().throttled("failed_logins_per_account");
+  m.accounts().throttled("mail_per_account_long");
+  m.accounts().throttled("someone@example.com");
+  const auto s = series_values(m.scrape());
+  EXPECT_EQ(s.at(R"(vestibule_throttle_rejections_total{limit="failed_logins_per_account"})"), 2);
+  EXPECT_EQ(s.at(R"(vestibule_throttle_rejections_total{limit="mail_per_account_long"})"), 1);
+  std::size_t series = 0;
+  for (const auto& [name, value] : s) series += name.starts_with("vestibule_throttle_rejections_total{");
+  EXPECT_EQ(series, kLimits);
+}
+
 TEST(MetricsTest, TheOtherAreasStartAtZeroWithTheirFixedLabels) {
   Metrics m(build());
   m.store("redis").operation("find_by_email");
@@ -123,7 +137,7 @@ TEST(MetricsTest, TheOtherAreasStartAtZeroWithTheirFixedLabels) {
   for (const char* outcome : {"created", "accepted", "email_taken", "invalid", "throttled", "unavailable"}) {
     EXPECT_EQ(s.at("vestibule_registrations_total{outcome=\"" + std::string(outcome) + "\"}"), 0) << outcome;
   }
-  EXPECT_EQ(s.at(R"(vestibule_throttle_rejections_total{limit="login_client"})"), 0);
+  EXPECT_EQ(s.at(R"(vestibule_throttle_rejections_total{limit="failed_logins_per_client"})"), 0);
   EXPECT_EQ(s.at("vestibule_hash_queue_depth"), 0);
   EXPECT_EQ(s.at("vestibule_hash_active"), 0);
   EXPECT_EQ(s.at("vestibule_hash_wait_seconds_count"), 0);
