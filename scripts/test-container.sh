@@ -52,8 +52,10 @@ if ((${#packages[@]})); then
   if ! command -v apt-get >/dev/null; then skip "no podman and no apt-get to install it"; fi
   say "installing ${packages[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+  # Where Debian's mirror cannot be reached the tools cannot run here: a skip, said plainly.
+  if ! apt-get update -qq || ! apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null; then
+    skip "cannot install ${packages[*]} with apt-get"
+  fi
 fi
 
 state=$(realpath -m "${VESTIBULE_CONTAINER_DIR:-build/container}")

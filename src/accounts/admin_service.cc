@@ -135,7 +135,8 @@ Task<Result<User>> AdminService::create_user(NewUser u, RequestContext request) 
   store::Account account{std::move(*id), std::move(*name), std::move(email->address), std::move(email->key),
                          std::move(hash), u.created_at.value_or(now), now};
   account.email_verified = u.email_verified;
-  auto created = co_await store_.create_account(account, store::Effects{});
+  store::Effects no_effects;  // named: no braced temporary in a co_await (STYLE.md 10)
+  auto created = co_await store_.create_account(account, std::move(no_effects));
   if (!created) co_return from_store(created.error());
   audit_->info("event=admin.user.created account_id={} request_id={} password={}", account.id, request.logged_id(),
                password ? "set" : "imported");

@@ -21,10 +21,17 @@ std::string backup_file_name(TimePoint t) {
 
 Task<Result<BackupInfo>> Backups::create(RequestContext request) {
   if (!store_.supports_backup()) co_return fail(Code::backup_unsupported);
+  if (running_.exchange(true)) co_return fail(Code::backup_in_progress);
+  struct Done {
+    std::atomic<bool>& running;
+    ~Done() { running = false; }
+  } done{running_};
   namespace fs = std::filesystem;
   std::error_code ec;
-  fs::create_directories(directory_, ec);
-  if (!ec) fs::permissions(directory_, fs::perms::owner_all, ec);
+  // Private when made here; a directory the operator made keeps the mode they gave it (a backup
+  // agent's group, say): the files in it are 0600 either way.
+  const bool made = fs::create_directories(directory_, ec);
+  if (!ec && made) fs::permissions(directory_, fs::perms::owner_all, ec);
   if (ec) {
     audit_->warn("event=admin.backup.failed request_id={} reason={}", request.logged_id(),
                  util::logfmt_value("backup directory: " + ec.message()));

@@ -2,11 +2,14 @@
 // the whole store, taken while it serves, written as a new file into the backup directory and
 // named by its time (vestibule-20261202T061500.123Z.db), so that backups never overwrite one
 // another and sort by age. Only stores whose data is one file can (SQLite); Redis keeps its own
-// persistence (AOF, RDB), and answers backup_unsupported. Thread-safe: no mutable state.
+// persistence (AOF, RDB), and answers backup_unsupported. One backup at a time: a copy keeps one
+// of the store's worker connections busy for as long as it takes, so two at once (a cron job and
+// an operator) would hold back every write. Thread-safe.
 #pragma once
 
 #include <spdlog/logger.h>
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -32,8 +35,8 @@ class Backups {
   Backups(store::Store& store, std::string directory, ClockFn clock, std::shared_ptr<spdlog::logger> audit)
       : store_(store), directory_(std::move(directory)), clock_(std::move(clock)), audit_(std::move(audit)) {}
 
-  // backup_unsupported (Redis); store_unavailable when the copy cannot be written (directory not
-  // creatable, disk full, a name taken by a backup in the same millisecond: retry).
+  // backup_unsupported (Redis); backup_in_progress while another one is written; store_unavailable
+  // when the copy cannot be written (directory not creatable, disk full, a name taken: retry).
   Task<Result<BackupInfo>> create(RequestContext request = {});
 
   const std::string& directory() const { return directory_; }
@@ -43,6 +46,7 @@ class Backups {
   const std::string directory_;
   ClockFn clock_;
   std::shared_ptr<spdlog::logger> audit_;
+  std::atomic<bool> running_{false};
 };
 
 // "vestibule-20261202T061500.123Z.db" for that instant (UTC).

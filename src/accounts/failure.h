@@ -27,6 +27,7 @@ enum class Code {
   account_disabled,     // login with the right password to an account an operator disabled
   id_taken,             // admin API: an account with the given id exists
   backup_unsupported,   // admin API: the store keeps its own persistence (Redis: AOF, RDB)
+  backup_in_progress,   // admin API: another backup is being written; retry when it is done
   overloaded,           // the hashing pool is full (or shutting down); retry shortly
   store_unavailable,    // the store could not be reached; nothing was changed
 };

@@ -17,9 +17,9 @@ namespace {
 // --backup-dir, or backups/ beside the SQLite file (for Redis it is never used: no backups).
 std::string backup_directory(const Settings& s) {
   if (!s.backup_dir.empty()) return s.backup_dir;
-  constexpr std::string_view kSqlite = "sqlite:";
-  if (!s.store_url.starts_with(kSqlite)) return "backups";
-  return (std::filesystem::path(s.store_url.substr(kSqlite.size())).parent_path() / "backups").string();
+  const auto file = store::sqlite_path(s.store_url);  // decoded, as the store opens it
+  if (!file) return "backups";
+  return (std::filesystem::path(*file).parent_path() / "backups").string();
 }
 
 // What vestibule_build_info says: the project's version (version.h), the store URL's scheme

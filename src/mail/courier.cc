@@ -11,6 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "mail/open.h"
+#include "util/logfmt.h"
 #include "metrics/mail_metrics.h"
 #include "util/offload.h"
 
@@ -170,7 +171,7 @@ net::awaitable<void> Courier::deliver(store::OutboxMessage message, std::string 
     SendResult result = co_await util::offload<SendResult>(pool_, std::move(job), std::move(refused));
     co_await settle(message, claim, result);
   } catch (const std::exception& e) {
-    log_->error("event=mail.error message_id={} what={}", message.id, e.what());
+    log_->error("event=mail.error message_id={} what={}", message.id, util::logfmt_value(e.what()));
   }
   --in_flight_;
   changed();
@@ -194,16 +195,16 @@ net::awaitable<void> Courier::settle(const store::OutboxMessage& message, const 
     const auto keep_until = at + std::chrono::duration_cast<std::chrono::milliseconds>(options_.keep_failed);
     stored = co_await store_.fail_mail(message.id, claim, keep_until);
     if (stored && *stored) {
-      log_->warn("event=mail.failed message_id={} kind={} attempts={} outcome={} reason=\"{}\"", message.id,
-                 message.kind, attempts, to_string(result.outcome), result.reason);
+      log_->warn("event=mail.failed message_id={} kind={} attempts={} outcome={} reason={}", message.id,
+                 message.kind, attempts, to_string(result.outcome), util::logfmt_value(result.reason));
     }
   } else {
     op = "retry";
     const auto wait = backoff(attempts);
     stored = co_await store_.retry_mail(message.id, claim, at + wait);
     if (stored && *stored) {
-      log_->info("event=mail.retry message_id={} kind={} attempts={} retry_in_ms={} reason=\"{}\"", message.id,
-                 message.kind, attempts, wait.count(), result.reason);
+      log_->info("event=mail.retry message_id={} kind={} attempts={} retry_in_ms={} reason={}", message.id,
+                 message.kind, attempts, wait.count(), util::logfmt_value(result.reason));
     }
   }
   count(result, giving_up, stored);

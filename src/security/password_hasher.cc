@@ -177,4 +177,10 @@ boost::asio::awaitable<PasswordHasher::Result<bool>> PasswordHasher::verify(Rese
                                                              HashError::overloaded));
 }
 
+std::optional<PasswordHasher::Reservation> PasswordHasher::reserve() {
+  std::optional<Reservation> slot = pool_.try_reserve();
+  if (!slot && metrics_) metrics_->rejected();
+  return slot;
+}
+
 }  // namespace vestibule::security

@@ -74,9 +74,10 @@ class PasswordHasher {
 
   // A queue slot for one verification (util::WorkerPool::Reservation), or std::nullopt when the
   // queue is full: for callers that must know a verification will run before they count it as a
-  // password guess. May outlive the hasher (it then holds nothing).
+  // password guess. May outlive the hasher (it then holds nothing). A full queue counts as a
+  // rejection in the metrics, as a refused hash() or verify() does: the caller answers 503.
   using Reservation = util::WorkerPool::Reservation;
-  std::optional<Reservation> reserve() { return pool_.try_reserve(); }
+  std::optional<Reservation> reserve();
   // verify() in a reserved slot: never overloaded for a full queue, only once the pool is stopped.
   boost::asio::awaitable<Result<bool>> verify(Reservation slot, std::string password, std::string phc);
 

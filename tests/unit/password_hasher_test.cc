@@ -353,6 +353,9 @@ TEST(PasswordHasher, CountsEveryRefusedJobAsARejection) {
   EXPECT_EQ(run_awaitable(io, hasher.hash("correct horse")).error(), HashError::overloaded);
   EXPECT_EQ(run_awaitable(io, hasher.verify("correct horse", hasher.dummy_hash())).error(), HashError::overloaded);
   EXPECT_EQ(hash_counts(registry), (HashCounts{0, 0, 0, 2}));
+  // A login's slot (Throttle takes one before it counts a guess): refused, so a 503 too.
+  EXPECT_FALSE(hasher.reserve());
+  EXPECT_EQ(hash_counts(registry), (HashCounts{0, 0, 0, 3}));
 }
 
 TEST(PasswordHasher, CountsAJobRefusedByAStoppedPoolAsARejection) {

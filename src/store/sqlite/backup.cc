@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 
 namespace vestibule::store::sqlite {
 namespace {
@@ -19,7 +20,8 @@ bool create_private(const std::string& path) {
   return true;
 }
 
-// VACUUM INTO does not sync what it wrote; a backup must be on disk once we say it exists.
+// VACUUM INTO does not sync what it wrote; a backup must be on disk once we say it exists. A
+// directory is synced the same way (opened read-only).
 bool sync_file(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
@@ -39,7 +41,9 @@ Result<std::uint64_t> backup_into(Connection& c, const std::string& path) {
     throw;
   }
   struct stat st {};
-  if (!sync_file(path) || ::stat(path.c_str(), &st) != 0) {
+  // The file's data, then its directory entry: a power cut after the answer keeps the file.
+  const std::string directory = std::filesystem::path(path).parent_path().string();
+  if (!sync_file(path) || !sync_file(directory.empty() ? "." : directory) || ::stat(path.c_str(), &st) != 0) {
     std::remove(path.c_str());
     return Error::unavailable;
   }
