@@ -9,15 +9,20 @@ packages=(
   libsodium-dev libargon2-dev libcrypt-dev libidn2-dev libunistring-dev libsqlite3-dev libhiredis-dev
   libspdlog-dev libfmt-dev libcli11-dev
   libcurl4-openssl-dev  # the mail courier's SMTP client
+  prometheus-cpp-dev  # the metrics' data model and text format (its core library only)
+  libsystemd-dev  # sd_notify: the systemd unit's Type=notify readiness
   john-data  # its password.lst is the default --common-passwords blocklist
 )
 case "${1:-}" in
   # The tests start their own redis-server and SMTP server (aiosmtpd, run by /usr/bin/python3),
   # and make hashes to import with independent tools: passlib (with argon2-cffi and bcrypt),
-  # openssl kdf, and mkpasswd (whois).
+  # openssl kdf, and mkpasswd (whois). A real /metrics scrape is checked with promtool (prometheus).
   --test) packages+=(libgtest-dev libgmock-dev libbenchmark-dev redis-server openssl python3-aiosmtpd
-                     python3-passlib python3-argon2 python3-bcrypt whois) ;;
+                     python3-passlib python3-argon2 python3-bcrypt whois prometheus) ;;
   --redis) packages+=(redis-server) ;;
+  # scripts/test-package.sh: cpack's dependency scan (dpkg-shlibdeps), the Debian 12 root, and
+  # what drives the server in it; systemd-nspawn boots it with systemd.
+  --package) packages+=(dpkg-dev debootstrap curl python3 systemd-container) ;;
   # bench/run.sh: the harness is built with the tests, drives load with wrk and draws with gnuplot.
   --bench) packages+=(libgtest-dev libgmock-dev libbenchmark-dev redis-server openssl wrk gnuplot-nox) ;;
 esac

@@ -6,10 +6,13 @@
 #include "app/flags.h"
 #include "app/serve.h"
 #include "import/commands.h"
+#include "version.h"
 
 int main(int argc, char** argv) {
   vestibule::app::Settings settings;
   CLI::App cli{"Vestibule: user accounts and bearer-token authentication over a JSON HTTP API."};
+  // `vestibule --version` needs no subcommand: CLI11 answers it (exit 0) before the requirement.
+  cli.set_version_flag("--version", "vestibule " + std::string(vestibule::kVersion));
   cli.require_subcommand(1);
   CLI::App* serve = cli.add_subcommand("serve", "Run the HTTP API server until SIGTERM or SIGINT.");
   vestibule::app::add_serve_flags(*serve, settings);

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <stdexcept>
@@ -17,6 +18,7 @@ namespace {
 constexpr int kFastConnections = 32;   // GET scenarios: enough to keep one core busy
 constexpr int kHashConnections = 8;    // logins/registrations: more than the hash threads
 constexpr int kFloodConnections = 16;  // the flood keeps the hash pool and its queue full
+constexpr int kMetricsPairs = 5;       // me with metrics off then on, this many times each
 
 // The server's hashing parameters: the production defaults.
 security::HashParams params(const std::string& engine) {
@@ -251,6 +253,7 @@ void Bench::store_scenarios(const std::string& store) {
              std::to_string(reg.rounds) + " rounds, --email-verification required";
     add(r);
   }
+  metrics_cost(store, small);
   if (options_.compare_engines && store == "sqlite") {
     auto server = start_server(small, "argon2");
     log(store + ": logins with libargon2");
@@ -263,6 +266,57 @@ void Bench::store_scenarios(const std::string& store) {
     add(login);
   }
   scale(store, me_alone, login_alone);
+}
+
+// The hot path's price for metrics: `me` on two servers alike but for --metrics-listen (each on
+// its own copy of the same accounts), run in turns (off, on, off, on, ...) so that drift in the
+// machine's speed (other load, frequency) falls on both alike; the verdict is the median of the
+// per-pair ratios (one slow stretch moves one pair, not the verdict), shown with their min-max.
+// Nobody scrapes meanwhile (a scrape every 15 s costs nothing measurable): this is the
+// recording's cost alone.
+void Bench::metrics_cost(const std::string& store, const Database& db) {
+  // Each server its own copy of the accounts: a SQLite file is held by one process at a time.
+  const Database twin = seed(store, db.users, "metrics");
+  auto off = start_server(db, "sodium");
+  auto on = start_server(twin, "sodium", {"--metrics-listen", "127.0.0.1:0"});
+  log(store + ": me with metrics off and on, " + std::to_string(kMetricsPairs) + " pairs in turns");
+  const LoadSpec spec_off = load("me.lua", kFastConnections, {db.token_file.string()}, "/v1/users/me");
+  const LoadSpec spec_on = load("me.lua", kFastConnections, {twin.token_file.string()}, "/v1/users/me");
+  run_load(spec_off, off->port());  // warm-ups, not reported
+  run_load(spec_on, on->port());
+  std::vector<LoadResult> offs, ons;
+  std::vector<double> ratios;
+  std::string turns;
+  for (int i = 0; i < kMetricsPairs; ++i) {
+    offs.push_back(run_load(spec_off, off->port()));
+    ons.push_back(run_load(spec_on, on->port()));
+    ratios.push_back(ons.back().per_second() / offs.back().per_second());
+    turns += (i ? ", " : "") + fixed(ratios.back(), 3);
+  }
+  std::vector<double> sorted = ratios;
+  std::sort(sorted.begin(), sorted.end());
+  const double median = sorted.size() % 2 ? sorted[sorted.size() / 2]
+                                           : (sorted[sorted.size() / 2 - 1] + sorted[sorted.size() / 2]) / 2;
+  // One row each: the requests and seconds of all its runs, the worst of their latencies.
+  const auto merged = [](const std::vector<LoadResult>& runs) {
+    LoadResult all;
+    for (const LoadResult& r : runs) {
+      all.requests += r.requests;
+      all.refused += r.refused;
+      all.errors += r.errors;
+      all.seconds += r.seconds;
+      all.p50_ms = std::max(all.p50_ms, r.p50_ms);
+      all.p99_ms = std::max(all.p99_ms, r.p99_ms);
+      all.max_ms = std::max(all.max_ms, r.max_ms);
+    }
+    return all;
+  };
+  const LoadResult without = merged(offs), with = merged(ons);
+  add(load_row("1 me, metrics off", store, without));
+  Row row = ratio_row(load_row("1 me, metrics on", store, with), "median req/s on / off", median, ">= 0.97");
+  row.note = std::to_string(kMetricsPairs) + " pairs in turns, min-max " + fixed(sorted.front(), 3) + "-" +
+             fixed(sorted.back(), 3) + " (" + turns + "); p50/p99: worst run";
+  add(row);
 }
 
 void Bench::scale(const std::string& store, const LoadResult& me_small, const LoadResult& login_small) {

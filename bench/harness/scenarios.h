@@ -58,6 +58,7 @@ class Bench {
   void raw_hash_rates();
   double adjacent_hash_rate(const std::string& engine) const;
   void store_scenarios(const std::string& store);
+  void metrics_cost(const std::string& store, const Database& db);
   void scale(const std::string& store, const LoadResult& me_small, const LoadResult& login_small);
   void idle_memory();
 

@@ -8,6 +8,7 @@
 #include "security/email.h"
 #include "security/tokens.h"
 #include "security/unicode.h"
+#include "util/logfmt.h"
 
 namespace vestibule::accounts {
 namespace {
@@ -41,6 +42,32 @@ Failure from_hash(security::HashError e) {
   return fail(Code::overloaded);
 }
 
+metrics::LoginOutcome login_outcome(const Result<Login>& r) {
+  using O = metrics::LoginOutcome;
+  if (r) return O::success;
+  switch (r.error().code) {
+    case Code::invalid_credentials: return O::invalid_credentials;
+    case Code::too_many_attempts: return O::throttled;
+    case Code::account_disabled: return O::disabled;
+    case Code::email_not_verified: return O::unverified;
+    case Code::overloaded:
+    case Code::store_unavailable: return O::unavailable;
+    default: return O::invalid_request;
+  }
+}
+
+metrics::RegistrationOutcome registration_outcome(const Result<std::optional<User>>& r) {
+  using O = metrics::RegistrationOutcome;
+  if (r) return r->has_value() ? O::created : O::accepted;
+  switch (r.error().code) {
+    case Code::email_taken: return O::email_taken;
+    case Code::too_many_attempts: return O::throttled;
+    case Code::overloaded:
+    case Code::store_unavailable: return O::unavailable;
+    default: return O::invalid;
+  }
+}
+
 }  // namespace
 
 void throw_exception_from_error(const Failure& f, const boost::source_location& loc) {
@@ -49,23 +76,41 @@ void throw_exception_from_error(const Failure& f, const boost::source_location& 
 }
 
 AccountService::AccountService(store::Store& store, security::PasswordHasher& hasher, ServiceOptions options,
-                               ClockFn clock, std::shared_ptr<spdlog::logger> audit, MailQueued mail_queued)
+                               ClockFn clock, std::shared_ptr<spdlog::logger> audit, MailQueued mail_queued,
+                               metrics::AccountMetrics* metrics)
     : store_(store),
       hasher_(hasher),
       options_(options),
       clock_(std::move(clock)),
       audit_(std::move(audit)),
       mail_queued_(std::move(mail_queued)),
-      throttle_(store, hasher, options.throttling, clock_),
+      throttle_(store, hasher, options.throttling, clock_, metrics),
+      metrics_(metrics),
       flows_(store, hasher, options_, clock_, audit_, mail_queued_, throttle_) {}
 
 void AccountService::queued() const {
   if (mail_queued_) mail_queued_();
 }
 
-Task<Result<std::optional<User>>> AccountService::register_account(Registration r, std::string client) {
-  auto admitted = co_await throttle_.admit_registration(std::move(client));
-  if (!admitted) co_return admitted.error();
+void AccountService::refused(std::string_view event, const RequestContext& request, const Failure& f,
+                             std::string_view account_id) const {
+  if (f.code != Code::too_many_attempts) return;  // store or pool trouble: not an account event
+  audit_->info("event={} account_id={} request_id={} reason=throttled limit={} client={}", event, account_id,
+               request.logged_id(), f.limit, util::logfmt_value(request.client));
+}
+
+Task<Result<std::optional<User>>> AccountService::register_account(Registration r, RequestContext request) {
+  auto result = co_await register_unrecorded(std::move(r), std::move(request));
+  if (metrics_) metrics_->registration(registration_outcome(result));
+  co_return result;
+}
+
+Task<Result<std::optional<User>>> AccountService::register_unrecorded(Registration r, RequestContext request) {
+  auto admitted = co_await throttle_.admit_registration(request.client);
+  if (!admitted) {
+    refused("registration.failed", request, admitted.error());
+    co_return admitted.error();
+  }
   Checks checks;
   checks.required("name", r.name);
   checks.required("email", r.email);
@@ -92,7 +137,7 @@ Task<Result<std::optional<User>>> AccountService::register_account(Registration 
   if (existing) {
     // The same work as a new address: the hash, then one small write (the notice's limit counter;
     // the notice follows the answer) where a new account's row is written.
-    co_await flows_.registration_attempted(std::move(*existing));
+    co_await flows_.registration_attempted(std::move(*existing), std::move(request));
     co_return std::optional<User>();
   }
 
@@ -111,13 +156,19 @@ Task<Result<std::optional<User>>> AccountService::register_account(Registration 
     if (required && created.error() == store::Error::email_taken) co_return std::optional<User>();
     co_return from_store(created.error());
   }
-  audit_->info("event=account.registered account_id={}", account.id);
+  audit_->info("event=account.registered account_id={} request_id={}", account.id, request.logged_id());
   queued();
   if (required) co_return std::optional<User>();
   co_return std::optional<User>(user_of(account));
 }
 
-Task<Result<Login>> AccountService::login(Credentials c, std::string client, std::string user_agent) {
+Task<Result<Login>> AccountService::login(Credentials c, RequestContext request) {
+  auto result = co_await login_unrecorded(std::move(c), std::move(request));
+  if (metrics_) metrics_->login(login_outcome(result));
+  co_return result;
+}
+
+Task<Result<Login>> AccountService::login_unrecorded(Credentials c, RequestContext request) {
   Checks checks;
   checks.required("email", c.email);
   checks.required("password", c.password);
@@ -126,35 +177,45 @@ Task<Result<Login>> AccountService::login(Credentials c, std::string client, std
   // An address that cannot be valid cannot have an account: refuse without a store lookup.
   auto email = security::validate_email(*c.email);
   std::optional<std::string> password = security::to_nfc(*c.password);
-  if (!email || !password) co_return fail(Code::invalid_credentials);
+  if (!email || !password) {
+    audit_->info("event=login.failed account_id=- request_id={} reason=invalid_credentials", request.logged_id());
+    co_return fail(Code::invalid_credentials);
+  }
 
   // The account is read first (a read only, whatever the throttle then decides), so that the
   // throttle gets the hash to verify. Unknown emails are verified against a dummy hash, so that
   // timing doesn't reveal which exist, and are counted like known ones.
   auto found = co_await store_.find_account_by_email(email->key);
   if (!found && found.error() != store::Error::not_found) co_return from_store(found.error());
-  PasswordCheck check{email->key, client, *password, found ? found->password_hash : hasher_.dummy_hash()};
+  const std::string_view account_id = found ? std::string_view(found->id) : "-";
+  PasswordCheck check{email->key, request.client, *password, found ? found->password_hash : hasher_.dummy_hash()};
   auto match = co_await throttle_.check_password(std::move(check));
-  if (!match) co_return match.error();
+  if (!match) {
+    refused("login.failed", request, match.error(), account_id);
+    co_return match.error();
+  }
   if (!found || !*match) {
-    audit_->info("event=login.failed account_id={}", found ? found->id : "-");
+    audit_->info("event=login.failed account_id={} request_id={} reason=invalid_credentials", account_id,
+                 request.logged_id());
     co_return fail(Code::invalid_credentials);
   }
   store::Account account = std::move(*found);
   if (account.disabled) {
     // Only now, after the password matched, like email_not_verified: a guesser learns nothing.
-    audit_->info("event=login.disabled account_id={}", account.id);
+    audit_->info("event=login.failed account_id={} request_id={} reason=account_disabled", account.id,
+                 request.logged_id());
     co_return fail(Code::account_disabled);
   }
 
   if (options_.email_verification == EmailVerification::required && !account.email_verified) {
     // Only now, after the password matched: a guesser learns nothing about the address. The
     // owner gets a fresh link (they may have lost the first), within the mail limits.
-    auto sent = co_await flows_.send_verification(account.id, account.name, account.email);
+    auto sent = co_await flows_.send_verification(account.id, account.name, account.email, request);
     // Deleted meanwhile: a login's answer for an account that is not there.
     if (!sent && sent.error().code == Code::invalid_token) co_return fail(Code::invalid_credentials);
     if (!sent) co_return sent.error();
-    audit_->info("event=login.unverified account_id={}", account.id);
+    audit_->info("event=login.failed account_id={} request_id={} reason=email_not_verified", account.id,
+                 request.logged_id());
     co_return fail(Code::email_not_verified);
   }
 
@@ -171,7 +232,7 @@ Task<Result<Login>> AccountService::login(Credentials c, std::string client, std
       auto stored = co_await store_.update_account(account.id, std::move(changes));
       if (stored) {
         account = std::move(*stored);
-        audit_->info("event=password.rehashed account_id={}", account.id);
+        audit_->info("event=password.rehashed account_id={} request_id={}", account.id, request.logged_id());
       }
     }
   }
@@ -182,9 +243,10 @@ Task<Result<Login>> AccountService::login(Credentials c, std::string client, std
   // Named, not a braced temporary inside co_await: g++ 12 destroys such temporaries twice.
   // The session exists only if the password just verified is still the account's.
   store::Session session{std::move(token.digest), account.id, now, expires};
-  session.id = security::new_uuid();
-  session.user_agent = kept_user_agent(user_agent);
-  session.client_address = client;
+  const std::string session_id = security::new_uuid();
+  session.id = session_id;
+  session.user_agent = kept_user_agent(request.user_agent);
+  session.client_address = request.client;
   session.expected_password_hash = account.password_hash;
   session.keep_newest = kMaxSessionsPerAccount;
   auto created = co_await store_.create_session(std::move(session));
@@ -194,16 +256,21 @@ Task<Result<Login>> AccountService::login(Credentials c, std::string client, std
     // rare path only.
     auto now_stored = co_await store_.find_account(account.id);
     if (now_stored && now_stored->disabled && now_stored->password_hash == account.password_hash) {
+      audit_->info("event=login.failed account_id={} request_id={} reason=account_disabled", account.id,
+                   request.logged_id());
       co_return fail(Code::account_disabled);
     }
+    audit_->info("event=login.failed account_id={} request_id={} reason=invalid_credentials", account.id,
+                 request.logged_id());
     co_return fail(Code::invalid_credentials);
   }
   if (!created) co_return from_store(created.error());
-  audit_->info("event=login.succeeded account_id={}", account.id);
+  audit_->info("event=login.succeeded account_id={} request_id={} session_id={}", account.id, request.logged_id(),
+               session_id);
   co_return Login{std::move(token.token), expires, options_.token_ttl, user_of(account)};
 }
 
-Task<Result<Principal>> AccountService::authenticate(std::string_view bearer_token) {
+Task<Result<Principal>> AccountService::authenticate(std::string_view bearer_token, RequestContext request) {
   std::optional<std::string> digest = security::token_digest(bearer_token);
   if (!digest) co_return fail(Code::invalid_token);
   const TimePoint now = clock_();
@@ -222,11 +289,15 @@ Task<Result<Principal>> AccountService::authenticate(std::string_view bearer_tok
   p.session_id_ = std::move(session.id);
   p.session_created_at_ = session.created_at;
   p.session_expires_at_ = session.expires_at;
+  p.request_ = std::move(request);
   co_return p;
 }
 
 Task<Result<std::optional<Introspection>>> AccountService::introspect(std::string_view token) {
-  auto p = co_await authenticate(token);
+  // Named, not the defaulted argument: that would be a braced temporary in the co_await
+  // expression, which g++ 12 destroys twice (STYLE.md section 10).
+  RequestContext none;
+  auto p = co_await authenticate(token, std::move(none));
   if (!p) {
     if (p.error().code == Code::store_unavailable) co_return p.error();
     co_return std::optional<Introspection>();  // not live, whatever the reason
@@ -250,27 +321,36 @@ Task<Result<std::vector<SessionView>>> AccountService::sessions(const Principal&
 Task<Result<void>> AccountService::revoke_session(const Principal& p, std::string session_id) {
   auto done = co_await store_.delete_session_by_id(p.account_id(), std::move(session_id), clock_());
   if (!done) co_return done.error() == store::Error::not_found ? fail(Code::not_found) : from_store(done.error());
-  audit_->info("event=session.revoked account_id={} by=id", p.account_id());
+  audit_->info("event=session.revoked account_id={} request_id={} session_id={}", p.account_id(),
+               p.request().logged_id(), util::logfmt_value(session_id));
   co_return Result<void>{};
 }
 
 Task<Result<void>> AccountService::reauthenticate(const Principal& p, const std::string& password,
-                                                  std::string client) {
+                                                  std::string_view purpose) {
   std::optional<std::string> nfc = security::to_nfc(password);
-  if (!nfc) co_return fail(Code::invalid_password);
+  if (!nfc) {
+    audit_->info("event=reauthentication.failed account_id={} request_id={} for={} reason=invalid_password",
+                 p.account_id(), p.request().logged_id(), purpose);
+    co_return fail(Code::invalid_password);
+  }
   // Through the same throttle and under the same key as a login: a stolen token must not allow
   // more guesses than the login form.
-  PasswordCheck check{p.email_key_, std::move(client), std::move(*nfc), p.password_hash_};
+  PasswordCheck check{p.email_key_, p.request().client, std::move(*nfc), p.password_hash_};
   auto match = co_await throttle_.check_password(std::move(check));
-  if (!match) co_return match.error();
+  if (!match) {
+    refused("reauthentication.failed", p.request(), match.error(), p.account_id());
+    co_return match.error();
+  }
   if (!*match) {
-    audit_->info("event=reauthentication.failed account_id={}", p.account_id());
+    audit_->info("event=reauthentication.failed account_id={} request_id={} for={} reason=invalid_password",
+                 p.account_id(), p.request().logged_id(), purpose);
     co_return fail(Code::invalid_password);
   }
   co_return Result<void>{};
 }
 
-Task<Result<User>> AccountService::update_profile(const Principal& p, ProfileChanges ch, std::string client) {
+Task<Result<User>> AccountService::update_profile(const Principal& p, ProfileChanges ch) {
   Checks checks;
   std::optional<std::string> name = ch.name ? checks.take("name", check_name(*ch.name)) : std::nullopt;
   std::optional<security::Email> email = ch.email ? checks.take("email", security::validate_email(*ch.email)) : std::nullopt;
@@ -286,7 +366,7 @@ Task<Result<User>> AccountService::update_profile(const Principal& p, ProfileCha
 
   // Changing how one logs in needs proof of the current password, not just a (maybe stolen) token.
   if (sensitive) {
-    auto proven = co_await reauthenticate(p, *ch.current_password, std::move(client));
+    auto proven = co_await reauthenticate(p, *ch.current_password, "account.update");
     if (!proven) co_return proven.error();
   }
 
@@ -329,8 +409,14 @@ Task<Result<User>> AccountService::update_profile(const Principal& p, ProfileCha
     if (sensitive && updated.error() == store::Error::not_found) co_return fail(Code::conflict);
     co_return from_store(updated.error());
   }
-  audit_->info("event=account.updated account_id={} name={} email={} password={}", p.account_id(), ch.name.has_value(),
-               ch.email.has_value(), ch.password.has_value());
+  // One line per kind of change, so that each is found by its event.
+  const std::string_view id = p.request().logged_id();
+  if (ch.name) audit_->info("event=name.changed account_id={} request_id={}", p.account_id(), id);
+  if (ch.email) {
+    audit_->info("event=email.changed account_id={} request_id={} pending={}", p.account_id(), id,
+                 !updated->pending_email.empty());
+  }
+  if (ch.password) audit_->info("event=password.changed account_id={} request_id={}", p.account_id(), id);
   if (mails) queued();
   co_return user_of(*updated);
 }
@@ -349,7 +435,12 @@ Task<Result<void>> AccountService::change_address(const Principal& p, security::
   // or an account could mail anyone without end by changing its address back and forth.
   auto admitted = co_await throttle_.admit_mail(p.account_id(), "address");
   if (!admitted) co_return admitted.error();
-  if (!*admitted) co_return Failure{Code::too_many_attempts, {}, options_.throttling.mail_per_account_short.window};
+  if (!*admitted) {
+    const Failure refusal{Code::too_many_attempts, {}, options_.throttling.mail_per_account_short.window,
+                          "mail_per_account"};
+    refused("email.change_failed", p.request(), refusal, p.account_id());
+    co_return refusal;
+  }
   // Under `required` a pending address is not checked now: whoever proves an address first
   // takes it, and a taken one is refused when its link is followed (409 then). Checking here
   // would tell a signed-in caller which addresses have accounts.
@@ -377,30 +468,30 @@ Task<Result<void>> AccountService::change_address(const Principal& p, security::
   co_return Result<void>{};
 }
 
-Task<Result<void>> AccountService::delete_account(const Principal& p, std::optional<std::string> password,
-                                                  std::string client) {
+Task<Result<void>> AccountService::delete_account(const Principal& p, std::optional<std::string> password) {
   Checks checks;
   checks.required("password", password);
   if (!checks.ok()) co_return std::move(checks).failure();
-  auto proven = co_await reauthenticate(p, *password, std::move(client));
+  auto proven = co_await reauthenticate(p, *password, "account.delete");
   if (!proven) co_return proven.error();
   auto deleted = co_await store_.delete_account(p.account_id());
   if (!deleted) co_return from_store(deleted.error());
-  audit_->info("event=account.deleted account_id={}", p.account_id());
+  audit_->info("event=account.deleted account_id={} request_id={}", p.account_id(), p.request().logged_id());
   co_return Result<void>{};
 }
 
 Task<Result<void>> AccountService::logout(const Principal& p) {
   auto done = co_await store_.delete_session(p.token_digest());
   if (!done) co_return from_store(done.error());
-  audit_->info("event=session.revoked account_id={}", p.account_id());
+  audit_->info("event=logout account_id={} request_id={} session_id={}", p.account_id(), p.request().logged_id(),
+               p.session_id());
   co_return Result<void>{};
 }
 
 Task<Result<void>> AccountService::logout_everywhere(const Principal& p) {
   auto done = co_await store_.delete_sessions(p.account_id());
   if (!done) co_return from_store(done.error());
-  audit_->info("event=sessions.revoked_all account_id={}", p.account_id());
+  audit_->info("event=logout.all account_id={} request_id={}", p.account_id(), p.request().logged_id());
   co_return Result<void>{};
 }
 

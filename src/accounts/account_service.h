@@ -23,6 +23,7 @@
 #include "accounts/mail_flows.h"
 #include "accounts/throttle.h"
 #include "accounts/types.h"
+#include "metrics/account_metrics.h"
 #include "security/email.h"
 #include "security/password_hasher.h"
 #include "security/password_policy.h"
@@ -35,12 +36,16 @@ class AccountService {
   using ClockFn = std::function<TimePoint()>;
 
   AccountService(store::Store& store, security::PasswordHasher& hasher, ServiceOptions options, ClockFn clock,
-                 std::shared_ptr<spdlog::logger> audit, MailQueued mail_queued = {});
+                 std::shared_ptr<spdlog::logger> audit, MailQueued mail_queued = {},
+                 metrics::AccountMetrics* metrics = nullptr);
   // Not copyable or movable: its MailFlows holds references to its members.
   AccountService(const AccountService&) = delete;
   AccountService& operator=(const AccountService&) = delete;
 
-  // `client` is the caller's address, for the per-client limits; empty skips them.
+  // `request` is the request served (RequestContext): its client address counts against the
+  // per-client limits, its id goes into every audit line. Operations on a Principal use the
+  // request it was authenticated for (Principal::request()). Every refusal by a limit writes
+  // an audit line with reason=throttled and the limit's name.
 
   // Creates an account and queues its verification email. validation_failed (every broken rule
   // of name, email and password at once, see Failure::fields); too_many_attempts past the
@@ -48,7 +53,7 @@ class AccountService {
   // optional: the user, or email_taken if another account has the address (ignoring case).
   // With verification required: std::nullopt ("accepted") for a new and a taken address alike,
   // after the same work (a hash each); a taken address's owner is mailed a notice instead.
-  Task<Result<std::optional<User>>> register_account(Registration r, std::string client = {});
+  Task<Result<std::optional<User>>> register_account(Registration r, RequestContext request = {});
 
   // Checks the password and opens a session. validation_failed if email or password is
   // missing; invalid_credentials for an unknown address, a wrong password, or an address or
@@ -57,13 +62,14 @@ class AccountService {
   // email_not_verified, only after the password matched, when verification is required and the
   // address is not verified yet (a fresh link is mailed then, within the mail limits);
   // account_disabled, only after the password matched, for an account an operator disabled.
-  // The session keeps `user_agent` (cut to kMaxUserAgentBytes) and `client` for its owner's list.
-  Task<Result<Login>> login(Credentials c, std::string client = {}, std::string user_agent = {});
+  // The session keeps the request's user agent (cut to kMaxUserAgentBytes) and client address
+  // for its owner's list.
+  Task<Result<Login>> login(Credentials c, RequestContext request = {});
 
   // The holder of a bearer token. invalid_token if it is malformed, unknown, expired or revoked,
   // or its account is gone or disabled. Never overloaded (no hashing). Records the use
-  // (last_used_at) at most once per kTouchInterval, best effort.
-  Task<Result<Principal>> authenticate(std::string_view bearer_token);
+  // (last_used_at) at most once per kTouchInterval, best effort. The Principal keeps `request`.
+  Task<Result<Principal>> authenticate(std::string_view bearer_token, RequestContext request = {});
 
   // RFC 7662: what a resource server may know of `token`, or std::nullopt for anything that is
   // not a live token of an enabled account (malformed, unknown, expired, revoked, account gone),
@@ -88,12 +94,12 @@ class AccountService {
   // password changed (or the account was deleted) since `p` was authenticated, so that of two
   // concurrent password changes exactly one applies; invalid_token if the account is gone.
   // Nothing is changed unless all is. With no change present, returns the user as is.
-  Task<Result<User>> update_profile(const Principal& p, ProfileChanges changes, std::string client = {});
+  Task<Result<User>> update_profile(const Principal& p, ProfileChanges changes);
 
   // Deletes the account and all its sessions after checking `password` (throttled as in
   // update_profile). validation_failed if it is missing; too_many_attempts; invalid_password;
   // invalid_token if the account is already gone.
-  Task<Result<void>> delete_account(const Principal& p, std::optional<std::string> password, std::string client = {});
+  Task<Result<void>> delete_account(const Principal& p, std::optional<std::string> password);
 
   // Revokes the caller's session / every session of the caller's account. Only
   // store_unavailable; revoking an already revoked session succeeds.
@@ -110,6 +116,11 @@ class AccountService {
   std::size_t background_jobs() const { return flows_.background_jobs(); }
 
  private:
+  // register_account and login without their outcome counted (the public ones count it once,
+  // whichever way they end: vestibule_registrations_total, vestibule_logins_total).
+  Task<Result<std::optional<User>>> register_unrecorded(Registration r, RequestContext request);
+  Task<Result<Login>> login_unrecorded(Credentials c, RequestContext request);
+
   // Adds to `changes` a move of p's address to `to`: the verification link for it and a
   // notice to the old one; under `required` the move waits as pending_email. too_many_attempts
   // past the per-account mail limits (address changes count as one kind of mail).
@@ -117,8 +128,12 @@ class AccountService {
                                     store::AccountChanges& changes);
   void queued() const;
 
-  // The throttled check of `password` against the hash `p` was authenticated with.
-  Task<Result<void>> reauthenticate(const Principal& p, const std::string& password, std::string client);
+  // The throttled check of `password` against the hash `p` was authenticated with; `purpose`
+  // names the operation it guards in the audit line.
+  Task<Result<void>> reauthenticate(const Principal& p, const std::string& password, std::string_view purpose);
+  // The audit line of a request a limit refused (nothing for other failures).
+  void refused(std::string_view event, const RequestContext& request, const Failure& f,
+               std::string_view account_id = "-") const;
 
   store::Store& store_;
   security::PasswordHasher& hasher_;
@@ -127,6 +142,7 @@ class AccountService {
   std::shared_ptr<spdlog::logger> audit_;
   MailQueued mail_queued_;
   Throttle throttle_;
+  metrics::AccountMetrics* const metrics_;  // may be null
   MailFlows flows_;  // after what it uses
 };
 

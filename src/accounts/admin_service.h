@@ -1,8 +1,8 @@
 // The operator's rules (admin API): find, list, create, change, disable and delete accounts,
 // and revoke their sessions, over the same Store and PasswordHasher as AccountService. Callers
 // are trusted (the admin listener authenticated them): no throttling, no re-authentication, no
-// mail. Every action writes one audit line (event, account id or what a list returned; never a
-// secret), reads included: an operator's look at an account is on record too. Thread-safe:
+// mail. Every action writes one audit line (event, the request's id, account id or what a list
+// returned; never a secret), reads included: an operator's look at an account is on record too. Thread-safe:
 // holds no mutable state of its own.
 //
 // Every operation may fail with Code::store_unavailable (nothing changed); every one that
@@ -65,23 +65,23 @@ class AdminService {
                std::shared_ptr<spdlog::logger> audit);
 
   // validation_failed for a limit outside 1..kMaxPageSize or a cursor this service did not write.
-  Task<Result<UserPage>> list_users(UserQuery q);
+  Task<Result<UserPage>> list_users(UserQuery q, RequestContext request = {});
   // not_found for an unknown (or malformed) id.
-  Task<Result<User>> get_user(std::string id);
+  Task<Result<User>> get_user(std::string id, RequestContext request = {});
   // validation_failed for every broken rule at once (name, email, the password's policy or an
   // unsupported password_hash, both or neither of them, an id that is not a UUID, a created_at
   // before 1970 or more than a day ahead); id_taken;
   // email_taken.
-  Task<Result<User>> create_user(NewUser u);
+  Task<Result<User>> create_user(NewUser u, RequestContext request = {});
   // not_found; validation_failed; email_taken. A new address is unverified unless email_verified
   // says otherwise, any pending change and outstanding links are dropped; disabled: true revokes
   // every session and drops every outstanding link in the same change. With no field present:
   // the user as is, nothing written.
-  Task<Result<User>> update_user(std::string id, UserEdit e);
+  Task<Result<User>> update_user(std::string id, UserEdit e, RequestContext request = {});
   // Deletes the account with its sessions and links. not_found.
-  Task<Result<void>> delete_user(std::string id);
+  Task<Result<void>> delete_user(std::string id, RequestContext request = {});
   // Revokes every session of the account. not_found.
-  Task<Result<void>> revoke_sessions(std::string id);
+  Task<Result<void>> revoke_sessions(std::string id, RequestContext request = {});
 
  private:
   store::Store& store_;

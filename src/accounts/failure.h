@@ -7,6 +7,7 @@
 #include <boost/system/result.hpp>
 #include <chrono>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace vestibule::accounts {
@@ -25,6 +26,8 @@ enum class Code {
   not_found,            // no such session of the caller's (or, admin API, no such account)
   account_disabled,     // login with the right password to an account an operator disabled
   id_taken,             // admin API: an account with the given id exists
+  backup_unsupported,   // admin API: the store keeps its own persistence (Redis: AOF, RDB)
+  backup_in_progress,   // admin API: another backup is being written; retry when it is done
   overloaded,           // the hashing pool is full (or shutting down); retry shortly
   store_unavailable,    // the store could not be reached; nothing was changed
 };
@@ -39,6 +42,9 @@ struct Failure {
   Code code;
   std::vector<FieldError> fields;  // only for validation_failed
   std::chrono::seconds retry_after{0};  // only for too_many_attempts
+  // Only for too_many_attempts: the limit that refused, as Throttling names its fields
+  // ("failed_logins_per_account"...), for the audit line. Static text.
+  std::string_view limit{};
 };
 [[noreturn]] void throw_exception_from_error(const Failure& f, const boost::source_location& loc);
 

@@ -8,6 +8,7 @@
 #include "accounts/messages.h"
 #include "security/email.h"
 #include "security/tokens.h"
+#include "util/logfmt.h"
 
 namespace vestibule::accounts {
 namespace {
@@ -39,13 +40,28 @@ void MailFlows::queued() const {
   if (mail_queued_) mail_queued_();
 }
 
-Task<Result<void>> MailFlows::request_password_reset(std::optional<std::string> email, std::string client) {
+void MailFlows::refused(std::string_view event, const RequestContext& request, const Failure& f,
+                        std::string_view account_id) const {
+  if (f.code != Code::too_many_attempts) return;  // store or pool trouble: not an account event
+  audit_->info("event={} account_id={} request_id={} reason=throttled limit={} client={}", event, account_id,
+               request.logged_id(), f.limit, util::logfmt_value(request.client));
+}
+
+Failure MailFlows::bad_link(std::string_view event, const RequestContext& request, std::string_view account_id) const {
+  audit_->info("event={} account_id={} request_id={} reason=invalid_link_token", event, account_id, request.logged_id());
+  return fail(Code::invalid_link_token);
+}
+
+Task<Result<void>> MailFlows::request_password_reset(std::optional<std::string> email, RequestContext request) {
   Checks checks;
   checks.required("email", email);
   std::optional<security::Email> address = email ? checks.take("email", security::validate_email(*email)) : std::nullopt;
   if (!checks.ok()) co_return std::move(checks).failure();
-  auto admitted = co_await throttle_.admit_mail_request(std::move(client));
-  if (!admitted) co_return admitted.error();
+  auto admitted = co_await throttle_.admit_mail_request(request.client);
+  if (!admitted) {
+    refused("password_reset.request_failed", request, admitted.error());
+    co_return admitted.error();
+  }
 
   // One lookup, whatever its answer, then the answer: what else a known address costs (the mail
   // limits, the token, the message) happens after it, so the time to answer does not tell
@@ -55,25 +71,32 @@ Task<Result<void>> MailFlows::request_password_reset(std::optional<std::string> 
   std::optional<store::Account> account;
   if (found) account = std::move(*found);
   const auto executor = co_await boost::asio::this_coro::executor;
-  boost::asio::co_spawn(executor, queue_reset(BackgroundJob(background_), std::move(address->key), std::move(account)),
+  boost::asio::co_spawn(executor, queue_reset(BackgroundJob(background_), std::move(address->key), std::move(account),
+                                                    std::move(request)),
                         boost::asio::detached);
   co_return Result<void>{};
 }
 
-Task<void> MailFlows::queue_reset(BackgroundJob, std::string email_key, std::optional<store::Account> found) {
+Task<void> MailFlows::queue_reset(BackgroundJob, std::string email_key, std::optional<store::Account> found,
+                                  RequestContext request) {
   // The limit is counted per address, for unknown addresses too: the work after the answer is
   // then the same for both (one counter write) but for the one message a minute to a real one.
   auto admitted = co_await throttle_.admit_mail(email_key, kResetGroup);
   if (!found || !admitted || !*admitted) {
     if (found && !admitted) {
-      audit_->warn("event=password_reset.not_queued account_id={} reason=store_unavailable", found->id);
+      audit_->warn("event=password_reset.not_queued account_id={} request_id={} reason=store_unavailable",
+                   found->id, request.logged_id());
+    } else if (found) {
+      audit_->info("event=password_reset.not_queued account_id={} request_id={} reason=mail_limit", found->id,
+                   request.logged_id());
     }
     co_return;
   }
   const store::Account& account = *found;
   if (account.disabled) {
     // An operator shut the account: no way back in by mail either (the answer was the same).
-    audit_->info("event=password_reset.not_queued account_id={} reason=account_disabled", account.id);
+    audit_->info("event=password_reset.not_queued account_id={} request_id={} reason=account_disabled",
+                 account.id, request.logged_id());
     co_return;
   }
   const TimePoint now = clock_();
@@ -84,30 +107,35 @@ Task<void> MailFlows::queue_reset(BackgroundJob, std::string email_key, std::opt
   effects.token = std::move(issued.record);
   auto stored = co_await store_.add_effects(account.id, std::move(effects));
   if (!stored) {
-    audit_->warn("event=password_reset.not_queued account_id={} reason={}", account.id, store::to_string(stored.error()));
+    audit_->warn("event=password_reset.not_queued account_id={} request_id={} reason={}", account.id,
+                 request.logged_id(), stored.error() == store::Error::unavailable ? "store_unavailable" : "account_gone");
     co_return;
   }
-  audit_->info("event=password_reset.requested account_id={}", account.id);
+  audit_->info("event=password_reset.requested account_id={} request_id={}", account.id, request.logged_id());
   queued();
 }
 
-Task<Result<void>> MailFlows::reset_password(std::optional<std::string> token, std::optional<std::string> password) {
+Task<Result<void>> MailFlows::reset_password(std::optional<std::string> token, std::optional<std::string> password,
+                                             RequestContext request) {
   Checks checks;
   checks.required("token", token);
   checks.required("password", password);
   if (!checks.ok()) co_return std::move(checks).failure();
   std::optional<std::string> digest = security::token_digest(*token);
-  if (!digest) co_return fail(Code::invalid_link_token);
+  if (!digest) co_return bad_link("password_reset.failed", request, "-");
 
   const TimePoint now = clock_();
   auto holder = co_await store_.find_token(*digest, TokenPurpose::password_reset, now);
-  if (!holder) co_return holder.error() == store::Error::not_found ? fail(Code::invalid_link_token) : from_store(holder.error());
+  if (!holder && holder.error() == store::Error::not_found) co_return bad_link("password_reset.failed", request, "-");
+  if (!holder) co_return from_store(holder.error());
   const store::Account& account = holder->account;
   // A link sent to an address the account has given up since (the request raced an address
   // change) must not reset it: whoever holds the old mailbox is not the owner any more.
-  if (security::email_key(holder->token.email) != account.email_key) co_return fail(Code::invalid_link_token);
+  if (security::email_key(holder->token.email) != account.email_key) {
+    co_return bad_link("password_reset.failed", request, account.id);
+  }
   // Disabling drops the account's links, so this is a link that raced it: no way back in.
-  if (account.disabled) co_return fail(Code::invalid_link_token);
+  if (account.disabled) co_return bad_link("password_reset.failed", request, account.id);
 
   // The rules before the token is spent: a refused password leaves the link usable.
   const security::PasswordContext context{account.email, account.name};
@@ -131,21 +159,24 @@ Task<Result<void>> MailFlows::reset_password(std::optional<std::string> token, s
   }
   // Best effort: the reset stands even if the count cannot be forgotten now (it expires).
   co_await throttle_.forget_failures(updated->email_key);
-  audit_->info("event=password.reset account_id={}", updated->id);
+  audit_->info("event=password.reset account_id={} request_id={}", updated->id, request.logged_id());
   queued();
   co_return Result<void>{};
 }
 
-Task<Result<User>> MailFlows::verify_email(std::optional<std::string> token) {
+Task<Result<User>> MailFlows::verify_email(std::optional<std::string> token, RequestContext request) {
   Checks checks;
   checks.required("token", token);
   if (!checks.ok()) co_return std::move(checks).failure();
   std::optional<std::string> digest = security::token_digest(*token);
-  if (!digest) co_return fail(Code::invalid_link_token);
+  if (!digest) co_return bad_link("email.verification_failed", request, "-");
 
   const TimePoint now = clock_();
   auto holder = co_await store_.find_token(*digest, TokenPurpose::email_verification, now);
-  if (!holder) co_return holder.error() == store::Error::not_found ? fail(Code::invalid_link_token) : from_store(holder.error());
+  if (!holder && holder.error() == store::Error::not_found) {
+    co_return bad_link("email.verification_failed", request, "-");
+  }
+  if (!holder) co_return from_store(holder.error());
   const store::Account& account = holder->account;
   const std::string& proven = holder->token.email;
 
@@ -165,32 +196,40 @@ Task<Result<User>> MailFlows::verify_email(std::optional<std::string> token) {
     changes.drop_tokens.push_back(TokenPurpose::password_reset);  // links sent to the old address
     moved = true;
   } else if (proven_key != account.email_key) {
-    co_return fail(Code::invalid_link_token);  // an address the account no longer has
+    co_return bad_link("email.verification_failed", request, account.id);  // an address it no longer has
   }
   auto updated = co_await store_.redeem_token(*digest, TokenPurpose::email_verification, now, std::move(changes));
   if (!updated) {
     if (updated.error() == store::Error::email_taken) co_return fail(Code::email_taken);
     co_return updated.error() == store::Error::not_found ? fail(Code::invalid_link_token) : from_store(updated.error());
   }
-  audit_->info("event=email.verified account_id={} changed={}", updated->id, moved);
+  audit_->info("event=email.verified account_id={} request_id={} changed={}", updated->id, request.logged_id(), moved);
   co_return user_of(*updated);
 }
 
-Task<Result<void>> MailFlows::resend_verification(const Principal& p, std::string client) {
+Task<Result<void>> MailFlows::resend_verification(const Principal& p) {
   const User& user = p.user();
   const std::string& address = !user.pending_email.empty() ? user.pending_email : user.email;
   if (user.pending_email.empty() && user.email_verified) co_return fail(Code::already_verified);
-  auto admitted = co_await throttle_.admit_mail_request(std::move(client));
-  if (!admitted) co_return admitted.error();
-  auto sent = co_await send_verification(user.id, user.name, address);
+  auto admitted = co_await throttle_.admit_mail_request(p.request().client);
+  if (!admitted) {
+    refused("verification.resend_failed", p.request(), admitted.error(), user.id);
+    co_return admitted.error();
+  }
+  auto sent = co_await send_verification(user.id, user.name, address, p.request());
   if (!sent) co_return sent.error();
   co_return Result<void>{};
 }
 
-Task<Result<bool>> MailFlows::send_verification(std::string account_id, std::string name, std::string address) {
+Task<Result<bool>> MailFlows::send_verification(std::string account_id, std::string name, std::string address,
+                                                const RequestContext& request) {
   auto admitted = co_await throttle_.admit_mail(account_id, kVerifyGroup);
   if (!admitted) co_return admitted.error();
-  if (!*admitted) co_return false;
+  if (!*admitted) {
+    audit_->info("event=verification.not_queued account_id={} request_id={} reason=mail_limit", account_id,
+                 request.logged_id());
+    co_return false;
+  }
   const TimePoint now = clock_();
   const std::chrono::seconds ttl = options_.verification_token_ttl;
   messages::IssuedFlowToken issued =
@@ -200,36 +239,43 @@ Task<Result<bool>> MailFlows::send_verification(std::string account_id, std::str
   effects.token = std::move(issued.record);
   auto stored = co_await store_.add_effects(account_id, std::move(effects));
   if (!stored) co_return from_store(stored.error());
-  audit_->info("event=verification.sent account_id={}", account_id);
+  audit_->info("event=verification.sent account_id={} request_id={}", account_id, request.logged_id());
   queued();
   co_return true;
 }
 
-Task<void> MailFlows::registration_attempted(store::Account owner) {
+Task<void> MailFlows::registration_attempted(store::Account owner, RequestContext request) {
   // They may have forgotten they have an account; within the mail limits, so that nobody can
   // flood an inbox by registering its address over and over. The limit's counter is written
   // before the answer, where a new account's row is written: one small write each. The notice
   // itself follows the answer.
   auto admitted = co_await throttle_.admit_mail(owner.id, kRegistrationGroup);
   if (!admitted) {
-    audit_->warn("event=registration_notice.not_queued account_id={} reason=store_unavailable", owner.id);
+    audit_->warn("event=registration_notice.not_queued account_id={} request_id={} reason=store_unavailable",
+                 owner.id, request.logged_id());
     co_return;
   }
-  if (!*admitted) co_return;
+  if (!*admitted) {
+    audit_->info("event=registration_notice.not_queued account_id={} request_id={} reason=mail_limit",
+                 owner.id, request.logged_id());
+    co_return;
+  }
   const auto executor = co_await boost::asio::this_coro::executor;
-  boost::asio::co_spawn(executor, tell_owner(BackgroundJob(background_), std::move(owner)), boost::asio::detached);
+  boost::asio::co_spawn(executor, tell_owner(BackgroundJob(background_), std::move(owner), std::move(request)),
+                        boost::asio::detached);
 }
 
-Task<void> MailFlows::tell_owner(BackgroundJob, store::Account owner) {
+Task<void> MailFlows::tell_owner(BackgroundJob, store::Account owner, RequestContext request) {
   store::Effects effects;
   effects.mail.push_back(messages::registration_attempt(owner.email, owner.name, clock_()));
   auto stored = co_await store_.add_effects(owner.id, std::move(effects));
   if (!stored && stored.error() == store::Error::unavailable) {
-    audit_->warn("event=registration_notice.not_queued account_id={} reason=store_unavailable", owner.id);
+    audit_->warn("event=registration_notice.not_queued account_id={} request_id={} reason=store_unavailable",
+                 owner.id, request.logged_id());
     co_return;
   }
   if (stored) queued();
-  audit_->info("event=registration.address_taken account_id={}", owner.id);
+  audit_->info("event=registration.address_taken account_id={} request_id={}", owner.id, request.logged_id());
 }
 
 }  // namespace vestibule::accounts

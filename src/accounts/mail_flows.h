@@ -2,7 +2,8 @@
 // verification links. Each mails a single-use token (32 random bytes, only its digest stored)
 // in a link's fragment; the token comes back only in a POST body. The mail is queued in the
 // same store transaction as the change that causes it; a courier delivers it later, so nothing
-// here waits for SMTP. Failures are values, as in AccountService. Thread-safe: the one mutable
+// here waits for SMTP. Failures are values, as in AccountService. Every audit line carries the
+// request_id of the RequestContext it was given, the work after an answer included. Thread-safe: the one mutable
 // state is an atomic count of the work still running after an answer.
 //
 // Two requests finish their work after answering, so that the answer's time does not tell
@@ -41,35 +42,37 @@ class MailFlows {
   // email afterwards, off the request (within the per-account mail limits; past them nothing is
   // sent, and the answer is still the same). validation_failed if the address is missing or
   // cannot be valid; too_many_attempts past the client's mail request limit.
-  Task<Result<void>> request_password_reset(std::optional<std::string> email, std::string client);
+  Task<Result<void>> request_password_reset(std::optional<std::string> email, RequestContext request = {});
 
   // Sets a new password with a reset token: revokes every session and every other reset token
   // of the account, marks its address verified (the link reached it), forgets its failed
   // logins and mails a "password changed" notice. validation_failed (missing fields, or the
   // password rules; the token stays usable then); invalid_link_token if the token is malformed,
   // unknown, used or expired.
-  Task<Result<void>> reset_password(std::optional<std::string> token, std::optional<std::string> password);
+  Task<Result<void>> reset_password(std::optional<std::string> token, std::optional<std::string> password,
+                                    RequestContext request = {});
 
   // Proves an address with a verification token: marks it verified, or completes a pending
   // address change. invalid_link_token (as above, or the token proves an address the account no
   // longer has or waits for); email_taken if another account took the pending address meanwhile.
-  Task<Result<User>> verify_email(std::optional<std::string> token);
+  Task<Result<User>> verify_email(std::optional<std::string> token, RequestContext request = {});
 
   // Mails a fresh verification link to the caller's unverified or pending address (within the
   // mail limits; past them nothing is sent and the answer is the same). already_verified if
   // there is nothing to verify; too_many_attempts past the client's mail request limit;
-  // invalid_token if the account is gone.
-  Task<Result<void>> resend_verification(const Principal& p, std::string client);
+  // invalid_token if the account is gone. The limits count p.request().client.
+  Task<Result<void>> resend_verification(const Principal& p);
 
   // Mails a verification link for `address` (the account's address or its pending one), within
   // the mail limits. Returns whether one was queued. store_unavailable; invalid_token if the
   // account is gone.
-  Task<Result<bool>> send_verification(std::string account_id, std::string name, std::string address);
+  Task<Result<bool>> send_verification(std::string account_id, std::string name, std::string address,
+                                       const RequestContext& request);
 
   // Someone tried to register with `owner`'s address: counts the notice against the mail
   // limits, and mails it to the owner after the answer if they admit it. Never fails (the
   // answer must not differ).
-  Task<void> registration_attempted(store::Account owner);
+  Task<void> registration_attempted(store::Account owner, RequestContext request);
 
   // Work started by an answered request that has not finished yet.
   std::size_t background_jobs() const { return background_.load(); }
@@ -94,10 +97,16 @@ class MailFlows {
 
   // The part of a reset request that runs after the answer, for a known address and an unknown
   // one alike.
-  Task<void> queue_reset(BackgroundJob job, std::string email_key, std::optional<store::Account> found);
-  Task<void> tell_owner(BackgroundJob job, store::Account owner);
+  Task<void> queue_reset(BackgroundJob job, std::string email_key, std::optional<store::Account> found,
+                         RequestContext request);
+  Task<void> tell_owner(BackgroundJob job, store::Account owner, RequestContext request);
 
   void queued() const;
+  // The audit line of a request a limit refused (nothing for other failures).
+  void refused(std::string_view event, const RequestContext& request, const Failure& f,
+               std::string_view account_id = "-") const;
+  // The audit line of a link that proves nothing, and its failure.
+  Failure bad_link(std::string_view event, const RequestContext& request, std::string_view account_id) const;
 
   store::Store& store_;
   security::PasswordHasher& hasher_;

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "accounts/failure.h"
+#include "metrics/account_metrics.h"
 #include "security/password_hasher.h"
 #include "store/store.h"
 
@@ -52,7 +53,9 @@ class Throttle {
  public:
   using ClockFn = std::function<store::TimePoint()>;
 
-  Throttle(store::Store& store, security::PasswordHasher& hasher, Throttling limits, ClockFn clock);
+  // With `metrics`, every refusal counts under its limit (vestibule_throttle_rejections_total).
+  Throttle(store::Store& store, security::PasswordHasher& hasher, Throttling limits, ClockFn clock,
+           metrics::AccountMetrics* metrics = nullptr);
 
   // Verifies check.password against check.hash unless a limit refuses the guess. In order:
   //  1. a client over its limit is refused with no further work: no account's count changes, so
@@ -67,7 +70,7 @@ class Throttle {
   //     is counted for the client (the client's count grows only with failures, so an office's
   //     successful logins never add up; hence checked before and counted after).
   // Returns whether the password matched. Failures: Code::too_many_attempts with retry_after
-  // (steps 1, 2, 4; never verified), Code::overloaded (step 3; or the hasher failed or shut
+  // and the limit that refused (Failure::limit; steps 1, 2, 4; never verified), Code::overloaded (step 3; or the hasher failed or shut
   // down in step 5, after counting), Code::store_unavailable (any step; nothing verified, unless
   // it was counting the client's failure or forgetting the account's count).
   Task<Result<bool>> check_password(PasswordCheck check);
@@ -93,17 +96,19 @@ class Throttle {
 
  private:
   // Refuses a client whose window under `key` is full by a read, else counts the attempt.
-  Task<Result<void>> admit_client(const Limit& limit, std::string key);
+  // `name` is the limit's (Failure::limit).
+  Task<Result<void>> admit_client(const Limit& limit, std::string_view name, std::string key);
   // Code::too_many_attempts when the window under `key` is full. A read only.
-  Task<Result<void>> check_limit(const Limit& limit, std::string key);
+  Task<Result<void>> check_limit(const Limit& limit, std::string_view name, std::string key);
   // Counts an attempt under `key` and fails with too_many_attempts when it is over the limit.
-  Task<Result<void>> take_attempt(const Limit& limit, std::string key);
-  Failure throttled(const store::Attempts& window) const;
+  Task<Result<void>> take_attempt(const Limit& limit, std::string_view name, std::string key);
+  Failure throttled(const store::Attempts& window, std::string_view name) const;
 
   store::Store& store_;
   security::PasswordHasher& hasher_;
   Throttling limits_;
   ClockFn clock_;
+  metrics::AccountMetrics* const metrics_;  // may be null
 };
 
 }  // namespace vestibule::accounts

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "accounts/throttle.h"
 #include "security/password_policy.h"
@@ -54,6 +55,22 @@ inline constexpr std::size_t kMaxUserAgentBytes = 256;
 // keep_newest), so listing and revoking an account's sessions stay bounded work.
 inline constexpr std::size_t kMaxSessionsPerAccount = 100;
 
+// The request an operation serves, as the accounts layer needs it: its id for every audit line
+// (so an operator finds all lines of one request, and the X-Request-Id a proxy chose), the
+// caller's address for the per-client limits and the session list, and its User-Agent for the
+// session list. Passed explicitly, never kept anywhere "current": a request is a coroutine that
+// may resume on any thread. Empty fields are unknown (tests, tools); an empty client skips the
+// per-client limits. A plain value. Operations default it for tests and tools calling them
+// from plain code; a coroutine passes a named one (a defaulted argument is a braced temporary
+// in the co_await expression, which g++ 12 destroys twice: STYLE.md section 10).
+struct RequestContext {
+  std::string request_id{};  // http::Exchange::request_id
+  std::string client{};      // http::Exchange::client
+  std::string user_agent{};  // as sent; a session keeps it cut to kMaxUserAgentBytes
+  // request_id as an audit line writes it: "-" when unknown.
+  std::string_view logged_id() const { return request_id.empty() ? std::string_view("-") : request_id; }
+};
+
 // What a resource server learns of a live token (RFC 7662 introspection).
 struct Introspection {
   std::string account_id;
@@ -62,8 +79,9 @@ struct Introspection {
   TimePoint expires_at;
 };
 
-// The authenticated caller of a request: the account as it was when the token was checked, and
-// the digest of that token. The password hash it was read with stays inside the accounts layer
+// The authenticated caller of a request: the account as it was when the token was checked, the
+// digest of that token, and the request it was checked for (RequestContext), which the
+// operations on it use for their limits and audit lines. The password hash it was read with stays inside the accounts layer
 // (AccountService re-authenticates against it and makes changes conditional on it); nothing
 // outside can reach it. A plain value.
 class Principal {
@@ -76,6 +94,7 @@ class Principal {
   const std::string& session_id() const { return session_id_; }
   TimePoint session_created_at() const { return session_created_at_; }
   TimePoint session_expires_at() const { return session_expires_at_; }
+  const RequestContext& request() const { return request_; }
 
  private:
   friend class AccountService;
@@ -93,6 +112,7 @@ class Principal {
   std::string session_id_{};
   TimePoint session_created_at_{};
   TimePoint session_expires_at_{};
+  RequestContext request_{};
 };
 
 // Request inputs. std::nullopt means the field was absent; rules decide if that is allowed.

@@ -56,7 +56,8 @@ boost::asio::awaitable<http::Response> AdminHandler::list_users(http::Request& r
   if (auto refused = refusal(req, ex)) co_return std::move(*refused);
   auto query = to_user_query(req);
   if (!query) co_return body_error(query.error(), ex);
-  auto page = co_await service_.list_users(std::move(*query));
+  accounts::RequestContext request = request_context(req, ex);
+  auto page = co_await service_.list_users(std::move(*query), std::move(request));
   if (!page) co_return failure_response(page.error(), ex);
   co_return json_response(http::Status::ok, to_json(*page));
 }
@@ -67,7 +68,8 @@ boost::asio::awaitable<http::Response> AdminHandler::create_user(http::Request& 
   if (!body) co_return body_error(body.error(), ex);
   auto user = to_new_user(*body);
   if (!user) co_return body_error(user.error(), ex);
-  auto created = co_await service_.create_user(std::move(*user));
+  accounts::RequestContext request = request_context(req, ex);
+  auto created = co_await service_.create_user(std::move(*user), std::move(request));
   if (!created) co_return failure_response(created.error(), ex);
   http::Response res = json_response(http::Status::created, to_admin_json(*created));
   res.set(beast_http::field::location, "/admin/v1/users/" + created->id);
@@ -76,7 +78,9 @@ boost::asio::awaitable<http::Response> AdminHandler::create_user(http::Request& 
 
 boost::asio::awaitable<http::Response> AdminHandler::get_user(http::Request& req, const http::Exchange& ex) {
   if (auto refused = refusal(req, ex)) co_return std::move(*refused);
-  auto user = co_await service_.get_user(ex.path_params.at(0));
+  accounts::RequestContext request = request_context(req, ex);
+  std::string id = ex.path_params.at(0);
+  auto user = co_await service_.get_user(std::move(id), std::move(request));
   if (!user) co_return failure_response(user.error(), ex);
   co_return json_response(http::Status::ok, to_admin_json(*user));
 }
@@ -87,23 +91,41 @@ boost::asio::awaitable<http::Response> AdminHandler::update_user(http::Request& 
   if (!body) co_return body_error(body.error(), ex);
   auto edit = to_user_edit(*body);
   if (!edit) co_return body_error(edit.error(), ex);
-  auto updated = co_await service_.update_user(ex.path_params.at(0), std::move(*edit));
+  accounts::RequestContext request = request_context(req, ex);
+  std::string id = ex.path_params.at(0);
+  auto updated = co_await service_.update_user(std::move(id), std::move(*edit), std::move(request));
   if (!updated) co_return failure_response(updated.error(), ex);
   co_return json_response(http::Status::ok, to_admin_json(*updated));
 }
 
 boost::asio::awaitable<http::Response> AdminHandler::delete_user(http::Request& req, const http::Exchange& ex) {
   if (auto refused = refusal(req, ex)) co_return std::move(*refused);
-  auto done = co_await service_.delete_user(ex.path_params.at(0));
+  accounts::RequestContext request = request_context(req, ex);
+  std::string id = ex.path_params.at(0);
+  auto done = co_await service_.delete_user(std::move(id), std::move(request));
   if (!done) co_return failure_response(done.error(), ex);
   co_return no_content();
 }
 
 boost::asio::awaitable<http::Response> AdminHandler::revoke_sessions(http::Request& req, const http::Exchange& ex) {
   if (auto refused = refusal(req, ex)) co_return std::move(*refused);
-  auto done = co_await service_.revoke_sessions(ex.path_params.at(0));
+  accounts::RequestContext request = request_context(req, ex);
+  std::string id = ex.path_params.at(0);
+  auto done = co_await service_.revoke_sessions(std::move(id), std::move(request));
   if (!done) co_return failure_response(done.error(), ex);
   co_return no_content();
+}
+
+boost::asio::awaitable<http::Response> AdminHandler::create_backup(http::Request& req, const http::Exchange& ex) {
+  if (auto refused = refusal(req, ex)) co_return std::move(*refused);
+  accounts::RequestContext request = request_context(req, ex);
+  auto made = co_await backups_.create(std::move(request));
+  if (!made) co_return failure_response(made.error(), ex);
+  boost::json::object body;
+  body["file"] = made->file;
+  body["bytes"] = made->bytes;
+  body["created_at"] = rfc3339(made->created_at);
+  co_return json_response(http::Status::created, body);
 }
 
 }  // namespace vestibule::api

@@ -21,13 +21,18 @@ std::optional<std::string_view> bearer_token(const http::Request& req) {
   return value;  // possibly empty or malformed: the service rejects it as invalid_token
 }
 
+accounts::RequestContext request_context(const http::Request& req, const http::Exchange& ex) {
+  return accounts::RequestContext{ex.request_id, ex.client, std::string(req[boost::beast::http::field::user_agent])};
+}
+
 boost::asio::awaitable<Caller> authenticate(accounts::AccountService& service, const http::Request& req,
                                             const http::Exchange& ex) {
   const std::optional<std::string_view> token = bearer_token(req);
   if (!token) {
     co_return Caller{std::nullopt, failure_response(accounts::Failure{accounts::Code::invalid_token, {}}, ex, false)};
   }
-  auto principal = co_await service.authenticate(*token);
+  accounts::RequestContext request = request_context(req, ex);
+  auto principal = co_await service.authenticate(*token, std::move(request));
   if (!principal) co_return Caller{std::nullopt, failure_response(principal.error(), ex, true)};
   co_return Caller{std::move(*principal), {}};
 }

@@ -48,6 +48,11 @@ Mapping map(Code code) {
       return {Status::forbidden, "account_disabled", "This account is disabled; contact the operator."};
     case Code::id_taken:
       return {Status::conflict, "id_taken", "An account with this id already exists."};
+    case Code::backup_in_progress:
+      return {Status::conflict, "backup_in_progress", "Another backup is being written: try again when it is done."};
+    case Code::backup_unsupported:
+      return {Status::conflict, "backup_unsupported",
+              "This store has no online backup here: back up Redis with its own persistence (AOF, RDB)."};
     case Code::overloaded:
       return {Status::service_unavailable, "overloaded", "The server is busy; retry shortly."};
     case Code::store_unavailable:

@@ -42,6 +42,7 @@ void add_admin_routes(http::Router& router, AdminHandler& admin, HealthHandler& 
   router.add(verb::patch, "/admin/v1/users/{id}", bind(&admin, &AdminHandler::update_user));
   router.add(verb::delete_, "/admin/v1/users/{id}", bind(&admin, &AdminHandler::delete_user));
   router.add(verb::delete_, "/admin/v1/users/{id}/sessions", bind(&admin, &AdminHandler::revoke_sessions));
+  router.add(verb::post, "/admin/v1/backups", bind(&admin, &AdminHandler::create_backup));
   router.add(verb::get, "/healthz", bind(&health, &HealthHandler::live));
   router.add(verb::get, "/readyz", bind(&health, &HealthHandler::ready));
 }

@@ -11,8 +11,8 @@ boost::asio::awaitable<http::Response> SessionsHandler::login(http::Request& req
   if (!body) co_return body_error(body.error(), ex);
   auto credentials = to_credentials(*body);
   if (!credentials) co_return body_error(credentials.error(), ex);
-  auto login = co_await service_.login(std::move(*credentials), ex.client,
-                                       std::string(req[boost::beast::http::field::user_agent]));
+  accounts::RequestContext request = request_context(req, ex);
+  auto login = co_await service_.login(std::move(*credentials), std::move(request));
   if (!login) co_return failure_response(login.error(), ex);
   co_return json_response(http::Status::created, to_json(*login));
 }

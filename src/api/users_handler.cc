@@ -11,7 +11,8 @@ boost::asio::awaitable<http::Response> UsersHandler::register_user(http::Request
   if (!body) co_return body_error(body.error(), ex);
   auto registration = to_registration(*body);
   if (!registration) co_return body_error(registration.error(), ex);
-  auto user = co_await service_.register_account(std::move(*registration), ex.client);
+  accounts::RequestContext request = request_context(req, ex);
+  auto user = co_await service_.register_account(std::move(*registration), std::move(request));
   if (!user) co_return failure_response(user.error(), ex);
   if (!*user) {
     // Verification required: one answer for a new and a taken address.
@@ -36,7 +37,7 @@ boost::asio::awaitable<http::Response> UsersHandler::update_me(http::Request& re
   if (!body) co_return body_error(body.error(), ex);
   auto changes = to_profile_changes(*body);
   if (!changes) co_return body_error(changes.error(), ex);
-  auto user = co_await service_.update_profile(*caller.principal, std::move(*changes), ex.client);
+  auto user = co_await service_.update_profile(*caller.principal, std::move(*changes));
   if (!user) co_return failure_response(user.error(), ex);
   co_return json_response(http::Status::ok, to_json(*user));
 }
@@ -48,7 +49,7 @@ boost::asio::awaitable<http::Response> UsersHandler::delete_me(http::Request& re
   if (!body) co_return body_error(body.error(), ex);
   auto password = to_password_confirmation(*body);
   if (!password) co_return body_error(password.error(), ex);
-  auto deleted = co_await service_.delete_account(*caller.principal, std::move(*password), ex.client);
+  auto deleted = co_await service_.delete_account(*caller.principal, std::move(*password));
   if (!deleted) co_return failure_response(deleted.error(), ex);
   co_return http::Response{http::Status::no_content, 11};
 }

@@ -1,11 +1,45 @@
 #include "app/app.h"
 
+#include <filesystem>
+#include <string_view>
+
+#include "api/metrics_handler.h"
 #include "api/problem.h"
 #include "app/secret_file.h"
 #include "security/email.h"
+#include "store/instrumented_store.h"
 #include "store/open.h"
+#include "version.h"
 
 namespace vestibule::app {
+namespace {
+
+// --backup-dir, or backups/ beside the SQLite file (for Redis it is never used: no backups).
+std::string backup_directory(const Settings& s) {
+  if (!s.backup_dir.empty()) return s.backup_dir;
+  const auto file = store::sqlite_path(s.store_url);  // decoded, as the store opens it
+  if (!file) return "backups";
+  return (std::filesystem::path(*file).parent_path() / "backups").string();
+}
+
+// What vestibule_build_info says: the project's version (version.h), the store URL's scheme
+// ("sqlite", "redis"; never the URL, which may hold a password) and the hash engine.
+metrics::BuildInfo build_info(const Settings& settings) {
+  return metrics::BuildInfo{
+      .version = std::string(kVersion),
+      .store = settings.store_url.substr(0, settings.store_url.find(':')),
+      .hash_engine = settings.hasher.params.engine == security::HashEngine::argon2 ? "argon2" : "sodium"};
+}
+
+// The outbox gauges, from the store at each scrape (a store call: asynchronous, so not one of
+// Metrics::on_scrape's refreshers). A failure leaves them as they were and shows as
+// vestibule_store_errors_total{operation="outbox_stats"}.
+boost::asio::awaitable<void> refresh_outbox(store::Store& store, metrics::MailMetrics& mail) {
+  auto stats = co_await store.outbox_stats();
+  if (stats) mail::record_outbox(mail, *stats, std::chrono::time_point_cast<std::chrono::milliseconds>(store::Clock::now()));
+}
+
+}  // namespace
 
 boost::system::result<std::unique_ptr<store::Store>, BuildError> open_store(const Settings& settings,
                                                                              boost::asio::any_io_executor executor,
@@ -26,10 +60,17 @@ boost::system::result<std::unique_ptr<App>, BuildError> App::build(const Setting
                                                                     boost::asio::io_context::executor_type executor,
                                                                     const Loggers& loggers) {
   std::unique_ptr<App> app(new App());
+  // Before every part that records into it; none at all without a listener to scrape it.
+  if (!settings.metrics_listen.empty()) app->metrics_ = std::make_unique<metrics::Metrics>(build_info(settings));
   auto opened = open_store(settings, executor, loggers);
   if (!opened) return opened.error();
-  app->store_ = std::move(*opened);
-  auto courier = mail::Courier::create(executor, *app->store_, settings.mail, loggers.server());
+  // With metrics, every store call is timed under its operation (store/instrumented_store.h).
+  metrics::StoreMetrics* store_metrics = nullptr;
+  if (app->metrics_) store_metrics = &app->metrics_->store(build_info(settings).store);
+  app->store_ = store::instrument(std::move(*opened), store_metrics);
+  mail::MailOptions mail_options = settings.mail;
+  mail_options.metrics = app->metrics_ ? &app->metrics_->mail() : nullptr;
+  auto courier = mail::Courier::create(executor, *app->store_, mail_options, loggers.server());
   if (!courier) return BuildError{"cannot send mail: " + courier.error()};
   app->courier_ = std::move(*courier);
 
@@ -58,21 +99,37 @@ boost::system::result<std::unique_ptr<App>, BuildError> App::build(const Setting
   }
 
   app->hash_pool_ = std::make_unique<util::WorkerPool>(security::hash_pool_options(settings.hasher));
-  app->hasher_ = std::make_unique<security::PasswordHasher>(*app->hash_pool_, settings.hasher.params);
+  app->hasher_ = std::make_unique<security::PasswordHasher>(*app->hash_pool_, settings.hasher.params,
+                                                            app->metrics_ ? &app->metrics_->hashing() : nullptr);
   const auto clock = [] { return std::chrono::time_point_cast<std::chrono::milliseconds>(store::Clock::now()); };
   security::PasswordPolicy policy = service.password_policy;
   app->accounts_ = std::make_unique<accounts::AccountService>(
       *app->store_, *app->hasher_, std::move(service), clock, loggers.audit(),
-      [courier = app->courier_.get()] { courier->nudge(); });
+      [courier = app->courier_.get()] { courier->nudge(); }, app->metrics_ ? &app->metrics_->accounts() : nullptr);
   app->handlers_ = std::make_unique<api::Handlers>(*app->accounts_, std::move(introspection_secret));
   app->router_ = std::make_unique<http::Router>(api::render_error);
   api::add_routes(*app->router_, *app->handlers_);
   if (admin_token) {
     app->admin_ = std::make_unique<accounts::AdminService>(*app->store_, *app->hasher_, std::move(policy), clock,
                                                            loggers.audit());
-    app->admin_handler_ = std::make_unique<api::AdminHandler>(*app->admin_, std::move(*admin_token));
+    app->backups_ = std::make_unique<accounts::Backups>(*app->store_, backup_directory(settings), clock, loggers.audit());
+    app->admin_handler_ = std::make_unique<api::AdminHandler>(*app->admin_, *app->backups_, std::move(*admin_token));
     app->admin_router_ = std::make_unique<http::Router>(api::render_error);
     api::add_admin_routes(*app->admin_router_, *app->admin_handler_, app->handlers_->health);
+  }
+  if (app->metrics_) {
+    app->metrics_router_ = std::make_unique<http::Router>(api::render_error);
+    // Read off their sources at each scrape: the hashing queue, the Redis connection (cheap,
+    // no I/O), then the outbox from the store.
+    app->metrics_->on_scrape([pool = app->hash_pool_.get(), hashing = &app->metrics_->hashing(),
+                              store = app->store_.get(), store_metrics] {
+      hashing->set_queue(pool->queued(), pool->active());
+      if (const auto up = store->connected(); up && store_metrics) store_metrics->set_connected(*up);
+    });
+    api::add_metrics_routes(*app->metrics_router_, *app->metrics_,
+                            [store = app->store_.get(), mail = &app->metrics_->mail()] {
+                              return refresh_outbox(*store, *mail);
+                            });
   }
   return app;
 }

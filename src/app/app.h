@@ -1,4 +1,4 @@
-// Builds a service's object graph from Settings, once, in dependency order: store -> mail
+// Builds a service's object graph from Settings, once, in dependency order: metrics (when on) -> store -> mail
 // courier -> hashing pool -> hasher -> account and admin services -> handlers -> routers. Every subcommand that needs a part of it (serve today;
 // admin, import and migrations next) builds it here instead of copying serve's wiring.
 // Destroyed in reverse order. Thread-safe once built (each part is).
@@ -12,11 +12,13 @@
 
 #include "accounts/account_service.h"
 #include "accounts/admin_service.h"
+#include "accounts/backups.h"
 #include "api/routes.h"
 #include "app/logging.h"
 #include "app/settings.h"
 #include "http/router.h"
 #include "mail/courier.h"
+#include "metrics/metrics.h"
 #include "security/password_hasher.h"
 #include "store/store.h"
 #include "util/worker_pool.h"
@@ -49,6 +51,11 @@ class App {
   const http::Router& router() const { return *router_; }
   // The admin listener's routes, or nullptr when Settings::admin_listen is empty.
   const http::Router* admin_router() const { return admin_router_.get(); }
+  // The metrics every layer records into, or nullptr when Settings::metrics_listen is empty:
+  // then nothing is recorded anywhere (each layer gets a null pointer to its area).
+  metrics::Metrics* metrics() { return metrics_.get(); }
+  // The metrics listener's routes (GET /metrics), or nullptr with metrics off.
+  const http::Router* metrics_router() const { return metrics_router_.get(); }
 
  private:
   App() = default;
@@ -61,6 +68,8 @@ class App {
   // hasher is gone. (The hasher's jobs copy what they use, so that is not needed today, but it
   // keeps a future job that reaches into the hasher safe.) And the pool joins only once nothing
   // can post to it any more.
+  // First, so destroyed last: every part below may hold a pointer to its area.
+  std::unique_ptr<metrics::Metrics> metrics_;
   std::unique_ptr<store::Store> store_;
   // After the store (it claims from it), before the account service (which nudges it).
   std::unique_ptr<mail::Courier> courier_;
@@ -68,10 +77,12 @@ class App {
   std::unique_ptr<util::WorkerPool> hash_pool_;
   std::unique_ptr<accounts::AccountService> accounts_;
   std::unique_ptr<accounts::AdminService> admin_;
+  std::unique_ptr<accounts::Backups> backups_;
   std::unique_ptr<api::Handlers> handlers_;
   std::unique_ptr<api::AdminHandler> admin_handler_;
   std::unique_ptr<http::Router> router_;
   std::unique_ptr<http::Router> admin_router_;
+  std::unique_ptr<http::Router> metrics_router_;
 };
 
 }  // namespace vestibule::app

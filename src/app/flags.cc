@@ -117,6 +117,12 @@ void add_serve_flags(CLI::App& cmd, Settings& s) {
          "Address and port of the admin API (off unless set; HTTPS with --tls-cert off loopback)");
   option(cmd, "--admin-token-file", s.admin_token_file,
          "File holding the admin API's bearer token (>= 16 characters, not readable by others)");
+  option(cmd, "--backup-dir", s.backup_dir,
+         "Directory of the admin API's online backups (POST /admin/v1/backups; default: backups/ beside the "
+         "SQLite file)");
+  option(cmd, "--metrics-listen", s.metrics_listen,
+         "Address and port of GET /metrics for Prometheus (off unless set: no metrics kept; HTTPS with --tls-cert "
+         "off loopback; never the --listen address)");
   option(cmd, "--introspection-token-file", s.introspection_token_file,
          "File holding the secret resource servers present to POST /v1/introspect (off unless set)");
 
@@ -155,6 +161,12 @@ void add_serve_flags(CLI::App& cmd, Settings& s) {
         "Emails of one kind to one account per longer window; more are not sent (0: off)");
   option(cmd, "--log-level", s.log_level, "trace, debug, info, warn, error, critical or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  cmd.add_option_function<std::string>(
+         "--log-format", [&s](const std::string& f) { s.log_format = f == "json" ? LogFormat::json : LogFormat::text; },
+         "text: logfmt lines (ts=... level=... logger=... event=...); json: one JSON object per line")
+      ->envname(env_name("--log-format"))
+      ->default_str(s.log_format == LogFormat::json ? "json" : "text")
+      ->check(CLI::IsMember({"text", "json"}));
 }
 
 }  // namespace vestibule::app

@@ -78,8 +78,9 @@ void LogWriter::run() {
     lock.unlock();
     room_.notify_all();
     if (dropped != 0) {
-      out += "level=warn logger=log event=log.dropped lines=" + std::to_string(dropped) +
-             " reason=\"output blocked, buffer full\"\n";
+      out += options_.dropped_line ? options_.dropped_line(dropped)
+                                   : "level=warning logger=log event=log.dropped lines=" + std::to_string(dropped) +
+                                         " reason=\"output blocked, buffer full\"\n";
     }
     write_all(options_.fd, out);
     lock.lock();

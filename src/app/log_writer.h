@@ -17,6 +17,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -28,6 +29,9 @@ struct LogWriterOptions {
   int fd = 1;
   std::size_t max_bytes = 8u << 20;
   std::chrono::milliseconds interval{1000};
+  // The line (with its newline) that reports `lines` dropped lines, in the loggers' format;
+  // called on the writer's thread. Empty: a plain logfmt line without a timestamp.
+  std::function<std::string(std::uint64_t lines)> dropped_line{};
 };
 
 class LogWriter {

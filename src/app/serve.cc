@@ -18,7 +18,10 @@
 #include "app/app.h"
 #include "app/background.h"
 #include "app/logging.h"
+#include "app/readiness.h"
 #include "http/access_log.h"
+#include "http/request_metrics.h"
+#include "util/logfmt.h"
 
 namespace vestibule::app {
 namespace {
@@ -78,6 +81,16 @@ boost::system::result<http::ServerOptions, BuildError> server_options(const Sett
 
 // Connections the admin listener keeps open at once; past it, 503 as on the public one.
 constexpr std::size_t kAdminMaxConnections = 256;
+// And the metrics listener's: a scraper or two, and an operator's curl.
+constexpr std::size_t kMetricsMaxConnections = 16;
+
+// A listener's observers: the access log, and its HTTP metrics when metrics are on.
+std::vector<std::shared_ptr<http::RequestObserver>> observers(Loggers& loggers, metrics::Metrics* metrics,
+                                                              const std::string& listener, const http::Router& router) {
+  std::vector<std::shared_ptr<http::RequestObserver>> list{std::make_shared<http::AccessLog>(loggers.access())};
+  if (metrics) list.push_back(std::make_shared<http::RequestMetrics>(metrics->http(listener, router.paths())));
+  return list;
+}
 
 // Re-arms itself: every SIGHUP is logged and otherwise ignored.
 void ignore_hangups(net::signal_set& hup, spdlog::logger& log) {
@@ -93,31 +106,42 @@ void ignore_hangups(net::signal_set& hup, spdlog::logger& log) {
 int serve(const Settings& settings) {
   // A closed stdout must not kill the process: the log writer then drops what it cannot write.
   std::signal(SIGPIPE, SIG_IGN);
-  Loggers loggers(settings.log_level);
+  Loggers loggers(settings.log_level, settings.log_format);
   spdlog::logger& log = *loggers.server();
 
   auto options = server_options(settings, settings.listen, "--listen");
   if (!options) {
-    log.error("{}", options.error().message);
+    log.error("event=config.invalid reason={}", util::logfmt_value(options.error().message));
     return 2;
   }
   std::optional<http::ServerOptions> admin_options;
   if (!settings.admin_listen.empty()) {
     auto admin = server_options(settings, settings.admin_listen, "--admin-listen");
     if (!admin) {
-      log.error("{}", admin.error().message);
+      log.error("event=config.invalid reason={}", util::logfmt_value(admin.error().message));
       return 2;
     }
     // An operator's tools, not the public: a few connections (an import runs up to 64).
     admin->max_connections = kAdminMaxConnections;
     admin_options = std::move(*admin);
   }
+  std::optional<http::ServerOptions> metrics_options;
+  if (!settings.metrics_listen.empty()) {
+    auto scrape = server_options(settings, settings.metrics_listen, "--metrics-listen");
+    if (!scrape) {
+      log.error("event=config.invalid reason={}", util::logfmt_value(scrape.error().message));
+      return 2;
+    }
+    scrape->max_connections = kMetricsMaxConnections;
+    metrics_options = std::move(*scrape);
+  }
 
   // Before anything opens a file: every connection needs a descriptor.
-  // Both listeners' connections count.
-  const std::size_t connections = options->max_connections + (admin_options ? admin_options->max_connections : 0);
+  // Every listener's connections count.
+  const std::size_t connections = options->max_connections + (admin_options ? admin_options->max_connections : 0) +
+                                  (metrics_options ? metrics_options->max_connections : 0);
   if (auto fits = http::raise_descriptor_limit(connections); !fits) {
-    log.error("{}", fits.error().message);
+    log.error("event=descriptors.too_few reason={}", util::logfmt_value(fits.error().message));
     return 2;
   }
 
@@ -132,7 +156,7 @@ int serve(const Settings& settings) {
 
   auto built = App::build(settings, io.get_executor(), loggers);
   if (!built) {
-    log.error("{}", built.error().message);
+    log.error("event=startup.failed reason={}", util::logfmt_value(built.error().message));
     return 2;
   }
   App& app = **built;
@@ -142,17 +166,17 @@ int serve(const Settings& settings) {
   }
   io.restart();
   if (auto prepared = preparing.get(); !prepared) {
-    log.error("cannot open store: {}", prepared.error().message);
+    log.error("event=store.open_failed reason={}", util::logfmt_value(prepared.error().message));
     return 2;
   }
 
   std::unique_ptr<http::Server> server;
   try {
     server = std::make_unique<http::Server>(
-        io, app.router(), *options, loggers.access(),
-        std::vector<std::shared_ptr<http::RequestObserver>>{std::make_shared<http::AccessLog>(loggers.access())});
+        io, app.router(), *options, loggers.access(), observers(loggers, app.metrics(), "public", app.router()));
   } catch (const boost::system::system_error& e) {
-    log.error("cannot listen on {}: {}", settings.listen, e.code().message());
+    log.error("event=listen.failed listener=public address={} reason={}", util::logfmt_value(settings.listen),
+              util::logfmt_value(e.code().message()));
     return 2;
   }
   // The admin API on its own listener, never on the public one; its requests are logged alike.
@@ -161,15 +185,42 @@ int serve(const Settings& settings) {
     try {
       admin_server = std::make_unique<http::Server>(
           io, *app.admin_router(), *admin_options, loggers.access(),
-          std::vector<std::shared_ptr<http::RequestObserver>>{std::make_shared<http::AccessLog>(loggers.access())});
+          observers(loggers, app.metrics(), "admin", *app.admin_router()));
     } catch (const boost::system::system_error& e) {
-      log.error("cannot listen on {} (--admin-listen): {}", settings.admin_listen, e.code().message());
+      log.error("event=listen.failed listener=admin address={} reason={}", util::logfmt_value(settings.admin_listen),
+                util::logfmt_value(e.code().message()));
       return 2;
     }
     admin_server->start();
     // Before the main listening line, which tells a supervisor (or a test) that all is up.
     log.info("event=listening.admin address={} tls={}", to_string(admin_server->local_endpoint()),
              admin_options->tls != nullptr);
+  }
+  // The scrape on a listener of its own (metrics::Metrics exists exactly when it is set): never
+  // on the public one, whose clients must not read the service's internals. Its requests are
+  // logged, not counted.
+  std::unique_ptr<http::Server> metrics_server;
+  if (metrics_options) {
+    try {
+      metrics_server = std::make_unique<http::Server>(
+          io, *app.metrics_router(), *metrics_options, loggers.access(),
+          std::vector<std::shared_ptr<http::RequestObserver>>{std::make_shared<http::AccessLog>(loggers.access())});
+    } catch (const boost::system::system_error& e) {
+      // The public listener is bound already: the same address cannot serve both.
+      const bool same = metrics_options->endpoint == server->local_endpoint() ||
+                        (admin_server && metrics_options->endpoint == admin_server->local_endpoint());
+      const std::string reason =
+          "cannot listen on " + settings.metrics_listen + " (--metrics-listen): " + e.code().message() +
+          (same ? "; it is the address of --listen or --admin-listen, and /metrics needs a listener of its own "
+                  "(never the public one): give it another port, e.g. 127.0.0.1:9464"
+                : "");
+      log.error("event=listen.failed listener=metrics address={} reason={}", util::logfmt_value(settings.metrics_listen),
+                util::logfmt_value(reason));
+      return 2;
+    }
+    metrics_server->start();
+    log.info("event=listening.metrics address={} tls={}", to_string(metrics_server->local_endpoint()),
+             metrics_options->tls != nullptr);
   }
   server->start();
   app.courier().start();
@@ -179,6 +230,7 @@ int serve(const Settings& settings) {
            settings.mail.url.substr(0, settings.mail.url.find(':')),  // the scheme only: never a password
            settings.hasher.params.engine == security::HashEngine::argon2 ? "argon2" : "sodium",
            settings.hasher.threads, settings.io_threads);
+  notify_ready();
 
   Background background(io.get_executor());
   // Removes expired sessions once an hour so the store does not grow without bound.
@@ -194,14 +246,19 @@ int serve(const Settings& settings) {
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     log.info("event=stopping signal={}", signal);
+    notify_stopping();
     server->stop();
     if (admin_server) admin_server->stop();
+    if (metrics_server) metrics_server->stop();
     background.stop();
     hangups.cancel();
     net::co_spawn(io, [&]() -> net::awaitable<void> {
       const auto until = std::chrono::steady_clock::now() + settings.shutdown_timeout;
       // Answered requests may still be queueing mail (accounts::MailFlows): a few store writes.
-      const auto open = [&] { return server->open_connections() + (admin_server ? admin_server->open_connections() : 0); };
+      const auto open = [&] {
+        return server->open_connections() + (admin_server ? admin_server->open_connections() : 0) +
+               (metrics_server ? metrics_server->open_connections() : 0);
+      };
       while ((open() > 0 || app.accounts().background_jobs() > 0) &&
              std::chrono::steady_clock::now() < until) {
         deadline.expires_after(std::chrono::milliseconds(20));
@@ -223,6 +280,7 @@ int serve(const Settings& settings) {
   for (std::size_t i = 1; i < settings.io_threads; ++i) threads.emplace_back([&io] { io.run(); });
   io.run();
   for (auto& t : threads) t.join();
+  metrics_server.reset();
   admin_server.reset();
   server.reset();
   built->reset();

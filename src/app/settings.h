@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "accounts/account_service.h"
+#include "app/logging.h"
 #include "http/server.h"
 #include "mail/options.h"
 #include "security/password_hasher.h"
@@ -38,6 +39,12 @@ struct Settings {
   std::string admin_token_file;
   // The file of the secret resource servers present to POST /v1/introspect ("": no such route).
   std::string introspection_token_file;
+  // Where POST /admin/v1/backups writes its copies ("": a backups directory beside the SQLite
+  // file, e.g. data/backups for sqlite:data/vestibule.db).
+  std::string backup_dir;
+  // The Prometheus scrape listener ("": none, and no metrics are kept at all). Same TLS files
+  // and loopback rule as the other listeners; never the public listener's address.
+  std::string metrics_listen;
   std::string tls_cert;
   std::string tls_key;
   bool allow_insecure_http = false;
@@ -45,6 +52,7 @@ struct Settings {
   // What in-flight requests get after SIGTERM/SIGINT before the process exits regardless.
   std::chrono::seconds shutdown_timeout{10};
   std::string log_level = "info";
+  LogFormat log_format = LogFormat::text;
 };
 
 }  // namespace vestibule::app

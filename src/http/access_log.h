@@ -1,5 +1,5 @@
 // The access log: one logfmt line per finished request,
-//   request_id=... method=... path=... status=... latency_us=...
+//   event=http.request request_id=... method=... path=... status=... latency_us=...
 // written through a (buffered) spdlog logger. A RequestObserver, so it is one of possibly many
 // hooks on the same mechanism. Thread-safe (spdlog loggers are).
 #pragma once

@@ -102,4 +102,11 @@ boost::asio::awaitable<Response> Router::route(Request& request, const Exchange&
   co_return res;
 }
 
+std::vector<std::string> Router::paths() const {
+  std::vector<std::string> all;
+  for (const auto& [path, resource] : resources_) all.push_back(path);
+  for (const Template& t : templates_) all.push_back(t.path);
+  return all;
+}
+
 }  // namespace vestibule::http

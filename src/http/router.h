@@ -30,6 +30,10 @@ class Router {
 
   const ErrorRenderer& error_renderer() const { return render_error_; }
 
+  // Every path and template added, once each: the route labels route() can report (besides
+  // kUnmatchedRoute), for metrics that make their series up front.
+  std::vector<std::string> paths() const;
+
  private:
   struct Route {
     beast_http::verb method;

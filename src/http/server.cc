@@ -18,6 +18,7 @@
 
 #include "http/connection.h"
 #include "http/framing.h"
+#include "util/logfmt.h"
 
 namespace vestibule::http {
 
@@ -241,7 +242,7 @@ net::awaitable<void> Server::session(Connection& connection, Stream& stream) {
       res = co_await router_.route(req, ex, &route);
     } catch (const std::exception& e) {
       // The one place exceptions are caught: a bug or resource exhaustion, never a client error.
-      log_->error("request_id={} unhandled exception: {}", ex.request_id, e.what());
+      log_->error("event=http.unhandled_exception request_id={} what={}", ex.request_id, util::logfmt_value(e.what()));
       res = render({Status::internal_server_error, "internal_error", "An unexpected error occurred."}, ex);
     }
     const bool keep_alive = req.keep_alive() && !stopping_;

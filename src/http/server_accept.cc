@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "http/connection.h"
+#include "util/logfmt.h"
 
 // Admission: the acceptor, the connection limits, refusals and the descriptor spare. Serving an
 // admitted connection is server.cc's.
@@ -80,7 +81,7 @@ net::awaitable<void> Server::accept_loop() {
       // Out of descriptors: shed the pending connection through the spare, so its client sees
       // a close instead of hanging in the backlog; the next accept takes the next one.
       if (out_of_descriptors(ec) && spare_.shed_one(acceptor_.native_handle())) continue;
-      log_->warn("accept failed: {}", ec.message());
+      log_->warn("event=http.accept_failed reason={}", util::logfmt_value(ec.message()));
       net::steady_timer pause(acceptor_.get_executor(), std::chrono::milliseconds(50));
       co_await pause.async_wait(kNoThrow);
       continue;
@@ -119,7 +120,7 @@ void Server::admit(tcp::socket socket) {
                   try {
                     co_await serve(c);
                   } catch (const std::exception& e) {
-                    log_->error("connection {}: {}", id, e.what());
+                    log_->error("event=http.connection_failed connection={} what={}", id, util::logfmt_value(e.what()));
                   }
                   boost::system::error_code ignored;
                   c->lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);

@@ -11,6 +11,8 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "mail/open.h"
+#include "util/logfmt.h"
+#include "metrics/mail_metrics.h"
 #include "util/offload.h"
 
 namespace vestibule::mail {
@@ -169,7 +171,7 @@ net::awaitable<void> Courier::deliver(store::OutboxMessage message, std::string 
     SendResult result = co_await util::offload<SendResult>(pool_, std::move(job), std::move(refused));
     co_await settle(message, claim, result);
   } catch (const std::exception& e) {
-    log_->error("event=mail.error message_id={} what={}", message.id, e.what());
+    log_->error("event=mail.error message_id={} what={}", message.id, util::logfmt_value(e.what()));
   }
   --in_flight_;
   changed();
@@ -180,6 +182,7 @@ net::awaitable<void> Courier::settle(const store::OutboxMessage& message, const 
   const std::uint32_t attempts = message.attempts + 1;
   const store::TimePoint at = now();
   const char* op = "complete";
+  bool giving_up = false;
   store::Result<bool> stored = false;
   if (result.outcome == SendResult::Outcome::sent) {
     stored = co_await store_.complete_mail(message.id, claim);
@@ -188,21 +191,23 @@ net::awaitable<void> Courier::settle(const store::OutboxMessage& message, const 
     }
   } else if (result.outcome == SendResult::Outcome::permanent || attempts >= options_.max_attempts) {
     op = "fail";
+    giving_up = true;
     const auto keep_until = at + std::chrono::duration_cast<std::chrono::milliseconds>(options_.keep_failed);
     stored = co_await store_.fail_mail(message.id, claim, keep_until);
     if (stored && *stored) {
-      log_->warn("event=mail.failed message_id={} kind={} attempts={} outcome={} reason=\"{}\"", message.id,
-                 message.kind, attempts, to_string(result.outcome), result.reason);
+      log_->warn("event=mail.failed message_id={} kind={} attempts={} outcome={} reason={}", message.id,
+                 message.kind, attempts, to_string(result.outcome), util::logfmt_value(result.reason));
     }
   } else {
     op = "retry";
     const auto wait = backoff(attempts);
     stored = co_await store_.retry_mail(message.id, claim, at + wait);
     if (stored && *stored) {
-      log_->info("event=mail.retry message_id={} kind={} attempts={} retry_in_ms={} reason=\"{}\"", message.id,
-                 message.kind, attempts, wait.count(), result.reason);
+      log_->info("event=mail.retry message_id={} kind={} attempts={} retry_in_ms={} reason={}", message.id,
+                 message.kind, attempts, wait.count(), util::logfmt_value(result.reason));
     }
   }
+  count(result, giving_up, stored);
   if (!stored) {
     // The claim stays until its lease runs out, then the message is tried again (after a
     // delivery: sent twice, with the same Message-ID, so the duplicate is recognisable).
@@ -211,6 +216,28 @@ net::awaitable<void> Courier::settle(const store::OutboxMessage& message, const 
   } else if (!*stored) {
     log_->warn("event=mail.claim_lost op={} message_id={} kind={}", op, message.id, message.kind);
   }
+}
+
+void Courier::count(const SendResult& result, bool giving_up, const store::Result<bool>& stored) const {
+  if (!options_.metrics) return;
+  if (result.outcome == SendResult::Outcome::sent) {
+    // It went out, whatever the store then recorded (a lost completion sends it again later).
+    options_.metrics->delivery(metrics::DeliveryResult::sent);
+  } else if (giving_up && stored && *stored) {
+    options_.metrics->delivery(metrics::DeliveryResult::given_up);
+  } else {
+    // A retry, or a giving up the store did not record (it failed, or the claim was lost): the
+    // message is due again, here after its lease or with whoever holds it now.
+    options_.metrics->delivery(metrics::DeliveryResult::retry);
+  }
+}
+
+void record_outbox(metrics::MailMetrics& metrics, const store::OutboxStats& stats, store::TimePoint now) {
+  std::chrono::seconds age{0};
+  if (stats.oldest_queued && *stats.oldest_queued < now) {
+    age = std::chrono::duration_cast<std::chrono::seconds>(now - *stats.oldest_queued);
+  }
+  metrics.set_outbox(stats.queued, age);
 }
 
 net::awaitable<void> Courier::wait_until_settled(std::chrono::steady_clock::time_point deadline) {

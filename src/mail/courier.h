@@ -10,7 +10,9 @@
 // their lease runs out. An unreachable store is tried again at the next poll.
 //
 // Logs event=mail.sent / mail.retry / mail.failed with message_id, kind, attempts (and reason):
-// never a recipient, a link, a token or a body.
+// never a recipient, a link, a token or a body. With MailOptions::metrics, counts each settled
+// attempt as sent (the server accepted it), given_up (the store recorded the giving up: a
+// permanent refusal or the last attempt) or retry (anything else: it will be tried again).
 //
 // Thread-safety: start(), nudge(), stop() and run_once() may be called from any thread. Destroy
 // the courier after stop() has completed, or once its io_context no longer runs.
@@ -80,6 +82,9 @@ class Courier {
   boost::asio::awaitable<void> deliver(store::OutboxMessage message, std::string claim);
   boost::asio::awaitable<void> settle(const store::OutboxMessage& message, const std::string& claim,
                                       const SendResult& result);
+  // Counts the settled attempt in options_.metrics (if any): `giving_up` if settle called
+  // fail_mail, `stored` what that store call answered.
+  void count(const SendResult& result, bool giving_up, const store::Result<bool>& stored) const;
   boost::asio::awaitable<void> wait_until_settled(std::chrono::steady_clock::time_point deadline);
   std::chrono::milliseconds backoff(std::uint32_t attempts) const;
   store::TimePoint now() const;
@@ -105,5 +110,11 @@ class Courier {
   // Last, so it is destroyed first: its threads use the members above until joined.
   util::WorkerPool pool_;
 };
+
+// Sets the outbox gauges (vestibule_mail_outbox_depth, vestibule_mail_outbox_oldest_age_seconds)
+// from Store::outbox_stats(): depth is the queued count, age is `now` minus the oldest queued
+// message's created_at in whole seconds (0 when nothing is queued or that time is ahead of
+// `now`). For the metrics scrape.
+void record_outbox(metrics::MailMetrics& metrics, const store::OutboxStats& stats, store::TimePoint now);
 
 }  // namespace vestibule::mail

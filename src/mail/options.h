@@ -1,12 +1,16 @@
 // The settings of outgoing mail: where it goes (--mail-url), who it is from, the base of every
 // link, the templates, and the courier's knobs. Plain values with their defaults written once
-// here; main fills them from flags. Thread-safe to read.
+// here; main fills them from flags (and the app the metrics pointer). Thread-safe to read.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string>
+
+namespace vestibule::metrics {
+class MailMetrics;
+}
 
 namespace vestibule::mail {
 
@@ -46,6 +50,11 @@ struct MailOptions {
   std::chrono::hours keep_failed{24 * 7};
   // How long Courier::stop() waits for the sends in flight before cutting them off.
   std::chrono::milliseconds stop_timeout{std::chrono::seconds(5)};
+
+  // Where the courier counts its deliveries by result (vestibule_mail_deliveries_total); null:
+  // nothing is counted. Not a setting: the application points it at Metrics::mail() when
+  // --metrics-listen is set. Must outlive the courier.
+  metrics::MailMetrics* metrics = nullptr;
 };
 
 }  // namespace vestibule::mail

@@ -3,10 +3,12 @@
 #include <sodium.h>
 
 #include <boost/throw_exception.hpp>
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <stdexcept>
 
+#include "metrics/hash_metrics.h"
 #include "security/argon2_engine.h"
 #include "security/hash_formats.h"
 #include "security/phc_string.h"
@@ -33,6 +35,48 @@ void initialise_sodium() {
   if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
 }
 
+using Steady = std::chrono::steady_clock;
+
+// The timing of one pool job for HashMetrics: made as the job is queued; start() when a thread
+// takes it (records the wait, returns the start), ran() when it is done. Reads no clock and
+// records nothing without metrics. Copyable into the job (a pointer and a time).
+class JobTiming {
+ public:
+  explicit JobTiming(metrics::HashMetrics* m) : metrics_(m), queued_(m ? Steady::now() : Steady::time_point{}) {}
+
+  Steady::time_point start() const {
+    if (!metrics_) return {};
+    const auto now = Steady::now();
+    metrics_->waited(now - queued_);
+    return now;
+  }
+  void ran(metrics::HashOperation op, Steady::time_point started) const {
+    if (metrics_) metrics_->ran(op, Steady::now() - started);
+  }
+
+ private:
+  metrics::HashMetrics* metrics_;
+  Steady::time_point queued_;
+};
+
+// The call's result, counting a refusal (queue full, pool stopped) as a rejection. Only used
+// with metrics, so that a hasher without them adds no coroutine frame. Takes the awaitable, not
+// a lambda, by value (STYLE.md 10).
+template <typename T>
+boost::asio::awaitable<PasswordHasher::Result<T>> counting_rejections(
+    metrics::HashMetrics& m, boost::asio::awaitable<PasswordHasher::Result<T>> call) {
+  PasswordHasher::Result<T> result = co_await std::move(call);
+  if (!result && result.error() == HashError::overloaded) m.rejected();
+  co_return result;
+}
+
+template <typename T>
+boost::asio::awaitable<PasswordHasher::Result<T>> counted(metrics::HashMetrics* m,
+                                                         boost::asio::awaitable<PasswordHasher::Result<T>> call) {
+  if (!m) return call;
+  return counting_rejections<T>(*m, std::move(call));
+}
+
 }  // namespace
 
 void throw_exception_from_error(HashError e, const boost::source_location& loc) {
@@ -48,7 +92,8 @@ util::WorkerPoolOptions hash_pool_options(const HasherOptions& options) {
                                  .name = "hash"};
 }
 
-PasswordHasher::PasswordHasher(util::WorkerPool& pool, HashParams params) : pool_(pool), params_(params) {
+PasswordHasher::PasswordHasher(util::WorkerPool& pool, HashParams params, metrics::HashMetrics* metrics)
+    : pool_(pool), params_(params), metrics_(metrics) {
   initialise_sodium();
   unsigned char secret[32];
   randombytes_buf(secret, sizeof secret);
@@ -94,38 +139,48 @@ bool PasswordHasher::needs_rehash(std::string_view phc) const {
 }
 
 boost::asio::awaitable<PasswordHasher::Result<std::string>> PasswordHasher::hash(std::string password) {
-  return util::offload<Result<std::string>>(
-      pool_,
-      [counters = counters_, password = std::move(password), params = params_]() -> Result<std::string> {
-        ++counters->hashes;
-        try {
-          return hash_now(password, params);
-        } catch (const std::runtime_error&) {
-          return HashError::failed;
-        }
-      },
-      HashError::overloaded);
+  auto job = [counters = counters_, password = std::move(password), params = params_,
+              timing = JobTiming(metrics_)]() -> Result<std::string> {
+    const auto started = timing.start();
+    ++counters->hashes;
+    try {
+      std::string phc = hash_now(password, params);
+      timing.ran(metrics::HashOperation::hash, started);
+      return phc;
+    } catch (const std::runtime_error&) {
+      return HashError::failed;
+    }
+  };
+  return counted<std::string>(metrics_, util::offload<Result<std::string>>(pool_, std::move(job), HashError::overloaded));
 }
 
 std::function<PasswordHasher::Result<bool>()> PasswordHasher::verification(std::string password, std::string phc) {
-  return [counters = counters_, password = std::move(password), phc = std::move(phc),
-          engine = params_.engine]() -> Result<bool> {
+  return [counters = counters_, password = std::move(password), phc = std::move(phc), engine = params_.engine,
+          timing = JobTiming(metrics_)]() -> Result<bool> {
+    const auto started = timing.start();
     ++counters->verifications;
-    return verify_now(password, phc, engine);
+    const bool match = verify_now(password, phc, engine);
+    timing.ran(metrics::HashOperation::verify, started);
+    return match;
   };
 }
 
 boost::asio::awaitable<PasswordHasher::Result<bool>> PasswordHasher::verify(std::string password, std::string phc) {
-  return util::offload<Result<bool>>(
-      pool_,
-      verification(std::move(password), std::move(phc)), HashError::overloaded);
+  return counted<bool>(metrics_, util::offload<Result<bool>>(pool_, verification(std::move(password), std::move(phc)),
+                                                             HashError::overloaded));
 }
 
 boost::asio::awaitable<PasswordHasher::Result<bool>> PasswordHasher::verify(Reservation slot, std::string password,
                                                                             std::string phc) {
-  return util::offload<Result<bool>>(
-      pool_, std::move(slot),
-      verification(std::move(password), std::move(phc)), HashError::overloaded);
+  return counted<bool>(metrics_, util::offload<Result<bool>>(pool_, std::move(slot),
+                                                             verification(std::move(password), std::move(phc)),
+                                                             HashError::overloaded));
+}
+
+std::optional<PasswordHasher::Reservation> PasswordHasher::reserve() {
+  std::optional<Reservation> slot = pool_.try_reserve();
+  if (!slot && metrics_) metrics_->rejected();
+  return slot;
 }
 
 }  // namespace vestibule::security

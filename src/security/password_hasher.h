@@ -23,6 +23,10 @@
 #include "security/hash_params.h"
 #include "util/worker_pool.h"
 
+namespace vestibule::metrics {
+class HashMetrics;
+}
+
 namespace vestibule::security {
 
 // The hashing settings: the parameters, and the sizing of the pool the hasher runs on (turned into
@@ -52,7 +56,12 @@ class PasswordHasher {
   // Runs its jobs on `pool`, which must outlive every call into the hasher (a dedicated pool: its owner
   // watches it, queued()/active(), and stops it for good with drop_queued()). The jobs hold no reference to the hasher, so the pool
   // may also be destroyed (its last jobs run and its threads joined) after the hasher.
-  PasswordHasher(util::WorkerPool& pool, HashParams params);
+  //
+  // With `metrics`, every job records how long it waited in the queue and how long its hash or
+  // verification ran, and every call refused with Error::overloaded (queue full, or the pool
+  // stopped) counts a rejection; without, nothing is recorded and no clock is read. The jobs
+  // hold the pointer: the metrics must outlive the pool, not just the hasher.
+  PasswordHasher(util::WorkerPool& pool, HashParams params, metrics::HashMetrics* metrics = nullptr);
 
   // A PHC string ("$argon2id$v=19$m=...,t=...,p=1$salt$hash") with a fresh random salt.
   boost::asio::awaitable<Result<std::string>> hash(std::string password);
@@ -65,9 +74,10 @@ class PasswordHasher {
 
   // A queue slot for one verification (util::WorkerPool::Reservation), or std::nullopt when the
   // queue is full: for callers that must know a verification will run before they count it as a
-  // password guess. May outlive the hasher (it then holds nothing).
+  // password guess. May outlive the hasher (it then holds nothing). A full queue counts as a
+  // rejection in the metrics, as a refused hash() or verify() does: the caller answers 503.
   using Reservation = util::WorkerPool::Reservation;
-  std::optional<Reservation> reserve() { return pool_.try_reserve(); }
+  std::optional<Reservation> reserve();
   // verify() in a reserved slot: never overloaded for a full queue, only once the pool is stopped.
   boost::asio::awaitable<Result<bool>> verify(Reservation slot, std::string password, std::string phc);
 
@@ -110,6 +120,7 @@ class PasswordHasher {
 
   util::WorkerPool& pool_;
   const HashParams params_;
+  metrics::HashMetrics* const metrics_;  // may be null
   std::string dummy_hash_;
   // Shared with the jobs, which copy everything else they use: a job still running on the pool
   // after the hasher is gone touches nothing of the hasher's.

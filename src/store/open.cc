@@ -9,6 +9,14 @@
 
 namespace vestibule::store {
 
+std::optional<std::string> sqlite_path(std::string_view url) {
+  auto parsed = boost::urls::parse_uri(url);
+  if (!parsed || parsed->scheme() != "sqlite" || parsed->has_authority()) return std::nullopt;
+  std::string path = parsed->path();  // percent-decoded
+  if (path.empty()) return std::nullopt;
+  return path;
+}
+
 boost::system::result<std::unique_ptr<Store>, OpenError> open_store(std::string_view url, const OpenOptions& options) {
   auto parsed = boost::urls::parse_uri(url);
   if (!parsed) return OpenError{"--store must be a URL such as sqlite:data/vestibule.db"};

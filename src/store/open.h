@@ -4,6 +4,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/system/result.hpp>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -28,6 +29,10 @@ struct OpenOptions {
   // default logger).
   std::shared_ptr<spdlog::logger> logger{};
 };
+
+// The file a `sqlite:PATH` store URL names (percent-decoded, as open_store reads it), or
+// std::nullopt for any other URL.
+std::optional<std::string> sqlite_path(std::string_view url);
 
 // `sqlite:PATH` (relative or absolute; the directory is created), or
 // `redis://[user:password@]HOST:PORT[/DB]`. `rediss://` (TLS) is reserved and refused for now.

@@ -39,6 +39,8 @@ Task<Result<Account>> Store::find_account_by_session(std::string token_digest, T
   co_return std::move(found->account);
 }
 
+Task<Result<std::uint64_t>> Store::backup(std::string) { co_return Error::unavailable; }
+
 std::shared_ptr<spdlog::logger> logger_or_null(std::shared_ptr<spdlog::logger> given) {
   if (given) return given;
   return std::make_shared<spdlog::logger>("store", std::make_shared<spdlog::sinks::null_sink_mt>());

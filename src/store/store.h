@@ -301,11 +301,31 @@ class Store {
   // Given up: counts one more attempt, erases the params, is never due again, and is removed by
   // purge_expired_sessions (or expiry) once `keep_until` has passed.
   virtual Task<Result<bool>> fail_mail(std::string message_id, std::string claim, TimePoint keep_until) = 0;
+  // How many messages are queued (waiting or claimed: not yet delivered nor given up) and given
+  // up (failed, until purged), and the created_at of the oldest queued one (none when nothing is
+  // queued). Delivered messages are gone and count nowhere. For monitoring: the metrics scrape
+  // calls it, so it stays cheap (SQLite counts within its outbox index by status, Redis answers
+  // with ZCARDs and one ZRANGE); a snapshot. Fails only with Error::unavailable.
   virtual Task<Result<OutboxStats>> outbox_stats() = 0;
 
   // Succeeds when the store answers a trivial request. Never waits behind queued changes, so a
   // write backlog does not read as "not ready".
   virtual Task<Result<void>> ping() = 0;
+
+  // Online backup: writes a consistent copy of the whole store, as of one instant, to `path`
+  // while the store goes on serving, and returns its size in bytes. `path` must not exist; the
+  // copy is created readable by its owner only. Error::unavailable if it cannot be written (the
+  // file exists, the directory is missing or full); nothing partial is left at `path` then.
+  // Only stores whose data is one file can (supports_backup()); the others (Redis: its own
+  // AOF and RDB persistence) answer Error::unavailable.
+  virtual bool supports_backup() const { return false; }
+  virtual Task<Result<std::uint64_t>> backup(std::string path);
+
+  // Whether the store's connection is up, for backends that keep one (Redis: true from a
+  // successful connect until the client notices it lost the connection, e.g. a failed command;
+  // it reconnects on the next command). std::nullopt for backends without a connection (SQLite).
+  // Cheap (an atomic load, no I/O), thread-safe: for the metrics scrape.
+  virtual std::optional<bool> connected() const { return std::nullopt; }
 
   // Brings the store's data to the layout this binary uses (migrations) and checks it, before
   // anything is served: main runs it once after open_store and refuses to start on an error

@@ -30,6 +30,17 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::string_view kListening = "event=listening address=127.0.0.1:";
 constexpr std::string_view kAdminListening = "event=listening.admin address=127.0.0.1:";
+constexpr std::string_view kMetricsListening = "event=listening.metrics address=127.0.0.1:";
+// The same lines under --log-format json (log_json.h: the event, then the fields in order).
+constexpr std::string_view kJsonListening = R"("event":"listening","address":"127.0.0.1:)";
+constexpr std::string_view kJsonAdminListening = R"("event":"listening.admin","address":"127.0.0.1:)";
+constexpr std::string_view kJsonMetricsListening = R"("event":"listening.metrics","address":"127.0.0.1:)";
+
+bool json_logs(const ServerConfig& config) {
+  const auto& a = config.extra_args;
+  const auto flag = std::find(a.begin(), a.end(), "--log-format");
+  return flag != a.end() && flag + 1 != a.end() && flag[1] == "json";
+}
 
 // A fresh secret in a new file of the data dir, readable by its owner only (the server refuses
 // anything looser).
@@ -95,6 +106,10 @@ std::unique_ptr<ServerProcess> ServerProcess::launch(ServerConfig config) {
     for (std::string a : {"--admin-listen", "127.0.0.1:0", "--admin-token-file"}) args.push_back(a);
     args.push_back((p->data_dir_ / "admin.token").string());
   }
+  if (config.metrics) {
+    args.push_back("--metrics-listen");
+    args.push_back("127.0.0.1:0");
+  }
   if (config.introspection) {
     p->introspection_secret_ = write_secret(p->data_dir_ / "introspection.token");
     args.push_back("--introspection-token-file");
@@ -120,11 +135,18 @@ ServerProcess::Exit ServerProcess::run_until_exit(ServerConfig config, std::chro
 std::unique_ptr<ServerProcess> ServerProcess::start(ServerConfig config) {
   const bool proxied = config.through_contract_proxy;
   const bool admin = config.admin;
+  const bool metrics = config.metrics;
   const std::filesystem::path document = config.contract_document;
+  const bool json = json_logs(config);
   std::unique_ptr<ServerProcess> p = launch(std::move(config));
-  p->port_ = p->wait_for_port(kListening, kStartTimeout, "vestibule");
+  p->port_ = p->wait_for_port(json ? kJsonListening : kListening, kStartTimeout, "vestibule");
   // Logged before the line above: there already.
-  if (admin) p->admin_port_ = p->wait_for_port(kAdminListening, kStartTimeout, "vestibule");
+  if (admin) {
+    p->admin_port_ = p->wait_for_port(json ? kJsonAdminListening : kAdminListening, kStartTimeout, "vestibule");
+  }
+  if (metrics) {
+    p->metrics_port_ = p->wait_for_port(json ? kJsonMetricsListening : kMetricsListening, kStartTimeout, "vestibule");
+  }
   if (proxied) {
     if (std::optional<std::filesystem::path> prism = contract_proxy_executable()) {
       p->proxy_ = start_proxy(*prism, p->port_, document);

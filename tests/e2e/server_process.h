@@ -60,6 +60,9 @@ struct ServerConfig {
   bool admin = false;
   // Configures POST /v1/introspect with a fresh secret (introspection_secret()).
   bool introspection = false;
+  // Serves GET /metrics on a free loopback port (metrics_port()); never through the contract
+  // proxy (the scrape is not part of the API document).
+  bool metrics = false;
 };
 
 class ServerProcess {
@@ -100,6 +103,8 @@ class ServerProcess {
   unsigned short admin_port() const { return admin_proxy_ ? admin_proxy_->port_ : admin_port_; }
   unsigned short admin_server_port() const { return admin_port_; }
   const std::string& admin_token() const { return admin_token_; }
+  // The metrics listener's port (ServerConfig::metrics): always the listener itself.
+  unsigned short metrics_port() const { return metrics_port_; }
   const std::string& introspection_secret() const { return introspection_secret_; }
   pid_t pid() const { return pid_; }
   const std::filesystem::path& data_dir() const { return data_dir_; }
@@ -149,6 +154,7 @@ class ServerProcess {
   std::optional<int> wait_status_;
   unsigned short port_ = 0;
   unsigned short admin_port_ = 0;
+  unsigned short metrics_port_ = 0;
   std::string admin_token_;
   std::string introspection_secret_;
   std::size_t max_log_bytes_ = 0;

@@ -4,6 +4,7 @@
 #include "mail/courier.h"
 
 #include <gtest/gtest.h>
+#include <prometheus/registry.h>
 #include <sodium.h>
 #include <spdlog/sinks/ringbuffer_sink.h>
 #include <spdlog/spdlog.h>
@@ -17,7 +18,9 @@
 #include <thread>
 
 #include "flaky_store.h"
+#include "metrics/mail_metrics.h"
 #include "store/open.h"
+#include "support/metric_value.h"
 #include "support/redis_server.h"
 #include "support/smtp_server.h"
 #include "support/temp_dir.h"
@@ -318,7 +321,7 @@ TEST_F(CourierTest, AMessageThatCannotBeComposedFailsAtOnce) {
   EXPECT_EQ(s.queued, 0u);
   EXPECT_EQ(s.failed, 2u);
   EXPECT_NE(logs().find("event=mail.failed message_id=" + unknown[0] +
-                        " kind=newsletter attempts=1 outcome=permanent reason=\"unknown_kind\""),
+                        " kind=newsletter attempts=1 outcome=permanent reason=unknown_kind"),
             std::string::npos)
       << logs();
   EXPECT_NE(logs().find("message_id=" + bad_address[0] +
@@ -432,6 +435,79 @@ TEST_F(CourierTest, NudgeDeliversWithoutWaitingForThePoll) {
   c.nudge();
   EXPECT_EQ(server.wait_for_messages(1, 10s).size(), 1u);
   call(c.stop());
+}
+
+// vestibule_mail_deliveries_total{result} as MailMetrics counts it.
+double deliveries(const prometheus::Registry& registry, const std::string& result) {
+  return testing::metric_value(registry, "vestibule_mail_deliveries_total", {{"result", result}}).value();
+}
+
+TEST_F(CourierTest, CountsEachDeliveredMessageAsSent) {
+  prometheus::Registry registry;
+  metrics::MailMetrics metrics(registry);
+  support::TempDir out("courier-files");
+  MailOptions o = options("file:" + out.path().string());
+  o.metrics = &metrics;
+  Courier& c = courier(o);
+  queue({"a@example.com", "b@example.com"});
+  EXPECT_EQ(call(c.run_once()), 2u);
+  EXPECT_EQ(deliveries(registry, "sent"), 2.0);
+  EXPECT_EQ(deliveries(registry, "retry"), 0.0);
+  EXPECT_EQ(deliveries(registry, "given_up"), 0.0);
+}
+
+TEST_F(CourierTest, CountsAFailedAttemptAsARetryAndTheLastAsGivenUp) {
+  prometheus::Registry registry;
+  metrics::MailMetrics metrics(registry);
+  const unsigned short port = testing::free_loopback_port();  // down for the whole test
+  MailOptions o = options("smtp://127.0.0.1:" + std::to_string(port));
+  o.backoff_initial = 30s;
+  o.max_attempts = 2;
+  o.metrics = &metrics;
+  const store::TimePoint t0 = std::chrono::time_point_cast<std::chrono::milliseconds>(store::Clock::now()) + 1s;
+  std::atomic<std::int64_t> offset_ms{0};
+  Courier& c = courier(o, [&] { return t0 + std::chrono::milliseconds(offset_ms.load()); });
+  queue({"a@example.com"});
+  EXPECT_EQ(call(c.run_once()), 1u);  // attempt 1 of 2 fails
+  EXPECT_EQ(deliveries(registry, "retry"), 1.0);
+  EXPECT_EQ(deliveries(registry, "given_up"), 0.0);
+  offset_ms = 30'000;
+  EXPECT_EQ(call(c.run_once()), 1u);  // attempt 2 of 2: given up
+  EXPECT_EQ(deliveries(registry, "retry"), 1.0);
+  EXPECT_EQ(deliveries(registry, "given_up"), 1.0);
+  EXPECT_EQ(deliveries(registry, "sent"), 0.0);
+  EXPECT_EQ(stats().failed, 1u);
+}
+
+TEST_F(CourierTest, CountsAPermanentFailureAsGivenUpAtOnce) {
+  prometheus::Registry registry;
+  metrics::MailMetrics metrics(registry);
+  support::TempDir out("courier-files");
+  MailOptions o = options("file:" + out.path().string());
+  o.metrics = &metrics;
+  Courier& c = courier(o);
+  queue({"a@example.com"}, "newsletter");  // no such template: permanent
+  EXPECT_EQ(call(c.run_once()), 1u);
+  EXPECT_EQ(deliveries(registry, "given_up"), 1.0);
+  EXPECT_EQ(deliveries(registry, "retry"), 0.0);
+}
+
+TEST(RecordOutbox, SetsTheDepthAndTheOldestQueuedMessagesAgeInSeconds) {
+  prometheus::Registry registry;
+  metrics::MailMetrics metrics(registry);
+  const store::TimePoint now{std::chrono::milliseconds(4'102'444'800'123)};
+  auto gauge = [&](const std::string& name) { return testing::metric_value(registry, name).value(); };
+
+  record_outbox(metrics, store::OutboxStats{.queued = 3, .failed = 5, .oldest_queued = now - 90'500ms}, now);
+  EXPECT_EQ(gauge("vestibule_mail_outbox_depth"), 3.0) << "failed messages are not waiting";
+  EXPECT_EQ(gauge("vestibule_mail_outbox_oldest_age_seconds"), 90.0);
+
+  record_outbox(metrics, store::OutboxStats{.queued = 1, .failed = 0, .oldest_queued = now + 5s}, now);
+  EXPECT_EQ(gauge("vestibule_mail_outbox_oldest_age_seconds"), 0.0) << "a clock behind: never negative";
+
+  record_outbox(metrics, store::OutboxStats{}, now);
+  EXPECT_EQ(gauge("vestibule_mail_outbox_depth"), 0.0);
+  EXPECT_EQ(gauge("vestibule_mail_outbox_oldest_age_seconds"), 0.0);
 }
 
 }  // namespace

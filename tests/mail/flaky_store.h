@@ -1,12 +1,18 @@
 // A real store with faults switched on and off by the test: while `claims_fail` is set,
 // claim_mail answers Error::unavailable; while `completions_fail` is set, complete_mail does
 // (without completing); while `disable_before_session` is set, create_session first disables
-// the account (an operator's change landing between a login's password check and its session).
+// the account (an operator's change landing between a login's password check and its session);
+// while `hold_backups` is set, backup() waits until release_backups().
 // Everything else goes to the wrapped store. Thread-safe like it.
 #pragma once
 
 #include <atomic>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <memory>
+#include <vector>
 
 #include "store/store.h"
 
@@ -90,10 +96,32 @@ class FlakyStore final : public store::Store {
   }
   Task<store::OutboxStats> outbox_stats() override { return real_.outbox_stats(); }
   Task<void> ping() override { return real_.ping(); }
+
+  // While hold_backups is set, backup() waits (on its caller's executor) until release_backups();
+  // backups_waiting counts those that are. For a single-threaded io_context.
+  std::atomic<bool> hold_backups{false};
+  std::atomic<int> backups_waiting{0};
+  bool supports_backup() const override { return real_.supports_backup(); }
+  Task<std::uint64_t> backup(std::string path) override {
+    if (hold_backups) {
+      auto executor = co_await boost::asio::this_coro::executor;
+      boost::asio::steady_timer gate(executor, boost::asio::steady_timer::time_point::max());
+      gates_.push_back(&gate);
+      ++backups_waiting;
+      co_await gate.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+      --backups_waiting;
+    }
+    co_return co_await real_.backup(std::move(path));
+  }
+  void release_backups() {
+    for (auto* gate : gates_) gate->cancel();
+    gates_.clear();
+  }
   store::Task<boost::system::result<void, store::OpenError>> prepare() override { return real_.prepare(); }
 
  private:
   store::Store& real_;
+  std::vector<boost::asio::steady_timer*> gates_;  // the held backups' timers
 };
 
 }  // namespace vestibule::mail

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <prometheus/registry.h>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -25,6 +26,8 @@
 #include <utility>
 #include <vector>
 
+#include "metrics/store_metrics.h"
+#include "store/instrumented_store.h"
 #include "store/open.h"
 #include "store/store.h"
 #include "shared_redis.h"
@@ -90,8 +93,24 @@ class RedisLocation final : public StoreLocation {
   std::string prefix_;
 };
 
+// A SQLite file reached through store::InstrumentedStore, as the server opens its store when it
+// serves metrics: the decorator must keep every promise of the contract. Its metrics live here.
+class InstrumentedSqliteLocation final : public StoreLocation {
+ public:
+  std::unique_ptr<Store> open(boost::asio::any_io_executor executor) override {
+    return instrument(sqlite_.open(std::move(executor)), metrics_);
+  }
+
+ private:
+  SqliteLocation sqlite_;
+  prometheus::Registry registry_;
+  metrics::StoreMetrics metrics_{registry_, "sqlite"};
+};
+
 inline const StoreFactory kFactories[] = {
     {"Sqlite", [] { return std::unique_ptr<StoreLocation>(std::make_unique<SqliteLocation>()); }},
+    {"InstrumentedSqlite",
+     [] { return std::unique_ptr<StoreLocation>(std::make_unique<InstrumentedSqliteLocation>()); }},
     {"SqlitePoolReads", [] { return std::unique_ptr<StoreLocation>(std::make_unique<SqliteLocation>(0)); }},
     {"Redis", [] { return std::unique_ptr<StoreLocation>(std::make_unique<RedisLocation>()); }, true},
 };

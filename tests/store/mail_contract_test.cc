@@ -234,6 +234,31 @@ TEST_P(MailContractTest, StatsCountQueuedAndFailedAndTellTheOldestQueued) {
   EXPECT_EQ(s.oldest_queued, kT0 + 2s) << "a failed message is not the oldest queued";
 }
 
+TEST_P(MailContractTest, StatsFollowDeliveriesAndRetriesUntilTheOutboxIsEmpty) {
+  queue({make_mail("msg-a", kT0 + 1s), make_mail("msg-b", kT0 + 2s), make_mail("msg-c", kT0 + 3s)});
+  ASSERT_EQ(claim_ids(kT0 + 3s, 1min, 10, "courier-a"), (Ids{"msg-a", "msg-b", "msg-c"}));
+
+  // A retried message stays queued with its created_at, however late it is due again.
+  ASSERT_TRUE(retry("msg-a", "courier-a", kT0 + 1h));
+  OutboxStats s = stats();
+  EXPECT_EQ(s.queued, 3u);
+  EXPECT_EQ(s.oldest_queued, kT0 + 1s);
+
+  // A delivered one counts nowhere: the oldest is the next one queued.
+  ASSERT_TRUE(complete("msg-b", "courier-a"));
+  ASSERT_TRUE(complete("msg-c", "courier-a"));
+  s = stats();
+  EXPECT_EQ(s.queued, 1u);
+  EXPECT_EQ(s.failed, 0u);
+  EXPECT_EQ(s.oldest_queued, kT0 + 1s);
+  ASSERT_EQ(claim_ids(kT0 + 1h, 1min, 10, "courier-b"), Ids{"msg-a"});
+  ASSERT_TRUE(complete("msg-a", "courier-b"));
+  s = stats();
+  EXPECT_EQ(s.queued, 0u);
+  EXPECT_EQ(s.failed, 0u);
+  EXPECT_EQ(s.oldest_queued, std::nullopt) << "nothing queued, nothing oldest";
+}
+
 TEST_P(MailContractTest, UnknownMessagesAreNeitherCompletedRetriedNorFailed) {
   EXPECT_FALSE(complete("msg-unknown", "courier-a"));
   EXPECT_FALSE(retry("msg-unknown", "courier-a", kT0));

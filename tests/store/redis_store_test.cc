@@ -36,6 +36,12 @@ TEST_F(RedisStoreTest, AFreshKeyspaceGetsTheCurrentVersion) {
   EXPECT_EQ(logged().find("event=store.migrated"), std::string::npos) << "nothing to migrate: " << logged();
 }
 
+TEST_F(RedisStoreTest, OffersNoBackupItsPersistenceIsRedisOwn) {
+  std::unique_ptr<Store> store = open();
+  EXPECT_FALSE(store->supports_backup());
+  EXPECT_EQ(run(store->backup("/nonexistent/copy.db")).error(), Error::unavailable);
+}
+
 TEST_F(RedisStoreTest, ANewerVersionIsRefused) {
   raw({"SET", "P:schema_version", "5"});
   std::unique_ptr<Store> store = open();

@@ -382,6 +382,44 @@ TEST_F(SqliteStoreTest, AMessageWithDamagedParamsIsFailedInsteadOfHandedOut) {
   EXPECT_NE(logged().find("event=store.outbox_damaged message_id=msg-damaged"), std::string::npos) << logged();
 }
 
+TEST_F(SqliteStoreTest, BackupWritesAPrivateCopyThatOpensAsAStoreWithTheSameData) {
+  build_version_1(path());
+  auto opened = open();
+  ASSERT_TRUE(opened) << opened.error().message;
+  Store& store = **opened;
+  ASSERT_TRUE(store.supports_backup());
+  const std::filesystem::path copy = path().parent_path() / "copy.db";
+  Result<std::uint64_t> bytes = run(store.backup(copy.string()));
+  ASSERT_TRUE(bytes);
+  EXPECT_EQ(*bytes, std::filesystem::file_size(copy));
+  EXPECT_EQ(std::filesystem::status(copy).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  // The store goes on serving while the copy exists, and the copy opens as a store of its own.
+  EXPECT_TRUE(run(store.find_account_by_email("ann@example.com")));
+  OpenOptions options;
+  options.email_key = test_email_key;
+  auto restored = open_store("sqlite:" + copy.string(), options);
+  ASSERT_TRUE(restored) << restored.error().message;
+  Result<Account> ann = run((*restored)->find_account_by_email("ann@example.com"));
+  ASSERT_TRUE(ann);
+  EXPECT_EQ(ann->id, "acc-ann");
+  Result<SessionAccount> session = run((*restored)->find_session("digest-ann", kT0 + 1min));
+  ASSERT_TRUE(session);
+  EXPECT_EQ(session->account.id, "acc-ann");
+}
+
+TEST_F(SqliteStoreTest, BackupRefusesAnExistingFileAndLeavesItAlone) {
+  auto opened = open();
+  ASSERT_TRUE(opened) << opened.error().message;
+  const std::filesystem::path taken = path().parent_path() / "taken.db";
+  { std::ofstream(taken) << "not mine"; }
+  EXPECT_EQ(run((*opened)->backup(taken.string())).error(), Error::unavailable);
+  EXPECT_EQ(read_file(taken), "not mine");
+  const std::filesystem::path nowhere = path().parent_path() / "missing-dir" / "copy.db";
+  EXPECT_EQ(run((*opened)->backup(nowhere.string())).error(), Error::unavailable);
+  EXPECT_FALSE(std::filesystem::exists(nowhere));
+}
+
 TEST_F(SqliteStoreTest, ReopeningACurrentDatabaseMigratesNothing) {
   {
     auto opened = open();

@@ -73,7 +73,7 @@ class AccountServiceTest : public ::testing::Test {
   Result<Login> login(const std::string& email, const std::string& password, AccountService* via = nullptr,
                       const std::string& client = {}, const std::string& user_agent = {}) {
     Credentials c{.email = email, .password = password};
-    return run((via ? *via : service()).login(std::move(c), client, user_agent));
+    return run((via ? *via : service()).login(std::move(c), RequestContext{.client = client, .user_agent = user_agent}));
   }
 
   // The stored session of `token` (its last use, what it keeps).
@@ -272,16 +272,18 @@ TEST_F(AccountServiceTest, ReauthenticationIsLimitedPerClientToo) {
   limits.failed_logins_per_client = {2, 15min};
   std::unique_ptr<AccountService> limited = make_service(hasher_, limits);
   ASSERT_TRUE(register_account("ada@example.com", "correct horse"));
-  const Principal caller = authenticate(login("ada@example.com", "correct horse").value().token).value();
+  // The principal carries the address of the request it was authenticated for.
+  const std::string token = login("ada@example.com", "correct horse").value().token;
+  const Principal caller = run(limited->authenticate(token, RequestContext{.client = "203.0.113.9"})).value();
   for (int i = 0; i < 2; ++i) {
     ProfileChanges changes;
     changes.email = "ada@example.org";
     changes.current_password = "wrong horse";
-    EXPECT_TRUE(fails_with(run(limited->update_profile(caller, std::move(changes), "203.0.113.9")),
+    EXPECT_TRUE(fails_with(run(limited->update_profile(caller, std::move(changes))),
                            Code::invalid_password));
   }
   EXPECT_EQ(attempts("login:client:203.0.113.9"), 2u);
-  EXPECT_TRUE(fails_with(run(limited->delete_account(caller, std::string("correct horse"), "203.0.113.9")),
+  EXPECT_TRUE(fails_with(run(limited->delete_account(caller, std::string("correct horse"))),
                          Code::too_many_attempts));
   EXPECT_TRUE(fails_with(login("ada@example.com", "correct horse", limited.get(), "203.0.113.9"),
                          Code::too_many_attempts));
@@ -323,10 +325,11 @@ TEST_F(AccountServiceTest, ARefusedRegistrationWritesNothing) {
   auto registration = [](const std::string& email) {
     return Registration{.name = "Ada Lovelace", .email = email, .password = "correct horse"};
   };
-  EXPECT_TRUE(run(limited->register_account(registration("a@example.com"), "203.0.113.5")));
-  EXPECT_TRUE(run(limited->register_account(registration("b@example.com"), "203.0.113.5")));
+  const RequestContext client{.client = "203.0.113.5"};
+  EXPECT_TRUE(run(limited->register_account(registration("a@example.com"), client)));
+  EXPECT_TRUE(run(limited->register_account(registration("b@example.com"), client)));
   for (int i = 0; i < 5; ++i) {
-    Result<std::optional<User>> refused = run(limited->register_account(registration("c@example.com"), "203.0.113.5"));
+    Result<std::optional<User>> refused = run(limited->register_account(registration("c@example.com"), client));
     ASSERT_TRUE(fails_with(refused, Code::too_many_attempts)) << i;
     EXPECT_EQ(refused.error().retry_after, 1h);
   }

@@ -2,17 +2,23 @@
 // its cursor, the rules of a create (password or imported hash, given id and times), changes
 // that write nothing, an address change's consequences, and disabling.
 #include "accounts/admin_service.h"
+#include "accounts/backups.h"
 
 #include <gtest/gtest.h>
 #include <spdlog/logger.h>
 #include <spdlog/sinks/null_sink.h>
 
 #include <boost/asio/io_context.hpp>
+#include <future>
+#include <filesystem>
+#include <boost/asio/use_future.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <memory>
 #include <set>
 #include <string>
 
 #include "account_assertions.h"
+#include "mail/flaky_store.h"
 #include "security/tokens.h"
 #include "store/open.h"
 #include "support/pooled_hasher.h"
@@ -193,6 +199,47 @@ TEST_F(AdminServiceTest, DisablingRevokesEverySessionInTheSameChange) {
   EXPECT_TRUE(run(store_->list_sessions(ada->id, now_)).value().empty());
   EXPECT_TRUE(fails_with(run(admin_->revoke_sessions(security::new_uuid())), Code::not_found));
   EXPECT_TRUE(fails_with(run(admin_->update_user("nope", UserEdit{.name = "X"})), Code::not_found));
+}
+
+// One backup at a time: a second asked while the first is being written is refused at once
+// (backup_in_progress), and the first still completes; after it, backups work again.
+TEST(BackupsTest, ASecondBackupWhileOneIsWrittenIsRefused) {
+  boost::asio::io_context io;  // first: outlives the store
+  support::TempDir dir{"backups"};
+  auto real = store::open_store("sqlite:" + (dir.path() / "vestibule.db").string(), store::OpenOptions{}).value();
+  mail::FlakyStore flaky(*real);
+  flaky.hold_backups = true;
+  auto audit = std::make_shared<spdlog::logger>("audit", std::make_shared<spdlog::sinks::null_sink_mt>());
+  TimePoint t{std::chrono::milliseconds(1'800'000'000'000)};
+  Backups backups(flaky, (dir.path() / "backups").string(), [&t] { return t; }, audit);
+
+  auto first = boost::asio::co_spawn(io, backups.create(), boost::asio::use_future);
+  io.poll();  // runs it up to the held copy
+  ASSERT_EQ(flaky.backups_waiting, 1);
+  t += std::chrono::milliseconds(1);
+  auto second = boost::asio::co_spawn(io, backups.create(), boost::asio::use_future);
+  io.poll();
+  ASSERT_EQ(second.wait_for(std::chrono::seconds(0)), std::future_status::ready);
+  Result<BackupInfo> refused = second.get();
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, Code::backup_in_progress);
+
+  flaky.release_backups();
+  io.restart();
+  io.run();  // the held copy, on the store's worker, then its completion here
+  Result<BackupInfo> made = first.get();
+  ASSERT_TRUE(made);
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "backups" / made->file));
+  EXPECT_EQ(std::filesystem::status(dir.path() / "backups").permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_all)
+      << "made here: private";
+
+  flaky.hold_backups = false;
+  t += std::chrono::milliseconds(1);
+  auto third = boost::asio::co_spawn(io, backups.create(), boost::asio::use_future);
+  io.restart();
+  io.run();
+  EXPECT_TRUE(third.get());
 }
 
 }  // namespace

@@ -5,9 +5,12 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <boost/json/parse.hpp>
 #include <chrono>
 #include <string>
 #include <thread>
+
+#include "app/logging.h"
 
 namespace vestibule::app {
 namespace {
@@ -111,6 +114,30 @@ TEST(LogWriterTest, DroppableLinesAreDroppedAndCountedWhileTheOutputIsBlocked) {
   EXPECT_GT(writer.dropped(), 0u);
   const std::string out = pipe.read_until("event=log.dropped lines=", std::chrono::seconds(10));
   EXPECT_NE(out.find("event=log.dropped lines="), std::string::npos);
+}
+
+// The count line is the loggers' own format: under --log-format json a JSON object like any other.
+TEST(LogWriterTest, TheDroppedCountIsAJsonLineUnderTheJsonFormat) {
+  Pipe pipe;
+  pipe.shrink();
+  std::string out;
+  {
+    Loggers loggers("info", LogFormat::json,
+                    {.fd = pipe.write_end(), .max_bytes = 1024, .interval = std::chrono::milliseconds(1)});
+    for (int i = 0; i < 20000; ++i) loggers.access()->info("event=http.request request_id=r{} status=200", i);
+    out = pipe.read_until("\"event\":\"log.dropped\"", std::chrono::seconds(10));
+  }
+  const std::size_t at = out.find("\"event\":\"log.dropped\"");
+  ASSERT_NE(at, std::string::npos) << out.substr(0, 2000);
+  const std::size_t begin = out.rfind('\n', at) + 1;  // npos + 1 == 0: the first line
+  const std::string line = out.substr(begin, out.find('\n', at) - begin);
+  boost::system::error_code ec;
+  const boost::json::value v = boost::json::parse(line, ec);
+  ASSERT_FALSE(ec) << line;
+  EXPECT_EQ(v.at("level"), "warning");
+  EXPECT_EQ(v.at("logger"), "log");
+  EXPECT_EQ(v.at("reason"), "output blocked, buffer full");
+  EXPECT_NE(std::string(v.at("lines").as_string()), "0");
 }
 
 TEST(LogWriterTest, LosslessLinesWaitForRoomInsteadOfBeingDropped) {

@@ -86,7 +86,7 @@ class MailFlowsTest : public ::testing::Test {
     return run(service().update_profile(p, std::move(changes)));
   }
   Result<void> request_reset(const std::string& email) {
-    auto r = run(flows().request_password_reset(email, "192.0.2.1"));
+    auto r = run(flows().request_password_reset(email, RequestContext{.client = "192.0.2.1"}));
     drain();
     return r;
   }
@@ -166,8 +166,8 @@ TEST_F(MailFlowsTest, AResetForAnUnknownAddressAnswersAlikeAndSendsNothing) {
   EXPECT_TRUE(mail().empty());
   EXPECT_TRUE(request_reset("ADA@example.com"));
   EXPECT_EQ(param(only_mail(messages::kResetPassword, "ada@example.com"), "expires_in"), "3600");
-  EXPECT_TRUE(fails_with(run(flows().request_password_reset(std::string("not an address"), "")), Code::validation_failed));
-  EXPECT_TRUE(fails_with(run(flows().request_password_reset(std::nullopt, "")), Code::validation_failed));
+  EXPECT_TRUE(fails_with(run(flows().request_password_reset(std::string("not an address"))), Code::validation_failed));
+  EXPECT_TRUE(fails_with(run(flows().request_password_reset(std::nullopt)), Code::validation_failed));
 }
 
 TEST_F(MailFlowsTest, AResetSetsThePasswordRevokesEverySessionAndProvesTheAddress) {
@@ -295,7 +295,7 @@ TEST_F(MailFlowsTest, AddressChangesAreLimitedLikeTheMailTheySend) {
 
 TEST_F(MailFlowsTest, WorkAfterTheAnswerIsCountedUntilItIsDone) {
   ASSERT_TRUE(register_account("ada@example.com"));
-  ASSERT_TRUE(run(flows().request_password_reset(std::string("ada@example.com"), "")));
+  ASSERT_TRUE(run(flows().request_password_reset(std::string("ada@example.com"))));
   // Answered; its mail limit's counter write is still with the store's thread.
   EXPECT_EQ(service().background_jobs(), 1u);
   drain();
@@ -305,11 +305,11 @@ TEST_F(MailFlowsTest, WorkAfterTheAnswerIsCountedUntilItIsDone) {
 
 TEST_F(MailFlowsTest, AFreshLinkGoesOnlyToAnUnverifiedAddress) {
   Principal p = signed_in("ada@example.com");
-  ASSERT_TRUE(run(flows().resend_verification(p, "192.0.2.1")));
+  ASSERT_TRUE(run(flows().resend_verification(p)));
   const std::string token = param(only_mail(messages::kVerifyEmail, "ada@example.com"), "token");
   ASSERT_TRUE(run(flows().verify_email(token)));
   Principal verified = authenticate(login("ada@example.com")->token).value();
-  EXPECT_TRUE(fails_with(run(flows().resend_verification(verified, "192.0.2.1")), Code::already_verified));
+  EXPECT_TRUE(fails_with(run(flows().resend_verification(verified)), Code::already_verified));
 }
 
 TEST_F(MailFlowsTest, DeletingAnAccountRevokesItsLinks) {

@@ -1,19 +1,24 @@
 #include "security/password_hasher.h"
 
 #include <gtest/gtest.h>
+#include <prometheus/registry.h>
 #include <sodium.h>
 
 #include <sys/resource.h>
 
 #include <boost/asio/io_context.hpp>
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <ostream>
 #include <sstream>
 #include <string>
 
+#include "metrics/hash_metrics.h"
 #include "security/phc_string.h"
+#include "support/metric_value.h"
 #include "support/pooled_hasher.h"
 #include "support/run_awaitable.h"
 #include "util/worker_pool.h"
@@ -300,6 +305,71 @@ TEST(PasswordHasher, AStoppedPoolRefusesEveryLaterJobEvenInAReservedSlot) {
   EXPECT_EQ(hasher.verifications_run(), 0u);
   EXPECT_EQ(hasher.pool().queued(), 0u);
   EXPECT_EQ(hasher.pool().active(), 0u);
+}
+
+// The hasher's metrics, read back: observations of the wait and of each operation, rejections.
+struct HashCounts {
+  std::uint64_t waits, hashes, verifies;
+  double rejections;
+  bool operator==(const HashCounts&) const = default;
+};
+std::ostream& operator<<(std::ostream& os, const HashCounts& c) {
+  return os << "{waits " << c.waits << ", hashes " << c.hashes << ", verifies " << c.verifies << ", rejections "
+            << c.rejections << "}";
+}
+HashCounts hash_counts(const prometheus::Registry& r) {
+  using testing::metric_samples;
+  return HashCounts{metric_samples(r, "vestibule_hash_wait_seconds").value(),
+                    metric_samples(r, "vestibule_hash_duration_seconds", {{"operation", "hash"}}).value(),
+                    metric_samples(r, "vestibule_hash_duration_seconds", {{"operation", "verify"}}).value(),
+                    testing::metric_value(r, "vestibule_hash_rejections_total").value()};
+}
+
+TEST(PasswordHasher, RecordsWaitAndDurationOfEachJobIntoItsMetrics) {
+  boost::asio::io_context io;  // outlives the pool
+  prometheus::Registry registry;
+  metrics::HashMetrics metrics(registry);  // outlives the pool's jobs
+  util::WorkerPool pool(hash_pool_options(options_with(kSmall)));
+  PasswordHasher hasher(pool, kSmall, &metrics);
+  EXPECT_EQ(hash_counts(registry), (HashCounts{0, 0, 0, 0})) << "the dummy hash is not a job";
+
+  const std::string phc = run_awaitable(io, hasher.hash("correct horse")).value();
+  EXPECT_EQ(hash_counts(registry), (HashCounts{1, 1, 0, 0}));
+  EXPECT_TRUE(run_awaitable(io, hasher.verify("correct horse", phc)).value());
+  EXPECT_EQ(hash_counts(registry), (HashCounts{2, 1, 1, 0}));
+  std::optional<PasswordHasher::Reservation> slot = hasher.reserve();
+  ASSERT_TRUE(slot);
+  EXPECT_FALSE(run_awaitable(io, hasher.verify(std::move(*slot), "wrong", phc)).value());
+  EXPECT_EQ(hash_counts(registry), (HashCounts{3, 1, 2, 0}));
+}
+
+TEST(PasswordHasher, CountsEveryRefusedJobAsARejection) {
+  boost::asio::io_context io;  // outlives the pool
+  prometheus::Registry registry;
+  metrics::HashMetrics metrics(registry);
+  // No queue at all: every job is refused, deterministically, without blocking the pool.
+  util::WorkerPool pool(hash_pool_options(HasherOptions{.params = kSmall, .threads = 1, .max_queued = 0}));
+  PasswordHasher hasher(pool, kSmall, &metrics);
+  EXPECT_EQ(run_awaitable(io, hasher.hash("correct horse")).error(), HashError::overloaded);
+  EXPECT_EQ(run_awaitable(io, hasher.verify("correct horse", hasher.dummy_hash())).error(), HashError::overloaded);
+  EXPECT_EQ(hash_counts(registry), (HashCounts{0, 0, 0, 2}));
+  // A login's slot (Throttle takes one before it counts a guess): refused, so a 503 too.
+  EXPECT_FALSE(hasher.reserve());
+  EXPECT_EQ(hash_counts(registry), (HashCounts{0, 0, 0, 3}));
+}
+
+TEST(PasswordHasher, CountsAJobRefusedByAStoppedPoolAsARejection) {
+  boost::asio::io_context io;  // outlives the pool
+  prometheus::Registry registry;
+  metrics::HashMetrics metrics(registry);
+  util::WorkerPool pool(hash_pool_options(options_with(kSmall)));
+  PasswordHasher hasher(pool, kSmall, &metrics);
+  std::optional<PasswordHasher::Reservation> slot = hasher.reserve();
+  ASSERT_TRUE(slot);
+  pool.drop_queued();  // shutting down
+  EXPECT_EQ(run_awaitable(io, hasher.verify(std::move(*slot), "correct horse", hasher.dummy_hash())).error(),
+            HashError::overloaded);
+  EXPECT_EQ(hash_counts(registry), (HashCounts{0, 0, 0, 1}));
 }
 
 // The nice value of this process's thread named `name`, read from /proc (field 19 of stat).

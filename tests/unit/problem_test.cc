@@ -39,6 +39,8 @@ constexpr Expected kMappings[] = {
     {Code::not_found, 404, "not_found", ""},
     {Code::account_disabled, 403, "account_disabled", ""},
     {Code::id_taken, 409, "id_taken", ""},
+    {Code::backup_unsupported, 409, "backup_unsupported", ""},
+    {Code::backup_in_progress, 409, "backup_in_progress", ""},
     {Code::overloaded, 503, "overloaded", "1"},
     {Code::store_unavailable, 503, "store_unavailable", "1"},
 };

@@ -150,6 +150,7 @@ net::awaitable<void> RedisClient::connect(std::uint64_t generation) {
   outbox_.insert(0, handshake);
   pending_.insert(pending_.begin(), std::make_move_iterator(checks.begin()), std::make_move_iterator(checks.end()));
   state_ = State::connected;
+  connected_.store(true, std::memory_order_relaxed);
   options_.logger->info("redis: connected to {}:{}", options_.host, options_.port);
   auto self = shared_from_this();
   net::co_spawn(strand_, [self, generation]() { return self->read_loop(generation); }, net::detached);
@@ -246,6 +247,7 @@ void RedisClient::fail_all(const char* why) {
   if (!pending_.empty()) options_.logger->debug("redis: failing {} queued commands ({})", pending_.size(), why);
   ++generation_;
   state_ = State::disconnected;
+  connected_.store(false, std::memory_order_relaxed);
   last_failure_ = SteadyClock::now();
   boost::system::error_code ignored;
   socket_.close(ignored);

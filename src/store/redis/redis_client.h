@@ -14,6 +14,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -62,6 +63,12 @@ class RedisClient : public std::enable_shared_from_this<RedisClient> {
   // Closes the connection; queued commands fail with Error::unavailable.
   void close();
 
+  // Whether the connection is up: true from a successful connect until the client notices it is
+  // lost (a failed read or write, a reply late by command_timeout, close()); false before the
+  // first command (connections are lazy) and while reconnecting. A snapshot for monitoring: an
+  // atomic load, callable from any thread.
+  bool connected() const { return connected_.load(std::memory_order_relaxed); }
+
  private:
   using Completion = std::function<void(Result<Reply>)>;
   struct Pending {
@@ -85,6 +92,7 @@ class RedisClient : public std::enable_shared_from_this<RedisClient> {
   boost::asio::ip::tcp::socket socket_;
   boost::asio::steady_timer write_signal_;
   State state_ = State::disconnected;
+  std::atomic<bool> connected_{false};  // state_ == State::connected, for connected()
   std::uint64_t generation_ = 0;  // bumps on every (dis)connect; stale loops see it and stop
   std::chrono::steady_clock::time_point last_failure_{};
   std::string outbox_;            // formatted commands not yet written

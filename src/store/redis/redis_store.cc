@@ -268,6 +268,8 @@ Task<Result<void>> RedisStore::ping() {
   co_return Result<void>{};
 }
 
+std::optional<bool> RedisStore::connected() const { return client_->connected(); }
+
 Task<boost::system::result<void, OpenError>> RedisStore::prepare() {
   // The service's clock, as every other time in the store is the caller's.
   const TimePoint now = std::chrono::time_point_cast<std::chrono::milliseconds>(Clock::now());

@@ -8,6 +8,7 @@
 #include <array>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,8 @@ class RedisStore final : public Store {
   Task<Result<bool>> fail_mail(std::string message_id, std::string claim, TimePoint keep_until) override;
   Task<Result<OutboxStats>> outbox_stats() override;
   Task<Result<void>> ping() override;
+  // The client's connection state (RedisClient::connected).
+  std::optional<bool> connected() const override;
   // Checks the data version and migrates older data (redis/migrations.h).
   Task<boost::system::result<void, OpenError>> prepare() override;
 

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "store/sqlite/account_queries.h"
+#include "store/sqlite/backup.h"
 #include "store/sqlite/connection.h"
 #include "store/sqlite/flow_tokens.h"
 #include "store/sqlite/migrations.h"
@@ -359,6 +360,10 @@ Task<Result<bool>> SqliteStore::fail_mail(std::string message_id, std::string cl
 
 Task<Result<OutboxStats>> SqliteStore::outbox_stats() {
   return read<OutboxStats>([](Connection& c) -> Result<OutboxStats> { return sqlite::outbox_stats(c); });
+}
+
+Task<Result<std::uint64_t>> SqliteStore::backup(std::string path) {
+  return run<std::uint64_t>([path = std::move(path)](Connection& c) { return backup_into(c, path); });
 }
 
 Task<Result<void>> SqliteStore::ping() {

@@ -71,6 +71,9 @@ class SqliteStore final : public Store {
   Task<Result<bool>> fail_mail(std::string message_id, std::string claim, TimePoint keep_until) override;
   Task<Result<OutboxStats>> outbox_stats() override;
   Task<Result<void>> ping() override;
+  bool supports_backup() const override { return true; }
+  // On a worker (it reads the whole file): the other workers go on with changes meanwhile.
+  Task<Result<std::uint64_t>> backup(std::string path) override;
   Task<boost::system::result<void, OpenError>> prepare() override;  // done at open: succeeds
 
  private:

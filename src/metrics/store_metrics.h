@@ -1,0 +1,44 @@
+// Store operations of one backend:
+//   vestibule_store_operation_duration_seconds{backend, operation}   histogram
+//   vestibule_store_errors_total{backend, operation}                 counter (the store failed:
+//       unavailable or corrupt data; not a domain answer such as not_found or email_taken)
+//   vestibule_redis_connected                                        gauge (1 up, 0 down; redis only)
+// `operation` is one of the names given to operation() while the store's instrumentation is
+// built (the Store interface's operation names), resolved there once. Thread-safe.
+#pragma once
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <chrono>
+#include <string>
+
+namespace vestibule::metrics {
+
+class StoreMetrics {
+ public:
+  // The series of one operation: hold the reference (it lives as long as the Metrics).
+  struct Operation {
+    prometheus::Histogram* duration;
+    prometheus::Counter* errors;
+    void record(std::chrono::steady_clock::duration d, bool failed) const;
+  };
+
+  StoreMetrics(prometheus::Registry& registry, const std::string& backend);
+
+  // Call before serving starts (not on the request path): it takes the family's lock.
+  Operation operation(const std::string& name);
+  // Redis only: whether its connection is up (set on every change, or at each scrape).
+  void set_connected(bool up) { connected_->Set(up ? 1 : 0); }
+
+ private:
+  const std::string backend_;
+  prometheus::Family<prometheus::Histogram>& durations_;
+  prometheus::Family<prometheus::Counter>& errors_;
+  prometheus::Gauge* connected_ = nullptr;
+};
+
+}  // namespace vestibule::metrics
