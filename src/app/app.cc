@@ -27,7 +27,7 @@ std::string backup_directory(const Settings& s) {
 metrics::BuildInfo build_info(const Settings& settings) {
   return metrics::BuildInfo{
       .version = std::string(kVersion),
-      .store = settings.store_url.substr(0, settings.store_url.find(':')),
+      .store = store_kind(settings),
       .hash_engine = settings.hasher.params.engine == security::HashEngine::argon2 ? "argon2" : "sodium"};
 }
 
@@ -66,7 +66,7 @@ boost::system::result<std::unique_ptr<App>, BuildError> App::build(const Setting
   if (!opened) return opened.error();
   // With metrics, every store call is timed under its operation (store/instrumented_store.h).
   metrics::StoreMetrics* store_metrics = nullptr;
-  if (app->metrics_) store_metrics = &app->metrics_->store(build_info(settings).store);
+  if (app->metrics_) store_metrics = &app->metrics_->store(store_kind(settings));
   app->store_ = store::instrument(std::move(*opened), store_metrics);
   mail::MailOptions mail_options = settings.mail;
   mail_options.metrics = app->metrics_ ? &app->metrics_->mail() : nullptr;

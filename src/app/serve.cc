@@ -226,7 +226,7 @@ int serve(const Settings& settings) {
   app.courier().start();
   log.info("event=listening address={} tls={} store={} mail={} hash_engine={} hash_threads={} io_threads={}",
            to_string(server->local_endpoint()), options->tls != nullptr,
-           settings.store_url.substr(0, settings.store_url.find(':')),
+           store_kind(settings),
            settings.mail.url.substr(0, settings.mail.url.find(':')),  // the scheme only: never a password
            settings.hasher.params.engine == security::HashEngine::argon2 ? "argon2" : "sodium",
            settings.hasher.threads, settings.io_threads);

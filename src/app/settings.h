@@ -55,4 +55,8 @@ struct Settings {
   LogFormat log_format = LogFormat::text;
 };
 
+// The store's kind, its URL's scheme ("sqlite", "redis"), for the listening line and the
+// metrics: never the URL itself, which may hold a Redis password.
+inline std::string store_kind(const Settings& s) { return s.store_url.substr(0, s.store_url.find(':')); }
+
 }  // namespace vestibule::app
