@@ -27,15 +27,8 @@ namespace {
 constexpr const char* kPromtool = "/usr/bin/promtool";  // Debian's prometheus package
 constexpr std::chrono::seconds kSettle{5};
 
-std::string requests(std::string_view route, std::string_view cls, std::string_view listener = "public") {
-  return "vestibule_http_requests_total{listener=\"" + std::string(listener) + "\",route=\"" + std::string(route) +
-         "\",status_class=\"" + std::string(cls) + "\"}";
-}
-
-std::string duration_count(std::string_view route, std::string_view listener = "public") {
-  return "vestibule_http_request_duration_seconds_count{listener=\"" + std::string(listener) + "\",route=\"" +
-         std::string(route) + "\"}";
-}
+using testing::duration_count;
+using testing::requests;
 
 class MetricsTest : public ::testing::Test {
  protected:

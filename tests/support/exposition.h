@@ -83,4 +83,14 @@ inline std::map<std::string, double> series_values(std::string_view text) {
   return out;
 }
 
+// The series names of the HTTP metrics, as series_values() keys them.
+inline std::string requests(std::string_view route, std::string_view cls, std::string_view listener = "public") {
+  return "vestibule_http_requests_total{listener=\"" + std::string(listener) + "\",route=\"" + std::string(route) +
+         "\",status_class=\"" + std::string(cls) + "\"}";
+}
+inline std::string duration_count(std::string_view route, std::string_view listener = "public") {
+  return "vestibule_http_request_duration_seconds_count{listener=\"" + std::string(listener) + "\",route=\"" +
+         std::string(route) + "\"}";
+}
+
 }  // namespace vestibule::testing

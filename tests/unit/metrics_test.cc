@@ -13,20 +13,12 @@
 namespace vestibule::metrics {
 namespace {
 
+using testing::duration_count;
+using testing::requests;
 using testing::series_values;
 using namespace std::chrono_literals;
 
 BuildInfo build() { return BuildInfo{.version = "1.2.3", .store = "sqlite", .hash_engine = "sodium"}; }
-
-std::string requests(std::string_view route, std::string_view cls, std::string_view listener = "public") {
-  return "vestibule_http_requests_total{listener=\"" + std::string(listener) + "\",route=\"" + std::string(route) +
-         "\",status_class=\"" + std::string(cls) + "\"}";
-}
-
-std::string duration_count(std::string_view route, std::string_view listener = "public") {
-  return "vestibule_http_request_duration_seconds_count{listener=\"" + std::string(listener) + "\",route=\"" +
-         std::string(route) + "\"}";
-}
 
 TEST(MetricsTest, BuildInfoIsOneSeriesOfValueOne) {
   Metrics m(build());
