@@ -5,6 +5,7 @@
 
 #include "api/metrics_handler.h"
 #include "api/problem.h"
+#include "api/ui_handler.h"
 #include "app/secret_file.h"
 #include "security/email.h"
 #include "store/instrumented_store.h"
@@ -109,6 +110,7 @@ boost::system::result<std::unique_ptr<App>, BuildError> App::build(const Setting
   app->handlers_ = std::make_unique<api::Handlers>(*app->accounts_, std::move(introspection_secret));
   app->router_ = std::make_unique<http::Router>(api::render_error);
   api::add_routes(*app->router_, *app->handlers_);
+  if (settings.ui) api::add_ui_routes(*app->router_);
   if (admin_token) {
     app->admin_ = std::make_unique<accounts::AdminService>(*app->store_, *app->hasher_, std::move(policy), clock,
                                                            loggers.audit());

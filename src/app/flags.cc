@@ -123,6 +123,11 @@ void add_serve_flags(CLI::App& cmd, Settings& s) {
   option(cmd, "--metrics-listen", s.metrics_listen,
          "Address and port of GET /metrics for Prometheus (off unless set: no metrics kept; HTTPS with --tls-cert "
          "off loopback; never the --listen address)");
+  cmd.add_flag("--ui,!--no-ui", s.ui,
+               "Serve the account page on the public listener: GET /, /reset-password, /verify-email (the mailed "
+               "links) and /ui/ (on by default)")
+      ->envname(env_name("--ui"))
+      ->capture_default_str();
   option(cmd, "--introspection-token-file", s.introspection_token_file,
          "File holding the secret resource servers present to POST /v1/introspect (off unless set)");
 

@@ -45,6 +45,8 @@ struct Settings {
   // The Prometheus scrape listener ("": none, and no metrics are kept at all). Same TLS files
   // and loopback rule as the other listeners; never the public listener's address.
   std::string metrics_listen;
+  // The account page (GET /, /reset-password, /verify-email, /ui/...) on the public listener.
+  bool ui = true;
   std::string tls_cert;
   std::string tls_key;
   bool allow_insecure_http = false;
