@@ -17,7 +17,7 @@ namespace json = boost::json;
 class RouterTest : public SharedServerTest {};
 
 TEST_F(RouterTest, UnknownPathsAreNotFound) {
-  for (std::string_view target : {"/", "/v1", "/v1/users/", "/v1/users/me/extra", "/v2/users", "/V1/USERS"}) {
+  for (std::string_view target : {"/v1", "/ui", "/index.html", "/v1/users/", "/v1/users/me/extra", "/v2/users", "/V1/USERS"}) {
     EXPECT_TRUE(is_problem(client().get(target), 404, "not_found")) << target;
   }
   EXPECT_TRUE(is_problem(client().post("/v1/nothing", json::object{}), 404, "not_found"));

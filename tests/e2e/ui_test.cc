@@ -1,8 +1,8 @@
 // The account page as the server sends it (issue 13): where it is served, its security headers,
 // that it is self-contained and small, and that --no-ui turns it off. What it does in a browser
 // is tests/browser/account_page.mjs (Playwright and Debian's chromium).
-// The page's paths are not part of the API document, so these requests go straight to the
-// server, never through the contract proxy.
+// These requests go straight to the server, never through the contract proxy: the document
+// lists the page's paths and headers (tag `page`), but what it checks is the JSON API.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
