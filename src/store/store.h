@@ -70,12 +70,24 @@ struct Account {
   // Set by an operator (admin API): no login, no live session. The accounts layer revokes every
   // session in the change that sets it; the store only keeps the flag.
   bool disabled = false;
+  // The second factor (TOTP, RFC 6238). The store keeps these opaque: the secrets sealed by the
+  // accounts layer (security::SecretBox; never the plain secret), the recovery codes as keyed
+  // digests (never the codes). `totp_secret` empty: the second factor is off. `totp_pending`: a
+  // secret enrolled but not confirmed yet (empty: none). `totp_last_step`: the last time step
+  // whose code was accepted (0: none), so that a code is refused again for the rest of its
+  // window. `recovery_codes`: the digests of the unused recovery codes, in no particular order.
+  std::string totp_secret{};
+  std::string totp_pending{};
+  std::int64_t totp_last_step = 0;
+  std::vector<std::string> recovery_codes{};
+  bool totp_enabled() const { return !totp_secret.empty(); }
 };
 
-// What a flow token is for. A token is redeemed only for its own purpose.
-enum class TokenPurpose { password_reset, email_verification };
+// What a flow token is for. A token is redeemed only for its own purpose. mfa_login: the
+// mfa_token of a sign-in whose password matched, waiting for its second factor (not mailed).
+enum class TokenPurpose { password_reset, email_verification, mfa_login };
 
-// Its name in storage ("password_reset", "email_verification"); stable across releases.
+// Its name in storage ("password_reset", "email_verification", "mfa_login"); stable across releases.
 const char* to_string(TokenPurpose p);
 
 // A single-use token of a mailed flow. Only its digest is stored; the token itself travels only
@@ -170,6 +182,23 @@ struct AccountChanges {
   std::vector<TokenPurpose> drop_tokens{};
   Effects effects{};
   std::optional<bool> disabled{};
+  // The second factor (Account::totp_*). An empty string clears a secret; recovery_codes
+  // replaces the whole set (empty: none left).
+  std::optional<std::string> totp_secret{};
+  std::optional<std::string> totp_pending{};
+  std::optional<std::vector<std::string>> recovery_codes{};
+  // When set, the update applies only while the stored totp_pending is still this one (a
+  // confirmation racing a new enrolment confirms neither by mistake); otherwise nothing changes
+  // and the result is Error::not_found.
+  std::optional<std::string> expected_totp_pending{};
+  // When set, the update applies only while the stored totp_last_step is below this step, and
+  // sets it to this step; otherwise nothing changes and the result is Error::not_found. Of
+  // concurrent uses of one TOTP code (one step) exactly one succeeds: no replay.
+  std::optional<std::int64_t> accept_totp_step{};
+  // When set, the update applies only while this digest is among the stored recovery_codes, and
+  // removes it; otherwise nothing changes and the result is Error::not_found. Of concurrent
+  // uses of one recovery code exactly one succeeds.
+  std::optional<std::string> use_recovery_code{};
 };
 
 // A live flow token with the account it belongs to.
