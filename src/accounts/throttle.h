@@ -49,6 +49,9 @@ struct PasswordCheck {
   std::string hash;      // the stored PHC string, or the hasher's dummy hash for an unknown account
 };
 
+// Codes one mfa_token admits (right or wrong) before it is dead.
+inline constexpr std::uint32_t kCodesPerMfaToken = 5;
+
 class Throttle {
  public:
   using ClockFn = std::function<store::TimePoint()>;
@@ -89,6 +92,20 @@ class Throttle {
   // have and sends nothing, so the answer tells nobody whether mail went out. Only
   // Code::store_unavailable.
   Task<Result<bool>> admit_mail(const std::string& recipient, std::string_view group);
+
+  // A second-factor code (TOTP or recovery code) of the sign-in whose mfa_token's digest is
+  // `token_digest`: the same door as a password, and the same budget. In order: the client's and
+  // the account's limits are checked by reads (as in check_password steps 1 and 2); the attempt
+  // is counted for the account (a guessed code is a guessed credential, counted in the store so
+  // the limit holds across instances) and for the token, which admits kCodesPerMfaToken codes
+  // in all: past them Code::invalid_link_token (the token is dead; the caller consumes it).
+  // The caller then checks the code and calls code_failed() or forget_failures().
+  // Code::too_many_attempts (with the limit's name), Code::store_unavailable.
+  Task<Result<void>> admit_code(const std::string& email_key, const std::string& client,
+                                const std::string& token_digest, std::chrono::seconds token_ttl);
+  // A wrong code: counted for the client, as a wrong password is (the account's count was taken
+  // by admit_code). Code::store_unavailable.
+  Task<Result<void>> code_failed(const std::string& client);
 
   // Forgets the failed password checks counted for an account (a password reset proved its
   // owner). Code::store_unavailable.

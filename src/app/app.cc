@@ -7,6 +7,7 @@
 #include "api/problem.h"
 #include "api/ui_handler.h"
 #include "app/secret_file.h"
+#include "app/secrets_key.h"
 #include "security/email.h"
 #include "store/instrumented_store.h"
 #include "store/open.h"
@@ -21,6 +22,30 @@ std::string backup_directory(const Settings& s) {
   const auto file = store::sqlite_path(s.store_url);  // decoded, as the store opens it
   if (!file) return "backups";
   return (std::filesystem::path(*file).parent_path() / "backups").string();
+}
+
+// The key that seals TOTP secrets (ServiceOptions::secrets): --secrets-key-file; for SQLite
+// without it, secrets.key beside the database, made on first start; for Redis without it, none
+// (enrolment answers 503 totp_unavailable): every instance must read what any other sealed, so
+// that key is the operator's to share.
+boost::system::result<std::optional<security::SecretBox>, BuildError> secrets_key(const Settings& s,
+                                                                                   spdlog::logger& log) {
+  if (!s.secrets_key_file.empty()) {
+    auto key = load_secrets_key(s.secrets_key_file, "--secrets-key-file");
+    if (!key) return key.error();
+    log.info("event=secrets_key source=file");
+    return std::optional<security::SecretBox>(std::move(*key));
+  }
+  const auto file = store::sqlite_path(s.store_url);
+  if (!file) {
+    log.info("event=secrets_key source=none totp=unavailable reason=\"no --secrets-key-file for a shared store\"");
+    return std::optional<security::SecretBox>();
+  }
+  const std::string path = (std::filesystem::path(*file).parent_path() / "secrets.key").string();
+  auto key = load_or_create_secrets_key(path);
+  if (!key) return key.error();
+  log.info("event=secrets_key source=beside_database");
+  return std::optional<security::SecretBox>(std::move(*key));
 }
 
 // What vestibule_build_info says: the project's version (version.h), the store URL's scheme
@@ -76,6 +101,10 @@ boost::system::result<std::unique_ptr<App>, BuildError> App::build(const Setting
   app->courier_ = std::move(*courier);
 
   accounts::ServiceOptions service = settings.service;
+  // After the store opened: for SQLite the key lives in the database's directory, made by then.
+  auto secrets = secrets_key(settings, *loggers.server());
+  if (!secrets) return secrets.error();
+  service.secrets = std::move(*secrets);
   if (!settings.common_passwords.empty()) {
     auto loaded = security::PasswordPolicy::load(settings.common_passwords);
     if (!loaded) {
