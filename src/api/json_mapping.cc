@@ -139,7 +139,8 @@ Mapped<accounts::UserEdit> to_user_edit(const boost::json::object& o) {
     if (!field) return field.error();
     *out = std::move(*field);
   }
-  for (auto [key, out] : {std::pair{"email_verified", &e.email_verified}, {"disabled", &e.disabled}}) {
+  for (auto [key, out] : {std::pair{"email_verified", &e.email_verified}, {"disabled", &e.disabled},
+                          {"totp_enabled", &e.totp_enabled}}) {
     auto field = bool_field(o, key);
     if (!field) return field.error();
     *out = *field;
