@@ -78,8 +78,8 @@ Result load_or_create_secrets_key(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0 || errno != ENOENT) return load_secrets_key(path, kFlag);
 
-  std::string dir = std::filesystem::path(path).parent_path().string();
-  if (dir.empty()) dir = ".";
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  const std::string dir = parent.empty() ? std::string(".") : parent.string();
   // The store makes the database's directory before the key beside it is asked for; a missing
   // one here is a mistake to report, not to paper over.
   if (::stat(dir.c_str(), &st) != 0) return system_error("the directory " + dir + " cannot be used", path, errno);
