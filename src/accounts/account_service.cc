@@ -319,16 +319,16 @@ Task<Result<Login>> AccountService::complete_mfa_unrecorded(std::optional<std::s
   checks.required("code", code);
   if (!checks.ok()) co_return std::move(checks).failure();
   std::optional<std::string> digest = security::token_digest(*mfa_token);
-  if (!digest) co_return fail(Code::invalid_link_token);
+  if (!digest) co_return fail(Code::invalid_mfa_token);
   const TimePoint now = clock_();
   auto holder = co_await store_.find_token(*digest, store::TokenPurpose::mfa_login, now);
   if (!holder) {
-    co_return holder.error() == store::Error::not_found ? fail(Code::invalid_link_token) : from_store(holder.error());
+    co_return holder.error() == store::Error::not_found ? fail(Code::invalid_mfa_token) : from_store(holder.error());
   }
   store::Account account = std::move(holder->account);
   auto admitted = co_await throttle_.admit_code(account.email_key, request.client, *digest, options_.mfa_token_ttl);
   if (!admitted) {
-    if (admitted.error().code == Code::invalid_link_token) {
+    if (admitted.error().code == Code::invalid_mfa_token) {
       // Its codes are used up: the token dies now rather than at its expiry.
       store::AccountChanges nothing;
       nothing.updated_at = account.updated_at;

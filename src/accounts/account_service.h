@@ -69,7 +69,7 @@ class AccountService {
 
   // The second step of a sign-in with a second factor: `code` (a TOTP code or a recovery code)
   // for the account whose login answered `mfa_token`; opens the session as login does.
-  // validation_failed if either is missing; invalid_link_token if the token is malformed,
+  // validation_failed if either is missing; invalid_mfa_token if the token is malformed,
   // unknown, used, expired or has taken kCodesPerMfaToken codes (it is dead then);
   // too_many_attempts past the account's or the client's failed-check limits (a wrong code counts
   // as a wrong password); invalid_code for a wrong code, a TOTP code already accepted in its

@@ -29,6 +29,7 @@ enum class Code {
   backup_unsupported,   // admin API: the store keeps its own persistence (Redis: AOF, RDB)
   backup_in_progress,   // admin API: another backup is being written; retry when it is done
   invalid_code,         // sign-in's second step: a wrong, replayed or used code (401)
+  invalid_mfa_token,    // sign-in's second step: the mfa_token is malformed, unknown, used, expired or dead (400)
   invalid_confirmation_code,  // TOTP confirmation: a wrong code (400 invalid_code)
   totp_enabled,         // enrolment while a second factor is on
   totp_not_enabled,     // new recovery codes without a second factor

@@ -80,7 +80,7 @@ Task<Result<std::vector<std::string>>> SecondFactor::confirm(const Principal& p,
   auto admitted =
       co_await throttle_.admit_code(p.email_key_, p.request().client, "confirm:" + account->id, options_.mfa_token_ttl);
   if (!admitted) {
-    if (admitted.error().code == Code::invalid_link_token) co_return fail(Code::invalid_confirmation_code);
+    if (admitted.error().code == Code::invalid_mfa_token) co_return fail(Code::invalid_confirmation_code);
     co_return admitted.error();
   }
   const std::optional<std::int64_t> step = security::match_totp(*secret, *code, current_step(clock_()), 0);

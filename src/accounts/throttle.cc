@@ -135,7 +135,7 @@ Task<Result<void>> Throttle::admit_code(const std::string& email_key, const std:
   // The token's own budget, over its whole life (a window as long as the token lasts).
   auto used = co_await store_.add_attempt("mfa:token:" + token_digest, clock_(), token_ttl);
   if (!used) co_return from_store(used.error());
-  if (used->count > kCodesPerMfaToken) co_return Failure{Code::invalid_link_token, {}};
+  if (used->count > kCodesPerMfaToken) co_return Failure{Code::invalid_mfa_token, {}};
   co_return Result<void>{};
 }
 

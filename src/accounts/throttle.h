@@ -98,7 +98,7 @@ class Throttle {
   // the account's limits are checked by reads (as in check_password steps 1 and 2); the attempt
   // is counted for the account (a guessed code is a guessed credential, counted in the store so
   // the limit holds across instances) and for the token, which admits kCodesPerMfaToken codes
-  // in all: past them Code::invalid_link_token (the token is dead; the caller consumes it).
+  // in all: past them Code::invalid_mfa_token (the token is dead; the caller consumes it).
   // The caller then checks the code and calls code_failed() or forget_failures().
   // Code::too_many_attempts (with the limit's name), Code::store_unavailable.
   Task<Result<void>> admit_code(const std::string& email_key, const std::string& client,
