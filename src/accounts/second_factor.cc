@@ -83,7 +83,9 @@ Task<Result<std::vector<std::string>>> SecondFactor::confirm(const Principal& p,
     if (admitted.error().code == Code::invalid_mfa_token) co_return fail(Code::invalid_confirmation_code);
     co_return admitted.error();
   }
-  const std::optional<std::int64_t> step = security::match_totp(*secret, *code, current_step(clock_()), 0);
+  // After the last step accepted, should an earlier enrolment have used one this recently.
+  const std::optional<std::int64_t> step =
+      security::match_totp(*secret, *code, current_step(clock_()), account->totp_last_step);
   sodium_memzero(secret->data(), secret->size());
   if (!step) {
     auto counted = co_await throttle_.code_failed(p.request().client);
