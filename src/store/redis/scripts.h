@@ -120,13 +120,18 @@ end
 local RECOVERY_CODE = 'recovery_code:'
 
 -- a < b for integers in decimal (as std::to_string writes them), exactly: Lua's numbers are
--- doubles, which would round a step beyond 2^53 and could let a replay through.
+-- doubles, which would round a step beyond 2^53 and could let a replay through. Digit by digit
+-- (bytes), since Lua's string `<` follows the server's collation locale.
 local function int_less(a, b)
   local neg_a, neg_b = string.sub(a, 1, 1) == '-', string.sub(b, 1, 1) == '-'
   if neg_a ~= neg_b then return neg_a end
   if neg_a then a, b = string.sub(b, 2), string.sub(a, 2) end
   if #a ~= #b then return #a < #b end
-  return a < b
+  for k = 1, #a do
+    local x, y = string.byte(a, k), string.byte(b, k)
+    if x ~= y then return x < y end
+  end
+  return false
 end
 
 -- nil if the changes apply to the account at `akey`; else the script's answer: false (gone, or
