@@ -197,7 +197,8 @@ struct AccountChanges {
   std::optional<std::int64_t> accept_totp_step{};
   // When set, the update applies only while this digest is among the stored recovery_codes, and
   // removes it; otherwise nothing changes and the result is Error::not_found. Of concurrent
-  // uses of one recovery code exactly one succeeds.
+  // uses of one recovery code exactly one succeeds. With recovery_codes set in the same change,
+  // the new set replaces what is left (the used code is checked against the stored set).
   std::optional<std::string> use_recovery_code{};
 };
 
