@@ -192,6 +192,7 @@ Task<Result<Login>> AccountService::login_unrecorded(Credentials c, RequestConte
   if (!found && found.error() != store::Error::not_found) co_return from_store(found.error());
   const std::string_view account_id = found ? std::string_view(found->id) : "-";
   PasswordCheck check{email->key, request.client, *password, found ? found->password_hash : hasher_.dummy_hash()};
+  check.forget_on_match = !(found && found->totp_enabled());
   auto match = co_await throttle_.check_password(std::move(check));
   if (!match) {
     refused("login.failed", request, match.error(), account_id);

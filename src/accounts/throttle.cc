@@ -73,7 +73,7 @@ Task<Result<bool>> Throttle::check_password(PasswordCheck check) {
     }
     co_return false;
   }
-  if (per_account.max != 0) {
+  if (per_account.max != 0 && check.forget_on_match) {
     auto cleared = co_await store_.clear_attempts(account_key(check.email_key));
     if (!cleared) co_return from_store(cleared.error());
   }

@@ -47,6 +47,10 @@ struct PasswordCheck {
   std::string client;    // the caller's address; empty skips the per-client limit
   std::string password;  // as compared (NFC)
   std::string hash;      // the stored PHC string, or the hasher's dummy hash for an unknown account
+  // Whether a match forgets the account's count. Not for an account with a second factor: its
+  // sign-in is complete only with the code (complete_mfa forgets it then), or else whoever has
+  // the password could clear the count of failed codes with each login and guess on.
+  bool forget_on_match = true;
 };
 
 // Codes one mfa_token admits (right or wrong) before it is dead.
@@ -69,7 +73,8 @@ class Throttle {
   //  4. the guess is counted for the account, atomically, and refused if that count is over the
   //     limit, so parallel guesses cannot overshoot it (only such a loser of a race is counted
   //     without being verified; its window is full then anyway);
-  //  5. the password is verified: a match forgets the account's count (ASVS 2.2.1), a mismatch
+  //  5. the password is verified: a match forgets the account's count (ASVS 2.2.1; unless
+  //     check.forget_on_match is false), a mismatch
   //     is counted for the client (the client's count grows only with failures, so an office's
   //     successful logins never add up; hence checked before and counted after).
   // Returns whether the password matched. Failures: Code::too_many_attempts with retry_after
