@@ -48,7 +48,9 @@ metrics::LoginOutcome login_outcome(const Result<Login>& r) {
   if (r) return r->mfa ? O::mfa_required : O::success;
   switch (r.error().code) {
     case Code::invalid_credentials: return O::invalid_credentials;
-    case Code::invalid_code: return O::invalid_code;
+    case Code::invalid_code:
+    case Code::invalid_mfa_token: return O::invalid_code;
+    case Code::totp_unavailable: return O::unavailable;
     case Code::too_many_attempts: return O::throttled;
     case Code::account_disabled: return O::disabled;
     case Code::email_not_verified: return O::unverified;
@@ -259,12 +261,18 @@ Task<Result<Login>> AccountService::open_session(const store::Account& account, 
   session.client_address = request.client;
   session.expected_password_hash = account.password_hash;
   session.keep_newest = kMaxSessionsPerAccount;
+  // Without a code only while there is still no second factor (a confirmation may have raced).
+  session.without_second_factor = factor.empty();
   auto created = co_await store_.create_session(std::move(session));
   if (!created && created.error() == store::Error::not_found) {
-    // Gone, disabled, or its password changed since it was verified. Only a disable is told
-    // apart (the password matched, so the answer may say so, as above); one more read, on this
-    // rare path only.
+    // Gone, disabled, its password changed since it was verified, or a second factor turned on
+    // meanwhile. Only a disable and the second factor are told apart (the password matched, so
+    // the answer may say so, as above); one more read, on this rare path only.
     auto now_stored = co_await store_.find_account(account.id);
+    if (now_stored && factor.empty() && now_stored->totp_enabled() && !now_stored->disabled &&
+        now_stored->password_hash == account.password_hash) {
+      co_return co_await challenge(*now_stored, request);
+    }
     if (now_stored && now_stored->disabled && now_stored->password_hash == account.password_hash) {
       audit_->info("event=login.failed account_id={} request_id={} reason=account_disabled", account.id,
                    request.logged_id());
@@ -478,8 +486,10 @@ Task<Result<User>> AccountService::update_profile(const Principal& p, ProfileCha
     auto hash = co_await hasher_.hash(std::move(*password));
     if (!hash) co_return from_hash(hash.error());
     changes.password_hash = std::move(*hash);
-    // A password change is how users evict whoever else holds a session: revoke all but this one.
+    // A password change is how users evict whoever else holds a session: revoke all but this one,
+    // and every sign-in waiting for its second factor (it got there with the old password).
     changes.keep_only_session = p.token_digest();
+    changes.drop_tokens.push_back(store::TokenPurpose::mfa_login);
     // The owner hears of it at the address in force, in case it was not them.
     changes.effects.mail.push_back(messages::password_changed(p.user().email, name ? *name : p.user().name,
                                                               changes.updated_at));

@@ -185,13 +185,15 @@ Task<Result<User>> AdminService::update_user(std::string id, UserEdit e, Request
       // Disabling signs the account out everywhere in the same change, and voids its links: no
       // session outlives it, and no reset link mailed before lets anyone back in.
       changes.revoke_all_sessions = true;
-      changes.drop_tokens = {store::TokenPurpose::email_verification, store::TokenPurpose::password_reset};
+      changes.drop_tokens = {store::TokenPurpose::email_verification, store::TokenPurpose::password_reset,
+                             store::TokenPurpose::mfa_login};
     }
   }
   if (e.totp_enabled) {
     changes.totp_secret = "";
     changes.totp_pending = "";
     changes.recovery_codes = std::vector<std::string>{};
+    changes.drop_tokens.push_back(store::TokenPurpose::mfa_login);
   }
   auto updated = co_await store_.update_account(*canonical, std::move(changes));
   if (!updated) co_return from_store(updated.error());

@@ -77,8 +77,9 @@ Task<Result<std::vector<std::string>>> SecondFactor::confirm(const Principal& p,
   if (!secret) co_return fail(Code::totp_unavailable);  // sealed under another key
 
   // A confirmation is a code check like a sign-in's: the same budget, its own token key.
+  const std::string confirmations = "confirm:" + account->id;  // named: a coroutine's reference argument
   auto admitted =
-      co_await throttle_.admit_code(p.email_key_, p.request().client, "confirm:" + account->id, options_.mfa_token_ttl);
+      co_await throttle_.admit_code(p.email_key_, p.request().client, confirmations, options_.mfa_token_ttl);
   if (!admitted) {
     if (admitted.error().code == Code::invalid_mfa_token) co_return fail(Code::invalid_confirmation_code);
     co_return admitted.error();
@@ -121,6 +122,8 @@ Task<Result<void>> SecondFactor::disable(const Principal& p, std::optional<std::
   changes.totp_secret = "";
   changes.totp_pending = "";
   changes.recovery_codes = std::vector<std::string>{};
+  // A sign-in waiting for a code would wait for nothing: it starts again with the password.
+  changes.drop_tokens = {store::TokenPurpose::mfa_login};
   changes.expected_password_hash = p.password_hash_;
   auto stored = co_await store_.update_account(p.account_id(), std::move(changes));
   if (!stored) co_return stored.error() == store::Error::not_found ? fail(Code::conflict) : from_store(stored.error());

@@ -28,8 +28,10 @@ std::string backup_directory(const Settings& s) {
 // without it, secrets.key beside the database, made on first start; for Redis without it, none
 // (enrolment answers 503 totp_unavailable): every instance must read what any other sealed, so
 // that key is the operator's to share.
+// `created` is set to the file's path when this call made it.
 boost::system::result<std::optional<security::SecretBox>, BuildError> secrets_key(const Settings& s,
-                                                                                   spdlog::logger& log) {
+                                                                                   spdlog::logger& log,
+                                                                                   std::string& created) {
   if (!s.secrets_key_file.empty()) {
     auto key = load_secrets_key(s.secrets_key_file, "--secrets-key-file");
     if (!key) return key.error();
@@ -42,11 +44,38 @@ boost::system::result<std::optional<security::SecretBox>, BuildError> secrets_ke
     return std::optional<security::SecretBox>();
   }
   const std::string path = (std::filesystem::path(*file).parent_path() / "secrets.key").string();
+  std::error_code ec;
+  const bool existed = std::filesystem::exists(path, ec);
   auto key = load_or_create_secrets_key(path);
   if (!key) return key.error();
-  log.info("event=secrets_key source=beside_database");
+  if (!existed) created = path;
+  log.info("event=secrets_key source=beside_database created={}", !existed);
   return std::optional<security::SecretBox>(std::move(*key));
 }
+
+}  // namespace
+
+boost::asio::awaitable<boost::system::result<void, BuildError>> App::check_new_secrets_key() {
+  if (created_secrets_key_.empty()) co_return boost::system::result<void, BuildError>{};
+  std::string after;
+  std::size_t sealed = 0;
+  for (;;) {
+    auto page = co_await store_->list_accounts(after, 1000);
+    if (!page) co_return BuildError{"cannot read the accounts to check the new secrets key"};
+    for (const store::Account& a : *page) sealed += !a.totp_secret.empty() || !a.totp_pending.empty();
+    if (page->size() < 1000) break;
+    after = page->back().id;
+  }
+  if (sealed == 0) co_return boost::system::result<void, BuildError>{};
+  std::error_code ignored;
+  std::filesystem::remove(created_secrets_key_, ignored);
+  co_return BuildError{std::to_string(sealed) + " accounts have a second factor sealed with a key that " +
+                       created_secrets_key_ +
+                       " no longer holds (lost, or the database was restored without it): restore the file, or name "
+                       "it with --secrets-key-file"};
+}
+
+namespace {
 
 // What vestibule_build_info says: the project's version (version.h), the store URL's scheme
 // ("sqlite", "redis"; never the URL, which may hold a password) and the hash engine.
@@ -102,7 +131,7 @@ boost::system::result<std::unique_ptr<App>, BuildError> App::build(const Setting
 
   accounts::ServiceOptions service = settings.service;
   // After the store opened: for SQLite the key lives in the database's directory, made by then.
-  auto secrets = secrets_key(settings, *loggers.server());
+  auto secrets = secrets_key(settings, *loggers.server(), app->created_secrets_key_);
   if (!secrets) return secrets.error();
   service.secrets = std::move(*secrets);
   if (!settings.common_passwords.empty()) {

@@ -146,6 +146,10 @@ struct Session {
   // Not stored: when set, create_session succeeds only while the account's password hash is
   // still this one, so a login that verified a password changed meanwhile gets no session.
   std::optional<std::string> expected_password_hash{};
+  // Not stored: when set, create_session succeeds only while the account has no second factor
+  // (totp_secret empty), so a login whose password was checked while a confirmation turned the
+  // second factor on gets no session without a code.
+  bool without_second_factor = false;
   // Not stored: when not 0, create_session keeps at most this many live sessions of the account
   // (the new one among them) and revokes the rest in the same transaction, oldest first (by
   // created_at, then id). 0 bounds nothing. So listing and revoking all stay bounded work.
@@ -273,7 +277,8 @@ class Store {
   virtual Task<Result<void>> delete_account(std::string account_id) = 0;
 
   // Stores a session for an existing account. Error::not_found if the account is gone, is
-  // disabled, or its password hash is no longer session.expected_password_hash. With
+  // disabled, or its password hash is no longer session.expected_password_hash, or it has a
+  // second factor under session.without_second_factor. With
   // session.keep_newest set, the account's other sessions live at session.created_at beyond the
   // newest keep_newest - 1 (created_at descending, then id descending) are revoked atomically
   // with the insert: the new session always stays, even if a clock behind made it the oldest.

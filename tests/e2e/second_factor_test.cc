@@ -360,13 +360,19 @@ TEST_F(SecondFactorTest, TheSecondFactorSurvivesARestart) {
   EXPECT_EQ(second_step(mfa_token(e.account), e.recovery_codes[0]).result_int(), 201u);
 }
 
-// A mailbox is not a second factor: a reset sets the password and leaves the code required.
-TEST_F(SecondFactorTest, APasswordResetKeepsTheSecondFactor) {
+// A mailbox is not a second factor: a reset sets the password, leaves the code required, ends
+// the sign-ins waiting for a code, and does not forget the wrong codes counted.
+TEST_F(SecondFactorTest, APasswordResetKeepsTheSecondFactorAndTheCountOfWrongCodes) {
   if (!testing::SmtpServer::available()) GTEST_SKIP() << "python3-aiosmtpd is not installed (scripts/setup.sh --test)";
   testing::SmtpServer smtp;
   const std::string public_url = "https://accounts.example.com";
-  start({"--mail-url", smtp.url(), "--public-url", public_url});
-  Enrolled e = enrolled("totp-reset");
+  start({"--mail-url", smtp.url(), "--public-url", public_url, "--login-account-limit", "5"});
+  Enrolled e = enrolled("totp-reset");  // a complete sign-in: the count starts at zero
+  fresh_step(12s);
+  const std::string wrong = wrong_code(e.secret);
+  const std::string waiting = mfa_token(e.account);                          // 1
+  EXPECT_TRUE(is_problem(second_step(waiting, wrong), 401, "invalid_code"));  // 2
+  EXPECT_TRUE(is_problem(second_step(waiting, wrong), 401, "invalid_code"));  // 3
   ASSERT_EQ(client().post("/v1/password-resets", {{"email", e.account.email}}).result_int(), 202u);
   std::optional<std::string> token;
   for (const testing::ReceivedMessage& m : smtp.wait_for_messages(2, 20s)) {
@@ -377,10 +383,30 @@ TEST_F(SecondFactorTest, APasswordResetKeepsTheSecondFactor) {
   Response done = client().post("/v1/password-resets/confirm", {{"token", *token}, {"password", new_password}});
   ASSERT_EQ(done.result_int(), 204u) << describe(done);
   e.account.password = new_password;
-  EXPECT_EQ(body_object(client().post("/v1/sessions", {{"email", e.account.email}, {"password", new_password}}))
-                ["mfa_required"],
-            true);
-  EXPECT_EQ(second_step(mfa_token(e.account), e.recovery_codes[0]).result_int(), 201u);
+  // The sign-in that waited for a code from before the reset is over.
+  EXPECT_TRUE(is_problem(second_step(waiting, oathtool_code(e.secret, 1)), 400, "invalid_token"));
+  const std::string after = mfa_token(e.account);                             // 4: still a code to give
+  EXPECT_TRUE(is_problem(second_step(after, wrong), 401, "invalid_code"));    // 5
+  // The count survived the reset: the account's budget is spent.
+  EXPECT_TRUE(is_problem(second_step(after, oathtool_code(e.secret, 1)), 429, "too_many_attempts"));
+}
+
+TEST_F(SecondFactorTest, ASignInWaitingForACodeEndsWhenThePasswordChangesOrTheSecondFactorGoesOff) {
+  start();
+  Enrolled e = enrolled("totp-ends");
+  fresh_step();
+  const std::string before_change = mfa_token(e.account);
+  const std::string new_password = "another long passphrase";
+  Response changed = client().patch(
+      "/v1/users/me", {{"password", new_password}, {"current_password", e.account.password}}, e.token);
+  ASSERT_EQ(changed.result_int(), 200u) << describe(changed);
+  e.account.password = new_password;
+  EXPECT_TRUE(is_problem(second_step(before_change, oathtool_code(e.secret, 1)), 400, "invalid_token"));
+
+  const std::string before_off = mfa_token(e.account);
+  Response off = client().del("/v1/users/me/totp", e.token, json::object{{"current_password", new_password}});
+  ASSERT_EQ(off.result_int(), 204u) << describe(off);
+  EXPECT_TRUE(is_problem(second_step(before_off, oathtool_code(e.secret, 1)), 400, "invalid_token"));
 }
 
 TEST_F(SecondFactorTest, AnOperatorCanTurnItOffButNotOn) {
@@ -407,6 +433,35 @@ TEST(SecretsKeyTest, AKeyFileOthersMayReadIsRefusedAtStart) {
   ServerProcess::Exit exit = ServerProcess::run_until_exit(config, 20s);
   EXPECT_EQ(exit.code, 2) << exit.log;
   EXPECT_THAT(exit.log, HasSubstr("--secrets-key-file"));
+}
+
+// A database whose key was lost (or restored without it): a new key would open none of its
+// secrets, so the server refuses to start instead of making one; with the file back it starts.
+TEST(SecretsKeyTest, AMissingKeyBesideADatabaseWithSecondFactorsIsRefusedAtStart) {
+  if (store_under_test() == StoreKind::redis) GTEST_SKIP() << "the key is made beside a SQLite database only";
+  if (!oathtool_available()) GTEST_SKIP() << "oathtool is not installed (scripts/setup.sh --test)";
+  TempDir data("totp-lostkey");
+  ServerConfig config;
+  config.data_dir = data.path();
+  const auto key = data.path() / "secrets.key";
+  {
+    auto server = ServerProcess::start(config);
+    HttpClient client(server->port());
+    const Account ann = register_account(client, "totp-lostkey");
+    const std::string token = login(client, ann);
+    Response enrolled = client.post("/v1/users/me/totp", {{"current_password", ann.password}}, token);
+    ASSERT_EQ(enrolled.result_int(), 201u) << describe(enrolled);
+    ASSERT_EQ(server->stop(), 0);
+  }
+  const auto kept = data.path() / "secrets.key.kept";
+  std::filesystem::rename(key, kept);
+  ServerProcess::Exit exit = ServerProcess::run_until_exit(config, 20s);
+  EXPECT_EQ(exit.code, 2) << exit.log;
+  EXPECT_THAT(exit.log, HasSubstr("accounts have a second factor sealed with a key"));
+  EXPECT_FALSE(std::filesystem::exists(key)) << "the new key was left behind";
+  std::filesystem::rename(kept, key);
+  auto restored = ServerProcess::start(config);
+  EXPECT_TRUE(restored->running());
 }
 
 TEST(SecretsKeyTest, WithoutAKeyFileSqliteMakesOneBesideTheDatabaseAndRedisHasNoTotp) {

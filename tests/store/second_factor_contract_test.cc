@@ -549,6 +549,25 @@ TEST_P(SecondFactorContractTest, OpaqueValuesAreStoredByteForByte) {
   EXPECT_EQ(sorted(used->recovery_codes), sorted({"a,b", "[\"x\"]", "recovery_code:y", "\xe2\x82\xac"}));
 }
 
+TEST_P(SecondFactorContractTest, ASessionWithoutASecondFactorIsRefusedOnceTheAccountHasOne) {
+  add_enrolled_account("acc-sf-session", "sf-session@example.com");
+  Account plain = make_account("acc-plain-session", "plain-session@example.com");
+  ASSERT_TRUE(run(store().create_account(plain, {})));
+  Session guarded = make_session("digest-guarded", "acc-sf-session", kT0 + 24h);
+  guarded.without_second_factor = true;
+  Result<void> refused = run(store().create_session(guarded));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error(), Error::not_found);
+  EXPECT_FALSE(find_by_session("digest-guarded"));
+  // Without the condition, and for an account without a second factor, the session is stored.
+  guarded.without_second_factor = false;
+  EXPECT_TRUE(run(store().create_session(guarded)));
+  Session plain_session = make_session("digest-plain", "acc-plain-session", kT0 + 24h);
+  plain_session.without_second_factor = true;
+  EXPECT_TRUE(run(store().create_session(plain_session)));
+  EXPECT_TRUE(find_by_session("digest-plain"));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, SecondFactorContractTest, ::testing::ValuesIn(kFactories),
                          [](const ::testing::TestParamInfo<StoreFactory>& info) { return std::string(info.param.name); });
 
