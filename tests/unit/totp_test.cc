@@ -113,7 +113,7 @@ TEST(Base32, DecodingIgnoresCaseAndSpaces) {
 TEST(Base32, RoundTripsRandomBytes) {
   for (std::size_t n = 0; n < 40; ++n) {
     Bytes b(n);
-    randombytes_buf(b.data(), b.size());
+    if (n > 0) randombytes_buf(b.data(), b.size());  // an empty vector's data() may be null
     EXPECT_EQ(base32_decode(base32_encode(b)), b) << n << " bytes";
   }
 }
