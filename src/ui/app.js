@@ -125,22 +125,25 @@
 
   // ---- the page ---------------------------------------------------------------------------
 
+  // The message area is always in the page (empty, it takes no room): a live region that
+  // appears in the moment its text arrives is not announced by every screen reader.
   function say(text, error = false) {
     const m = $('message');
     m.textContent = text;
     m.classList.toggle('error', error);
-    m.hidden = false;
     m.focus();
   }
 
   function quiet() {
-    const m = $('message');
-    m.hidden = true;
-    m.textContent = '';
+    $('message').textContent = '';
   }
 
   function show(name, focusHeading = false) {
     for (const view of VIEWS) $(`view-${view}`).hidden = view !== name;
+    // Leaving a mailed link's step: the address bar says where the person is now, so that a
+    // reload shows this view rather than the spent link's.
+    const linkPath = name === 'reset' ? '/reset-password' : name === 'verify' ? '/verify-email' : null;
+    if (!linkPath && location.pathname !== '/') history.replaceState(null, '', '/');
     const heading = $(`view-${name}`).querySelector('h1');
     document.title = `${heading.textContent} · Vestibule`;
     if (focusHeading) {
