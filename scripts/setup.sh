@@ -26,6 +26,8 @@ case "${1:-}" in
   --package) packages+=(dpkg-dev debootstrap curl python3 systemd-container) ;;
   # bench/run.sh: the harness is built with the tests, drives load with wrk and draws with gnuplot.
   --bench) packages+=(libgtest-dev libgmock-dev libbenchmark-dev redis-server openssl wrk gnuplot-nox) ;;
+  # scripts/install-browser.sh: the account page's browser test drives Debian's chromium.
+  --browser) packages+=(chromium) ;;
 esac
 
 missing=()
