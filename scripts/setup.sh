@@ -16,9 +16,10 @@ packages=(
 case "${1:-}" in
   # The tests start their own redis-server and SMTP server (aiosmtpd, run by /usr/bin/python3),
   # and make hashes to import with independent tools: passlib (with argon2-cffi and bcrypt),
-  # openssl kdf, and mkpasswd (whois). A real /metrics scrape is checked with promtool (prometheus).
+  # openssl kdf, and mkpasswd (whois). A real /metrics scrape is checked with promtool (prometheus),
+  # TOTP codes against oathtool's.
   --test) packages+=(libgtest-dev libgmock-dev libbenchmark-dev redis-server openssl python3-aiosmtpd
-                     python3-passlib python3-argon2 python3-bcrypt whois prometheus) ;;
+                     python3-passlib python3-argon2 python3-bcrypt whois prometheus oathtool) ;;
   --redis) packages+=(redis-server) ;;
   # scripts/test-package.sh: cpack's dependency scan (dpkg-shlibdeps), the Debian 12 root, and
   # what drives the server in it; systemd-nspawn boots it with systemd.

@@ -5,6 +5,7 @@
 #include "accounts/checks.h"
 #include "accounts/messages.h"
 #include "accounts/name.h"
+#include "accounts/reauthenticate.h"
 #include "security/email.h"
 #include "security/tokens.h"
 #include "security/unicode.h"
@@ -44,9 +45,12 @@ Failure from_hash(security::HashError e) {
 
 metrics::LoginOutcome login_outcome(const Result<Login>& r) {
   using O = metrics::LoginOutcome;
-  if (r) return O::success;
+  if (r) return r->mfa ? O::mfa_required : O::success;
   switch (r.error().code) {
     case Code::invalid_credentials: return O::invalid_credentials;
+    case Code::invalid_code:
+    case Code::invalid_mfa_token: return O::invalid_code;
+    case Code::totp_unavailable: return O::unavailable;
     case Code::too_many_attempts: return O::throttled;
     case Code::account_disabled: return O::disabled;
     case Code::email_not_verified: return O::unverified;
@@ -86,7 +90,8 @@ AccountService::AccountService(store::Store& store, security::PasswordHasher& ha
       mail_queued_(std::move(mail_queued)),
       throttle_(store, hasher, options.throttling, clock_, metrics),
       metrics_(metrics),
-      flows_(store, hasher, options_, clock_, audit_, mail_queued_, throttle_) {}
+      flows_(store, hasher, options_, clock_, audit_, mail_queued_, throttle_),
+      second_factor_(store, options_, clock_, audit_, throttle_) {}
 
 void AccountService::queued() const {
   if (mail_queued_) mail_queued_();
@@ -189,6 +194,7 @@ Task<Result<Login>> AccountService::login_unrecorded(Credentials c, RequestConte
   if (!found && found.error() != store::Error::not_found) co_return from_store(found.error());
   const std::string_view account_id = found ? std::string_view(found->id) : "-";
   PasswordCheck check{email->key, request.client, *password, found ? found->password_hash : hasher_.dummy_hash()};
+  check.forget_on_match = !(found && found->totp_enabled());
   auto match = co_await throttle_.check_password(std::move(check));
   if (!match) {
     refused("login.failed", request, match.error(), account_id);
@@ -237,6 +243,12 @@ Task<Result<Login>> AccountService::login_unrecorded(Credentials c, RequestConte
     }
   }
 
+  if (account.totp_enabled()) co_return co_await challenge(account, request);
+  co_return co_await open_session(account, request, "");
+}
+
+Task<Result<Login>> AccountService::open_session(const store::Account& account, const RequestContext& request,
+                                                 std::string_view factor) {
   security::IssuedToken token = security::issue_token();
   const TimePoint now = clock_();
   const TimePoint expires = now + std::chrono::duration_cast<std::chrono::milliseconds>(options_.token_ttl);
@@ -249,12 +261,18 @@ Task<Result<Login>> AccountService::login_unrecorded(Credentials c, RequestConte
   session.client_address = request.client;
   session.expected_password_hash = account.password_hash;
   session.keep_newest = kMaxSessionsPerAccount;
+  // Without a code only while there is still no second factor (a confirmation may have raced).
+  session.without_second_factor = factor.empty();
   auto created = co_await store_.create_session(std::move(session));
   if (!created && created.error() == store::Error::not_found) {
-    // Gone, disabled, or its password changed since it was verified. Only a disable is told
-    // apart (the password matched, so the answer may say so, as above); one more read, on this
-    // rare path only.
+    // Gone, disabled, its password changed since it was verified, or a second factor turned on
+    // meanwhile. Only a disable and the second factor are told apart (the password matched, so
+    // the answer may say so, as above); one more read, on this rare path only.
     auto now_stored = co_await store_.find_account(account.id);
+    if (now_stored && factor.empty() && now_stored->totp_enabled() && !now_stored->disabled &&
+        now_stored->password_hash == account.password_hash) {
+      co_return co_await challenge(*now_stored, request);
+    }
     if (now_stored && now_stored->disabled && now_stored->password_hash == account.password_hash) {
       audit_->info("event=login.failed account_id={} request_id={} reason=account_disabled", account.id,
                    request.logged_id());
@@ -265,9 +283,106 @@ Task<Result<Login>> AccountService::login_unrecorded(Credentials c, RequestConte
     co_return fail(Code::invalid_credentials);
   }
   if (!created) co_return from_store(created.error());
-  audit_->info("event=login.succeeded account_id={} request_id={} session_id={}", account.id, request.logged_id(),
-               session_id);
+  if (factor.empty()) {
+    audit_->info("event=login.succeeded account_id={} request_id={} session_id={}", account.id, request.logged_id(),
+                 session_id);
+  } else {
+    audit_->info("event=login.succeeded account_id={} request_id={} session_id={} second_factor={}", account.id,
+                 request.logged_id(), session_id, factor);
+  }
   co_return Login{std::move(token.token), expires, options_.token_ttl, user_of(account)};
+}
+
+Task<Result<Login>> AccountService::challenge(const store::Account& account, const RequestContext& request) {
+  security::IssuedToken token = security::issue_token();
+  const TimePoint now = clock_();
+  store::Effects effects;
+  effects.token = store::FlowToken{std::move(token.digest), store::TokenPurpose::mfa_login, account.id, account.email,
+                                   now, now + std::chrono::duration_cast<std::chrono::milliseconds>(options_.mfa_token_ttl)};
+  auto added = co_await store_.add_effects(account.id, std::move(effects));
+  if (!added) {
+    // Deleted meanwhile: a login's answer for an account that is not there.
+    if (added.error() == store::Error::not_found) co_return fail(Code::invalid_credentials);
+    co_return from_store(added.error());
+  }
+  audit_->info("event=login.mfa_required account_id={} request_id={}", account.id, request.logged_id());
+  Login login{};
+  login.mfa = MfaChallenge{std::move(token.token), options_.mfa_token_ttl};
+  co_return login;
+}
+
+Task<Result<Login>> AccountService::complete_mfa(std::optional<std::string> mfa_token, std::optional<std::string> code,
+                                                 RequestContext request) {
+  auto result = co_await complete_mfa_unrecorded(std::move(mfa_token), std::move(code), std::move(request));
+  if (metrics_) {
+    const bool wrong = !result && result.error().code == Code::invalid_code;
+    metrics_->login(wrong ? metrics::LoginOutcome::invalid_code : login_outcome(result));
+  }
+  co_return result;
+}
+
+Task<Result<Login>> AccountService::complete_mfa_unrecorded(std::optional<std::string> mfa_token,
+                                                            std::optional<std::string> code, RequestContext request) {
+  Checks checks;
+  checks.required("mfa_token", mfa_token);
+  checks.required("code", code);
+  if (!checks.ok()) co_return std::move(checks).failure();
+  std::optional<std::string> digest = security::token_digest(*mfa_token);
+  if (!digest) co_return fail(Code::invalid_mfa_token);
+  const TimePoint now = clock_();
+  auto holder = co_await store_.find_token(*digest, store::TokenPurpose::mfa_login, now);
+  if (!holder) {
+    co_return holder.error() == store::Error::not_found ? fail(Code::invalid_mfa_token) : from_store(holder.error());
+  }
+  store::Account account = std::move(holder->account);
+  auto admitted = co_await throttle_.admit_code(account.email_key, request.client, *digest, options_.mfa_token_ttl);
+  if (!admitted) {
+    if (admitted.error().code == Code::invalid_mfa_token) {
+      // Its codes are used up: the token dies now rather than at its expiry.
+      store::AccountChanges nothing;
+      nothing.updated_at = account.updated_at;
+      (void)co_await store_.redeem_token(*digest, store::TokenPurpose::mfa_login, now, std::move(nothing));
+      audit_->info("event=login.failed account_id={} request_id={} reason=mfa_token_exhausted", account.id,
+                   request.logged_id());
+    }
+    refused("login.failed", request, admitted.error(), account.id);
+    co_return admitted.error();
+  }
+  if (account.disabled) {
+    audit_->info("event=login.failed account_id={} request_id={} reason=account_disabled", account.id,
+                 request.logged_id());
+    co_return fail(Code::account_disabled);
+  }
+  auto checked = second_factor_.check_code(account, *code);
+  if (!checked) co_return checked.error();
+  std::optional<store::AccountChanges> changes = std::move(*checked);
+  bool accepted = changes.has_value();
+  const std::string_view factor = changes && changes->use_recovery_code ? "recovery_code" : "totp";
+  std::optional<store::Account> redeemed;
+  if (accepted) {
+    // The token's consumption, the replay guard (or the recovery code's use) and the password
+    // being still the one that was checked: one atomic change. A refusal here is a code that was
+    // used meanwhile (a replay, a race) or a password changed since: no session either way.
+    changes->expected_password_hash = account.password_hash;
+    auto done = co_await store_.redeem_token(*digest, store::TokenPurpose::mfa_login, now, std::move(*changes));
+    if (!done && done.error() != store::Error::not_found) co_return from_store(done.error());
+    accepted = done.has_value();
+    if (done) redeemed = std::move(*done);
+  }
+  if (!accepted) {
+    auto counted = co_await throttle_.code_failed(request.client);
+    if (!counted) co_return counted.error();
+    audit_->info("event=login.failed account_id={} request_id={} reason=invalid_code", account.id,
+                 request.logged_id());
+    co_return fail(Code::invalid_code);
+  }
+  auto forgotten = co_await throttle_.forget_failures(account.email_key);
+  (void)forgotten;  // best effort: the window closes by itself
+  if (factor == "recovery_code") {
+    audit_->info("event=recovery_code.used account_id={} request_id={} remaining={}", account.id, request.logged_id(),
+                 redeemed->recovery_codes.size());
+  }
+  co_return co_await open_session(*redeemed, request, factor);
 }
 
 Task<Result<Principal>> AccountService::authenticate(std::string_view bearer_token, RequestContext request) {
@@ -328,26 +443,7 @@ Task<Result<void>> AccountService::revoke_session(const Principal& p, std::strin
 
 Task<Result<void>> AccountService::reauthenticate(const Principal& p, const std::string& password,
                                                   std::string_view purpose) {
-  std::optional<std::string> nfc = security::to_nfc(password);
-  if (!nfc) {
-    audit_->info("event=reauthentication.failed account_id={} request_id={} for={} reason=invalid_password",
-                 p.account_id(), p.request().logged_id(), purpose);
-    co_return fail(Code::invalid_password);
-  }
-  // Through the same throttle and under the same key as a login: a stolen token must not allow
-  // more guesses than the login form.
-  PasswordCheck check{p.email_key_, p.request().client, std::move(*nfc), p.password_hash_};
-  auto match = co_await throttle_.check_password(std::move(check));
-  if (!match) {
-    refused("reauthentication.failed", p.request(), match.error(), p.account_id());
-    co_return match.error();
-  }
-  if (!*match) {
-    audit_->info("event=reauthentication.failed account_id={} request_id={} for={} reason=invalid_password",
-                 p.account_id(), p.request().logged_id(), purpose);
-    co_return fail(Code::invalid_password);
-  }
-  co_return Result<void>{};
+  co_return co_await accounts::reauthenticate(throttle_, *audit_, p, password, purpose);
 }
 
 Task<Result<User>> AccountService::update_profile(const Principal& p, ProfileChanges ch) {
@@ -390,8 +486,10 @@ Task<Result<User>> AccountService::update_profile(const Principal& p, ProfileCha
     auto hash = co_await hasher_.hash(std::move(*password));
     if (!hash) co_return from_hash(hash.error());
     changes.password_hash = std::move(*hash);
-    // A password change is how users evict whoever else holds a session: revoke all but this one.
+    // A password change is how users evict whoever else holds a session: revoke all but this one,
+    // and every sign-in waiting for its second factor (it got there with the old password).
     changes.keep_only_session = p.token_digest();
+    changes.drop_tokens.push_back(store::TokenPurpose::mfa_login);
     // The owner hears of it at the address in force, in case it was not them.
     changes.effects.mail.push_back(messages::password_changed(p.user().email, name ? *name : p.user().name,
                                                               changes.updated_at));

@@ -21,6 +21,7 @@
 
 #include "accounts/failure.h"
 #include "accounts/mail_flows.h"
+#include "accounts/second_factor.h"
 #include "accounts/throttle.h"
 #include "accounts/types.h"
 #include "metrics/account_metrics.h"
@@ -65,6 +66,18 @@ class AccountService {
   // The session keeps the request's user agent (cut to kMaxUserAgentBytes) and client address
   // for its owner's list.
   Task<Result<Login>> login(Credentials c, RequestContext request = {});
+
+  // The second step of a sign-in with a second factor: `code` (a TOTP code or a recovery code)
+  // for the account whose login answered `mfa_token`; opens the session as login does.
+  // validation_failed if either is missing; invalid_mfa_token if the token is malformed,
+  // unknown, used, expired or has taken kCodesPerMfaToken codes (it is dead then);
+  // too_many_attempts past the account's or the client's failed-check limits (a wrong code counts
+  // as a wrong password); invalid_code for a wrong code, a TOTP code already accepted in its
+  // window (no replay) or a recovery code already used; totp_unavailable without the secrets
+  // key; account_disabled if an operator disabled the account since the password step;
+  // invalid_credentials if its password changed since (the token no longer proves anything).
+  Task<Result<Login>> complete_mfa(std::optional<std::string> mfa_token, std::optional<std::string> code,
+                                   RequestContext request = {});
 
   // The holder of a bearer token. invalid_token if it is malformed, unknown, expired or revoked,
   // or its account is gone or disabled. Never overloaded (no hashing). Records the use
@@ -111,6 +124,8 @@ class AccountService {
 
   // The mailed flows: password reset, email verification (accounts/mail_flows.h).
   MailFlows& mail_flows() { return flows_; }
+  // Enrolment in the second factor (accounts/second_factor.h).
+  SecondFactor& second_factor() { return second_factor_; }
   // Work answered requests still have running (MailFlows::background_jobs()): serve lets it
   // finish before it exits.
   std::size_t background_jobs() const { return flows_.background_jobs(); }
@@ -120,6 +135,15 @@ class AccountService {
   // whichever way they end: vestibule_registrations_total, vestibule_logins_total).
   Task<Result<std::optional<User>>> register_unrecorded(Registration r, RequestContext request);
   Task<Result<Login>> login_unrecorded(Credentials c, RequestContext request);
+  Task<Result<Login>> complete_mfa_unrecorded(std::optional<std::string> mfa_token, std::optional<std::string> code,
+                                              RequestContext request);
+  // A login's answer for an account with a second factor: an mfa_token (a flow token of purpose
+  // mfa_login, only its digest stored) and no session.
+  Task<Result<Login>> challenge(const store::Account& account, const RequestContext& request);
+  // Opens a session for `account`, whose password (and second factor, `factor` names it: ""
+  // for none) was just checked: only while that password is still the account's.
+  Task<Result<Login>> open_session(const store::Account& account, const RequestContext& request,
+                                   std::string_view factor);
 
   // Adds to `changes` a move of p's address to `to`: the verification link for it and a
   // notice to the old one; under `required` the move waits as pending_email. too_many_attempts
@@ -144,6 +168,7 @@ class AccountService {
   Throttle throttle_;
   metrics::AccountMetrics* const metrics_;  // may be null
   MailFlows flows_;  // after what it uses
+  SecondFactor second_factor_;
 };
 
 }  // namespace vestibule::accounts

@@ -149,8 +149,11 @@ Task<Result<User>> AdminService::update_user(std::string id, UserEdit e, Request
   Checks checks;
   std::optional<std::string> name = e.name ? checks.take("name", check_name(*e.name)) : std::nullopt;
   std::optional<security::Email> email = e.email ? checks.take("email", security::validate_email(*e.email)) : std::nullopt;
+  if (e.totp_enabled && *e.totp_enabled) {
+    checks.reject("totp_enabled", "invalid", "Only the account's owner can turn two-factor sign-in on.");
+  }
   if (!checks.ok()) co_return std::move(checks).failure();
-  if (!name && !email && !e.email_verified && !e.disabled) {
+  if (!name && !email && !e.email_verified && !e.disabled && !e.totp_enabled) {
     auto found = co_await store_.find_account(*canonical);
     if (!found) co_return from_store(found.error());
     co_return user_of(*found);  // nothing changed: no write, no audit line
@@ -182,15 +185,24 @@ Task<Result<User>> AdminService::update_user(std::string id, UserEdit e, Request
       // Disabling signs the account out everywhere in the same change, and voids its links: no
       // session outlives it, and no reset link mailed before lets anyone back in.
       changes.revoke_all_sessions = true;
-      changes.drop_tokens = {store::TokenPurpose::email_verification, store::TokenPurpose::password_reset};
+      changes.drop_tokens = {store::TokenPurpose::email_verification, store::TokenPurpose::password_reset,
+                             store::TokenPurpose::mfa_login};
     }
+  }
+  if (e.totp_enabled) {
+    changes.totp_secret = "";
+    changes.totp_pending = "";
+    changes.recovery_codes = std::vector<std::string>{};
+    changes.drop_tokens.push_back(store::TokenPurpose::mfa_login);
   }
   auto updated = co_await store_.update_account(*canonical, std::move(changes));
   if (!updated) co_return from_store(updated.error());
-  audit_->info("event=admin.user.updated account_id={} request_id={} name={} email={} email_verified={} disabled={}",
-               *canonical, request.logged_id(),
-               e.name.has_value(), e.email.has_value(), e.email_verified ? (*e.email_verified ? "true" : "false") : "-",
-               e.disabled ? (*e.disabled ? "true" : "false") : "-");
+  audit_->info(
+      "event=admin.user.updated account_id={} request_id={} name={} email={} email_verified={} disabled={} "
+      "totp_disabled={}",
+      *canonical, request.logged_id(), e.name.has_value(), e.email.has_value(),
+      e.email_verified ? (*e.email_verified ? "true" : "false") : "-", e.disabled ? (*e.disabled ? "true" : "false") : "-",
+      e.totp_enabled.has_value());
   co_return user_of(*updated);
 }
 

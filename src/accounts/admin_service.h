@@ -39,6 +39,10 @@ struct NewUser {
 struct UserEdit {
   std::optional<std::string> name{}, email{};
   std::optional<bool> email_verified{}, disabled{};
+  // false turns the second factor off (the way back in for someone who lost both the
+  // authenticator and the recovery codes, once the operator knows who they are); true is
+  // refused: only its owner can enrol.
+  std::optional<bool> totp_enabled{};
 };
 
 struct UserPage {

@@ -28,6 +28,13 @@ enum class Code {
   id_taken,             // admin API: an account with the given id exists
   backup_unsupported,   // admin API: the store keeps its own persistence (Redis: AOF, RDB)
   backup_in_progress,   // admin API: another backup is being written; retry when it is done
+  invalid_code,         // sign-in's second step: a wrong, replayed or used code (401)
+  invalid_mfa_token,    // sign-in's second step: the mfa_token is malformed, unknown, used, expired or dead (400)
+  invalid_confirmation_code,  // TOTP confirmation: a wrong code (400 invalid_code)
+  totp_enabled,         // enrolment while a second factor is on
+  totp_not_enabled,     // new recovery codes without a second factor
+  totp_not_pending,     // a confirmation with no enrolment waiting
+  totp_unavailable,     // no secrets key (--secrets-key-file): no TOTP on this server (503)
   overloaded,           // the hashing pool is full (or shutting down); retry shortly
   store_unavailable,    // the store could not be reached; nothing was changed
 };

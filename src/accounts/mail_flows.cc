@@ -149,7 +149,9 @@ Task<Result<void>> MailFlows::reset_password(std::optional<std::string> token, s
   changes.updated_at = clock_();
   // Whoever held a session may be who the owner is locking out.
   changes.revoke_all_sessions = true;
-  changes.drop_tokens = {TokenPurpose::password_reset};
+  // The other reset links, and sign-ins waiting for their second factor: whoever got that far
+  // with the old password must start again.
+  changes.drop_tokens = {TokenPurpose::password_reset, TokenPurpose::mfa_login};
   // The link reached the account's address, which proves it.
   changes.email_verified = true;
   changes.effects.mail.push_back(messages::password_changed(account.email, account.name, changes.updated_at));
@@ -157,8 +159,9 @@ Task<Result<void>> MailFlows::reset_password(std::optional<std::string> token, s
   if (!updated) {
     co_return updated.error() == store::Error::not_found ? fail(Code::invalid_link_token) : from_store(updated.error());
   }
-  // Best effort: the reset stands even if the count cannot be forgotten now (it expires).
-  co_await throttle_.forget_failures(updated->email_key);
+  // Best effort: the reset stands even if the count cannot be forgotten now (it expires). Not
+  // with a second factor: a mailbox is not one, and the count of failed codes must survive.
+  if (!updated->totp_enabled()) co_await throttle_.forget_failures(updated->email_key);
   audit_->info("event=password.reset account_id={} request_id={}", updated->id, request.logged_id());
   queued();
   co_return Result<void>{};

@@ -73,7 +73,7 @@ Task<Result<bool>> Throttle::check_password(PasswordCheck check) {
     }
     co_return false;
   }
-  if (per_account.max != 0) {
+  if (per_account.max != 0 && check.forget_on_match) {
     auto cleared = co_await store_.clear_attempts(account_key(check.email_key));
     if (!cleared) co_return from_store(cleared.error());
   }
@@ -119,6 +119,32 @@ Task<Result<bool>> Throttle::admit_mail(const std::string& recipient, std::strin
     }
   }
   co_return true;
+}
+
+Task<Result<void>> Throttle::admit_code(const std::string& email_key, const std::string& client,
+                                        const std::string& token_digest, std::chrono::seconds token_ttl) {
+  const Limit& per_account = limits_.failed_logins_per_account;
+  if (!client.empty()) {
+    auto allowed = co_await check_limit(limits_.failed_logins_per_client, kLoginClient, client_key(client));
+    if (!allowed) co_return allowed.error();
+  }
+  auto open = co_await check_limit(per_account, kLoginAccount, account_key(email_key));
+  if (!open) co_return open.error();
+  auto taken = co_await take_attempt(per_account, kLoginAccount, account_key(email_key));
+  if (!taken) co_return taken.error();
+  // The token's own budget, over its whole life (a window as long as the token lasts).
+  auto used = co_await store_.add_attempt("mfa:token:" + token_digest, clock_(), token_ttl);
+  if (!used) co_return from_store(used.error());
+  if (used->count > kCodesPerMfaToken) co_return Failure{Code::invalid_mfa_token, {}};
+  co_return Result<void>{};
+}
+
+Task<Result<void>> Throttle::code_failed(const std::string& client) {
+  const Limit& per_client = limits_.failed_logins_per_client;
+  if (client.empty() || per_client.max == 0) co_return Result<void>{};
+  auto counted = co_await store_.add_attempt(client_key(client), clock_(), per_client.window);
+  if (!counted) co_return from_store(counted.error());
+  co_return Result<void>{};
 }
 
 Task<Result<void>> Throttle::forget_failures(std::string email_key) {

@@ -47,7 +47,14 @@ struct PasswordCheck {
   std::string client;    // the caller's address; empty skips the per-client limit
   std::string password;  // as compared (NFC)
   std::string hash;      // the stored PHC string, or the hasher's dummy hash for an unknown account
+  // Whether a match forgets the account's count. Not for an account with a second factor: its
+  // sign-in is complete only with the code (complete_mfa forgets it then), or else whoever has
+  // the password could clear the count of failed codes with each login and guess on.
+  bool forget_on_match = true;
 };
+
+// Codes one mfa_token admits (right or wrong) before it is dead.
+inline constexpr std::uint32_t kCodesPerMfaToken = 5;
 
 class Throttle {
  public:
@@ -66,7 +73,8 @@ class Throttle {
   //  4. the guess is counted for the account, atomically, and refused if that count is over the
   //     limit, so parallel guesses cannot overshoot it (only such a loser of a race is counted
   //     without being verified; its window is full then anyway);
-  //  5. the password is verified: a match forgets the account's count (ASVS 2.2.1), a mismatch
+  //  5. the password is verified: a match forgets the account's count (ASVS 2.2.1; unless
+  //     check.forget_on_match is false), a mismatch
   //     is counted for the client (the client's count grows only with failures, so an office's
   //     successful logins never add up; hence checked before and counted after).
   // Returns whether the password matched. Failures: Code::too_many_attempts with retry_after
@@ -89,6 +97,20 @@ class Throttle {
   // have and sends nothing, so the answer tells nobody whether mail went out. Only
   // Code::store_unavailable.
   Task<Result<bool>> admit_mail(const std::string& recipient, std::string_view group);
+
+  // A second-factor code (TOTP or recovery code) of the sign-in whose mfa_token's digest is
+  // `token_digest`: the same door as a password, and the same budget. In order: the client's and
+  // the account's limits are checked by reads (as in check_password steps 1 and 2); the attempt
+  // is counted for the account (a guessed code is a guessed credential, counted in the store so
+  // the limit holds across instances) and for the token, which admits kCodesPerMfaToken codes
+  // in all: past them Code::invalid_mfa_token (the token is dead; the caller consumes it).
+  // The caller then checks the code and calls code_failed() or forget_failures().
+  // Code::too_many_attempts (with the limit's name), Code::store_unavailable.
+  Task<Result<void>> admit_code(const std::string& email_key, const std::string& client,
+                                const std::string& token_digest, std::chrono::seconds token_ttl);
+  // A wrong code: counted for the client, as a wrong password is (the account's count was taken
+  // by admit_code). Code::store_unavailable.
+  Task<Result<void>> code_failed(const std::string& client);
 
   // Forgets the failed password checks counted for an account (a password reset proved its
   // owner). Code::store_unavailable.

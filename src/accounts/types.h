@@ -11,7 +11,12 @@
 
 #include "accounts/throttle.h"
 #include "security/password_policy.h"
+#include "security/secret_box.h"
 #include "store/store.h"
+
+namespace spdlog {
+class logger;
+}
 
 namespace vestibule::accounts {
 
@@ -27,11 +32,13 @@ struct User {
   bool email_verified = false;
   std::string pending_email{};  // empty: no address change waiting for its link
   bool disabled = false;        // shown to operators (admin API) only
+  bool totp_enabled = false;    // a confirmed second factor (never the secret)
 };
 
 // What a client may see of a stored account.
 inline User user_of(const store::Account& a) {
-  return User{a.id, a.name, a.email, a.created_at, a.updated_at, a.email_verified, a.pending_email, a.disabled};
+  return User{a.id,           a.name,         a.email,    a.created_at,      a.updated_at,
+              a.email_verified, a.pending_email, a.disabled, a.totp_enabled()};
 }
 
 // One of an account's sessions as its owner sees it (GET /v1/sessions): never the token or its
@@ -99,6 +106,9 @@ class Principal {
  private:
   friend class AccountService;
   friend class MailFlows;
+  friend class SecondFactor;
+  friend Task<Result<void>> reauthenticate(Throttle&, spdlog::logger&, const Principal&, const std::string&,
+                                           std::string_view);
   Principal(User user, std::string email_key, std::string password_hash, std::string token_digest)
       : user_(std::move(user)),
         email_key_(std::move(email_key)),
@@ -126,11 +136,27 @@ struct ProfileChanges {
   std::optional<std::string> name, email, password, current_password;
 };
 
+// A sign-in whose password matched for an account with a second factor: no session yet, but an
+// mfa_token (single use, ServiceOptions::mfa_token_ttl) to present with a code.
+struct MfaChallenge {
+  std::string mfa_token;  // the only time it exists outside the client
+  std::chrono::seconds expires_in;
+};
+
+// A login's result: a session, or (`mfa` set) the challenge of a second factor, and then no
+// token, no expiry and no user.
 struct Login {
   std::string token;  // the only time the token exists outside the client
   TimePoint expires_at;
   std::chrono::seconds expires_in;
   User user;
+  std::optional<MfaChallenge> mfa{};
+};
+
+// A TOTP enrolment waiting for its confirmation: the secret, shown this once.
+struct TotpEnrolment {
+  std::string secret;       // base32
+  std::string otpauth_uri;  // for a QR code
 };
 
 // Whether an account must prove its address before it may log in (--email-verification).
@@ -149,6 +175,11 @@ struct ServiceOptions {
   EmailVerification email_verification = EmailVerification::optional;
   std::chrono::seconds reset_token_ttl{3600};
   std::chrono::seconds verification_token_ttl{86400};
+  // The second factor. `secrets` seals TOTP secrets and keys the recovery codes' digests; without
+  // it enrolment is Code::totp_unavailable (and so is a sign-in needing a TOTP secret opened).
+  std::optional<security::SecretBox> secrets{};
+  std::chrono::seconds mfa_token_ttl{300};
+  std::string totp_issuer = "Vestibule";  // the name authenticator apps show
 };
 
 // Called after a change queued mail, so a courier can deliver at once instead of at its next

@@ -139,7 +139,8 @@ Mapped<accounts::UserEdit> to_user_edit(const boost::json::object& o) {
     if (!field) return field.error();
     *out = std::move(*field);
   }
-  for (auto [key, out] : {std::pair{"email_verified", &e.email_verified}, {"disabled", &e.disabled}}) {
+  for (auto [key, out] : {std::pair{"email_verified", &e.email_verified}, {"disabled", &e.disabled},
+                          {"totp_enabled", &e.totp_enabled}}) {
     auto field = bool_field(o, key);
     if (!field) return field.error();
     *out = *field;
@@ -245,6 +246,7 @@ boost::json::object to_json(const accounts::User& u) {
                         {"name", u.name},
                         {"email", u.email},
                         {"email_verified", u.email_verified},
+                        {"totp_enabled", u.totp_enabled},
                         {"created_at", rfc3339(u.created_at)},
                         {"updated_at", rfc3339(u.updated_at)}};
   if (!u.pending_email.empty()) o["pending_email"] = u.pending_email;
@@ -298,11 +300,22 @@ boost::json::object to_json(const std::optional<accounts::Introspection>& i) {
 boost::json::object accepted_body(std::string_view message) { return {{"status", "accepted"}, {"message", message}}; }
 
 boost::json::object to_json(const accounts::Login& l) {
+  if (l.mfa) return {{"mfa_required", true}, {"mfa_token", l.mfa->mfa_token}, {"expires_in", l.mfa->expires_in.count()}};
   return {{"token", l.token},
           {"token_type", "Bearer"},
           {"expires_in", l.expires_in.count()},
           {"expires_at", rfc3339(l.expires_at)},
           {"user", to_json(l.user)}};
+}
+
+boost::json::object to_json(const accounts::TotpEnrolment& e) {
+  return {{"secret", e.secret}, {"otpauth_uri", e.otpauth_uri}};
+}
+
+boost::json::object recovery_codes_json(const std::vector<std::string>& codes) {
+  boost::json::array list;
+  for (const std::string& c : codes) list.push_back(boost::json::string(c));
+  return {{"recovery_codes", std::move(list)}};
 }
 
 http::Response json_response(http::Status status, const boost::json::object& body) {

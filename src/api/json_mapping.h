@@ -48,7 +48,11 @@ std::string rfc3339(accounts::TimePoint t);
 std::optional<accounts::TimePoint> parse_rfc3339(std::string_view text);
 
 boost::json::object to_json(const accounts::User& u);
+// A session, or for an account with a second factor {mfa_required, mfa_token, expires_in}.
 boost::json::object to_json(const accounts::Login& l);
+boost::json::object to_json(const accounts::TotpEnrolment& e);
+// {"recovery_codes": [...]}
+boost::json::object recovery_codes_json(const std::vector<std::string>& codes);
 // {"sessions": [...]}, in the order given.
 boost::json::object to_json(const std::vector<accounts::SessionView>& sessions);
 // What an operator sees of an account: the user and whether it is disabled.

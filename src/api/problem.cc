@@ -53,6 +53,24 @@ Mapping map(Code code) {
     case Code::backup_unsupported:
       return {Status::conflict, "backup_unsupported",
               "This store has no online backup here: back up Redis with its own persistence (AOF, RDB)."};
+    case Code::invalid_code:
+      return {Status::unauthorized, "invalid_code", "The code is wrong, already used or expired."};
+    case Code::invalid_mfa_token:
+      return {Status::bad_request, "invalid_token",
+              "The mfa_token is invalid, already used, expired or out of attempts; sign in again."};
+    case Code::invalid_confirmation_code:
+      // The same code as at sign-in, but 400: nobody is being authenticated here.
+      return {Status::bad_request, "invalid_code",
+              "The code does not match the new secret; check the authenticator app's clock and try again."};
+    case Code::totp_enabled:
+      return {Status::conflict, "totp_enabled", "Two-factor sign-in is already on; turn it off first."};
+    case Code::totp_not_enabled:
+      return {Status::conflict, "totp_not_enabled", "Two-factor sign-in is off."};
+    case Code::totp_not_pending:
+      return {Status::conflict, "totp_not_pending", "No enrolment is waiting for a code; start one first."};
+    case Code::totp_unavailable:
+      return {Status::service_unavailable, "totp_unavailable",
+              "Two-factor sign-in is not available on this server (no secrets key)."};
     case Code::overloaded:
       return {Status::service_unavailable, "overloaded", "The server is busy; retry shortly."};
     case Code::store_unavailable:
@@ -96,7 +114,10 @@ http::Response failure_response(const accounts::Failure& f, const http::Exchange
     res.set(beast_http::field::www_authenticate,
             token_sent ? R"(Bearer realm="vestibule", error="invalid_token")" : R"(Bearer realm="vestibule")");
   }
-  if (m.status == Status::service_unavailable) res.set(beast_http::field::retry_after, "1");
+  // Transient: retry shortly. (totp_unavailable is how the server is configured: no retry helps.)
+  if (m.status == Status::service_unavailable && f.code != Code::totp_unavailable) {
+    res.set(beast_http::field::retry_after, "1");
+  }
   if (f.code == Code::too_many_attempts) res.set(beast_http::field::retry_after, std::to_string(f.retry_after.count()));
   return res;
 }

@@ -19,10 +19,15 @@ void add_routes(http::Router& router, Handlers& h) {
   router.add(verb::patch, "/v1/users/me", bind(&h.users, &UsersHandler::update_me));
   router.add(verb::delete_, "/v1/users/me", bind(&h.users, &UsersHandler::delete_me));
   router.add(verb::post, "/v1/sessions", bind(&h.sessions, &SessionsHandler::login));
+  router.add(verb::post, "/v1/sessions/mfa", bind(&h.sessions, &SessionsHandler::complete_mfa));
   router.add(verb::get, "/v1/sessions", bind(&h.sessions, &SessionsHandler::list));
   router.add(verb::delete_, "/v1/sessions", bind(&h.sessions, &SessionsHandler::logout_everywhere));
   router.add(verb::delete_, "/v1/sessions/current", bind(&h.sessions, &SessionsHandler::logout));
   router.add(verb::delete_, "/v1/sessions/{id}", bind(&h.sessions, &SessionsHandler::revoke));
+  router.add(verb::post, "/v1/users/me/totp", bind(&h.second_factor, &SecondFactorHandler::enrol));
+  router.add(verb::delete_, "/v1/users/me/totp", bind(&h.second_factor, &SecondFactorHandler::disable));
+  router.add(verb::post, "/v1/users/me/totp/confirm", bind(&h.second_factor, &SecondFactorHandler::confirm));
+  router.add(verb::post, "/v1/users/me/recovery-codes", bind(&h.second_factor, &SecondFactorHandler::regenerate_codes));
   router.add(verb::post, "/v1/users/me/email-verification", bind(&h.mail_flows, &MailFlowsHandler::resend_verification));
   router.add(verb::post, "/v1/email-verifications", bind(&h.mail_flows, &MailFlowsHandler::verify_email));
   router.add(verb::post, "/v1/password-resets", bind(&h.mail_flows, &MailFlowsHandler::request_password_reset));

@@ -10,6 +10,7 @@
 #include "api/health_handler.h"
 #include "api/introspection_handler.h"
 #include "api/mail_flows_handler.h"
+#include "api/second_factor_handler.h"
 #include "api/sessions_handler.h"
 #include "api/shared_secret.h"
 #include "api/users_handler.h"
@@ -20,11 +21,12 @@ namespace vestibule::api {
 struct Handlers {
   // `introspection_secret`: POST /v1/introspect exists only with one (else it is a 404).
   explicit Handlers(accounts::AccountService& service, std::optional<SharedSecret> introspection_secret = std::nullopt)
-      : users(service), sessions(service), mail_flows(service), health(service) {
+      : users(service), sessions(service), second_factor(service), mail_flows(service), health(service) {
     if (introspection_secret) introspection.emplace(service, std::move(*introspection_secret));
   }
   UsersHandler users;
   SessionsHandler sessions;
+  SecondFactorHandler second_factor;
   MailFlowsHandler mail_flows;
   HealthHandler health;
   std::optional<IntrospectionHandler> introspection;

@@ -14,6 +14,20 @@ boost::asio::awaitable<http::Response> SessionsHandler::login(http::Request& req
   accounts::RequestContext request = request_context(req, ex);
   auto login = co_await service_.login(std::move(*credentials), std::move(request));
   if (!login) co_return failure_response(login.error(), ex);
+  // 200, not 201: no session was created yet.
+  co_return json_response(login->mfa ? http::Status::ok : http::Status::created, to_json(*login));
+}
+
+boost::asio::awaitable<http::Response> SessionsHandler::complete_mfa(http::Request& req, const http::Exchange& ex) {
+  auto body = parse_object(req);
+  if (!body) co_return body_error(body.error(), ex);
+  auto token = string_field(*body, "mfa_token");
+  if (!token) co_return body_error(token.error(), ex);
+  auto code = string_field(*body, "code");
+  if (!code) co_return body_error(code.error(), ex);
+  accounts::RequestContext request = request_context(req, ex);
+  auto login = co_await service_.complete_mfa(std::move(*token), std::move(*code), std::move(request));
+  if (!login) co_return failure_response(login.error(), ex);
   co_return json_response(http::Status::created, to_json(*login));
 }
 

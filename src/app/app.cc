@@ -7,6 +7,7 @@
 #include "api/problem.h"
 #include "api/ui_handler.h"
 #include "app/secret_file.h"
+#include "app/secrets_key.h"
 #include "security/email.h"
 #include "store/instrumented_store.h"
 #include "store/open.h"
@@ -22,6 +23,59 @@ std::string backup_directory(const Settings& s) {
   if (!file) return "backups";
   return (std::filesystem::path(*file).parent_path() / "backups").string();
 }
+
+// The key that seals TOTP secrets (ServiceOptions::secrets): --secrets-key-file; for SQLite
+// without it, secrets.key beside the database, made on first start; for Redis without it, none
+// (enrolment answers 503 totp_unavailable): every instance must read what any other sealed, so
+// that key is the operator's to share.
+// `created` is set to the file's path when this call made it.
+boost::system::result<std::optional<security::SecretBox>, BuildError> secrets_key(const Settings& s,
+                                                                                   spdlog::logger& log,
+                                                                                   std::string& created) {
+  if (!s.secrets_key_file.empty()) {
+    auto key = load_secrets_key(s.secrets_key_file, "--secrets-key-file");
+    if (!key) return key.error();
+    log.info("event=secrets_key source=file");
+    return std::optional<security::SecretBox>(std::move(*key));
+  }
+  const auto file = store::sqlite_path(s.store_url);
+  if (!file) {
+    log.info("event=secrets_key source=none totp=unavailable reason=\"no --secrets-key-file for a shared store\"");
+    return std::optional<security::SecretBox>();
+  }
+  const std::string path = (std::filesystem::path(*file).parent_path() / "secrets.key").string();
+  std::error_code ec;
+  const bool existed = std::filesystem::exists(path, ec);
+  auto key = load_or_create_secrets_key(path);
+  if (!key) return key.error();
+  if (!existed) created = path;
+  log.info("event=secrets_key source=beside_database created={}", !existed);
+  return std::optional<security::SecretBox>(std::move(*key));
+}
+
+}  // namespace
+
+boost::asio::awaitable<boost::system::result<void, BuildError>> App::check_new_secrets_key() {
+  if (created_secrets_key_.empty()) co_return boost::system::result<void, BuildError>{};
+  std::string after;
+  std::size_t sealed = 0;
+  for (;;) {
+    auto page = co_await store_->list_accounts(after, 1000);
+    if (!page) co_return BuildError{"cannot read the accounts to check the new secrets key"};
+    for (const store::Account& a : *page) sealed += !a.totp_secret.empty() || !a.totp_pending.empty();
+    if (page->size() < 1000) break;
+    after = page->back().id;
+  }
+  if (sealed == 0) co_return boost::system::result<void, BuildError>{};
+  std::error_code ignored;
+  std::filesystem::remove(created_secrets_key_, ignored);
+  co_return BuildError{std::to_string(sealed) + " accounts have a second factor sealed with a key that " +
+                       created_secrets_key_ +
+                       " no longer holds (lost, or the database was restored without it): restore the file, or name "
+                       "it with --secrets-key-file"};
+}
+
+namespace {
 
 // What vestibule_build_info says: the project's version (version.h), the store URL's scheme
 // ("sqlite", "redis"; never the URL, which may hold a password) and the hash engine.
@@ -76,6 +130,10 @@ boost::system::result<std::unique_ptr<App>, BuildError> App::build(const Setting
   app->courier_ = std::move(*courier);
 
   accounts::ServiceOptions service = settings.service;
+  // After the store opened: for SQLite the key lives in the database's directory, made by then.
+  auto secrets = secrets_key(settings, *loggers.server(), app->created_secrets_key_);
+  if (!secrets) return secrets.error();
+  service.secrets = std::move(*secrets);
   if (!settings.common_passwords.empty()) {
     auto loaded = security::PasswordPolicy::load(settings.common_passwords);
     if (!loaded) {

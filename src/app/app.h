@@ -57,8 +57,17 @@ class App {
   // The metrics listener's routes (GET /metrics), or nullptr with metrics off.
   const http::Router* metrics_router() const { return metrics_router_.get(); }
 
+  // After the store is prepared, before serving: when this start made the secrets key (SQLite,
+  // no --secrets-key-file, no secrets.key beside the database), refuses to go on if the store
+  // already holds sealed TOTP secrets, which a new key cannot open: the key was lost or left
+  // behind (a database restored without it). The new key is removed again then. A scan of the
+  // accounts, on that start only.
+  boost::asio::awaitable<boost::system::result<void, BuildError>> check_new_secrets_key();
+
  private:
   App() = default;
+  // The secrets key this start made ("": none made).
+  std::string created_secrets_key_;
 
   // Destroyed bottom-up: router, handlers, account service (the only caller of the hasher and
   // of the courier's nudge), then

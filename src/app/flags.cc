@@ -128,6 +128,14 @@ void add_serve_flags(CLI::App& cmd, Settings& s) {
                "links) and /ui/ (on by default)")
       ->envname(env_name("--ui"))
       ->capture_default_str();
+  option(cmd, "--secrets-key-file", s.secrets_key_file,
+         "File holding the key that seals TOTP secrets (64 hex digits, not readable by others; default: secrets.key "
+         "beside the SQLite file, made on first start; Redis: none, two-factor enrolment is then unavailable)");
+  cmd.add_option_function<std::string>(
+         "--totp-issuer", [&s](const std::string& v) { s.service.totp_issuer = v; },
+         "The name authenticator apps show for the accounts (otpauth issuer)")
+      ->envname(env_name("--totp-issuer"))
+      ->default_str(s.service.totp_issuer);
   option(cmd, "--introspection-token-file", s.introspection_token_file,
          "File holding the secret resource servers present to POST /v1/introspect (off unless set)");
 

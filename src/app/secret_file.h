@@ -18,4 +18,10 @@ inline constexpr std::size_t kMaxSecretBytes = 4096;
 // `flag` names the option in the error messages.
 boost::system::result<std::string, BuildError> read_secret_file(const std::string& path, const std::string& flag);
 
+// What read_secret_file and the secrets key (secrets_key.h) share: the whole file at `path`
+// without trailing whitespace, refused when others than its owner and group may read or write
+// it, or when it is longer than kMaxSecretBytes. The errors name `flag` and `path`, never the
+// content.
+boost::system::result<std::string, BuildError> read_private_file(const std::string& path, const std::string& flag);
+
 }  // namespace vestibule::app

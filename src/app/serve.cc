@@ -169,6 +169,14 @@ int serve(const Settings& settings) {
     log.error("event=store.open_failed reason={}", util::logfmt_value(prepared.error().message));
     return 2;
   }
+  auto checking = net::co_spawn(io, app.check_new_secrets_key(), net::use_future);
+  while (checking.wait_for(std::chrono::seconds(0)) != std::future_status::ready && io.run_one() > 0) {
+  }
+  io.restart();
+  if (auto checked = checking.get(); !checked) {
+    log.error("event=startup.failed reason={}", util::logfmt_value(checked.error().message));
+    return 2;
+  }
 
   std::unique_ptr<http::Server> server;
   try {

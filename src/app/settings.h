@@ -39,6 +39,9 @@ struct Settings {
   std::string admin_token_file;
   // The file of the secret resource servers present to POST /v1/introspect ("": no such route).
   std::string introspection_token_file;
+  // The key sealing TOTP secrets ("": secrets.key beside the SQLite file, made on first start;
+  // none for Redis, where the second factor is then unavailable).
+  std::string secrets_key_file;
   // Where POST /admin/v1/backups writes its copies ("": a backups directory beside the SQLite
   // file, e.g. data/backups for sqlite:data/vestibule.db).
   std::string backup_dir;

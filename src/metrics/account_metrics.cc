@@ -11,6 +11,8 @@ std::string_view to_string(LoginOutcome o) {
     case LoginOutcome::unverified: return "unverified";
     case LoginOutcome::invalid_request: return "invalid_request";
     case LoginOutcome::unavailable: return "unavailable";
+    case LoginOutcome::mfa_required: return "mfa_required";
+    case LoginOutcome::invalid_code: return "invalid_code";
   }
   return "unknown";
 }

@@ -22,8 +22,10 @@ enum class LoginOutcome {
   unverified,           // the right password, email verification required and not done
   invalid_request,      // 422: email or password missing
   unavailable,          // 503: store down or hashing pool full
+  mfa_required,         // the right password, a second factor to come (POST /v1/sessions/mfa)
+  invalid_code,         // the second step: a wrong, replayed or used code
 };
-inline constexpr std::size_t kLoginOutcomes = 7;
+inline constexpr std::size_t kLoginOutcomes = 9;
 
 enum class RegistrationOutcome {
   created,      // 201

@@ -29,6 +29,7 @@ const char* to_string(TokenPurpose p) {
   switch (p) {
     case TokenPurpose::password_reset: return "password_reset";
     case TokenPurpose::email_verification: return "email_verification";
+    case TokenPurpose::mfa_login: return "mfa_login";
   }
   return "unknown";
 }

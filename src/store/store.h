@@ -70,12 +70,24 @@ struct Account {
   // Set by an operator (admin API): no login, no live session. The accounts layer revokes every
   // session in the change that sets it; the store only keeps the flag.
   bool disabled = false;
+  // The second factor (TOTP, RFC 6238). The store keeps these opaque: the secrets sealed by the
+  // accounts layer (security::SecretBox; never the plain secret), the recovery codes as keyed
+  // digests (never the codes). `totp_secret` empty: the second factor is off. `totp_pending`: a
+  // secret enrolled but not confirmed yet (empty: none). `totp_last_step`: the last time step
+  // whose code was accepted (0: none), so that a code is refused again for the rest of its
+  // window. `recovery_codes`: the digests of the unused recovery codes, in no particular order.
+  std::string totp_secret{};
+  std::string totp_pending{};
+  std::int64_t totp_last_step = 0;
+  std::vector<std::string> recovery_codes{};
+  bool totp_enabled() const { return !totp_secret.empty(); }
 };
 
-// What a flow token is for. A token is redeemed only for its own purpose.
-enum class TokenPurpose { password_reset, email_verification };
+// What a flow token is for. A token is redeemed only for its own purpose. mfa_login: the
+// mfa_token of a sign-in whose password matched, waiting for its second factor (not mailed).
+enum class TokenPurpose { password_reset, email_verification, mfa_login };
 
-// Its name in storage ("password_reset", "email_verification"); stable across releases.
+// Its name in storage ("password_reset", "email_verification", "mfa_login"); stable across releases.
 const char* to_string(TokenPurpose p);
 
 // A single-use token of a mailed flow. Only its digest is stored; the token itself travels only
@@ -134,6 +146,10 @@ struct Session {
   // Not stored: when set, create_session succeeds only while the account's password hash is
   // still this one, so a login that verified a password changed meanwhile gets no session.
   std::optional<std::string> expected_password_hash{};
+  // Not stored: when set, create_session succeeds only while the account has no second factor
+  // (totp_secret empty), so a login whose password was checked while a confirmation turned the
+  // second factor on gets no session without a code.
+  bool without_second_factor = false;
   // Not stored: when not 0, create_session keeps at most this many live sessions of the account
   // (the new one among them) and revokes the rest in the same transaction, oldest first (by
   // created_at, then id). 0 bounds nothing. So listing and revoking all stay bounded work.
@@ -170,6 +186,24 @@ struct AccountChanges {
   std::vector<TokenPurpose> drop_tokens{};
   Effects effects{};
   std::optional<bool> disabled{};
+  // The second factor (Account::totp_*). An empty string clears a secret; recovery_codes
+  // replaces the whole set (empty: none left).
+  std::optional<std::string> totp_secret{};
+  std::optional<std::string> totp_pending{};
+  std::optional<std::vector<std::string>> recovery_codes{};
+  // When set, the update applies only while the stored totp_pending is still this one (a
+  // confirmation racing a new enrolment confirms neither by mistake); otherwise nothing changes
+  // and the result is Error::not_found.
+  std::optional<std::string> expected_totp_pending{};
+  // When set, the update applies only while the stored totp_last_step is below this step, and
+  // sets it to this step; otherwise nothing changes and the result is Error::not_found. Of
+  // concurrent uses of one TOTP code (one step) exactly one succeeds: no replay.
+  std::optional<std::int64_t> accept_totp_step{};
+  // When set, the update applies only while this digest is among the stored recovery_codes, and
+  // removes it; otherwise nothing changes and the result is Error::not_found. Of concurrent
+  // uses of one recovery code exactly one succeeds. With recovery_codes set in the same change,
+  // the new set replaces what is left (the used code is checked against the stored set).
+  std::optional<std::string> use_recovery_code{};
 };
 
 // A live flow token with the account it belongs to.
@@ -243,7 +277,8 @@ class Store {
   virtual Task<Result<void>> delete_account(std::string account_id) = 0;
 
   // Stores a session for an existing account. Error::not_found if the account is gone, is
-  // disabled, or its password hash is no longer session.expected_password_hash. With
+  // disabled, or its password hash is no longer session.expected_password_hash, or it has a
+  // second factor under session.without_second_factor. With
   // session.keep_newest set, the account's other sessions live at session.created_at beyond the
   // newest keep_newest - 1 (created_at descending, then id descending) are revoked atomically
   // with the insert: the new session always stays, even if a clock behind made it the oldest.

@@ -11,7 +11,7 @@
 
 (() => {
   const TOKEN_KEY = 'vestibule.token';
-  const VIEWS = ['sign-in', 'sign-up', 'forgot', 'reset', 'verify', 'account'];
+  const VIEWS = ['sign-in', 'mfa', 'sign-up', 'forgot', 'reset', 'verify', 'account'];
   const $ = (id) => document.getElementById(id);
 
   const store = {
@@ -29,6 +29,7 @@
   let token = store.get();
   let user = null;
   let linkToken = null;  // the reset or verification token from the fragment, in memory only
+  let mfaToken = null;  // a sign-in's second step, in memory only
 
   // ---- the API ----------------------------------------------------------------------------
 
@@ -94,6 +95,11 @@
       case 'conflict': return 'Your account changed meanwhile. Try again.';
       case 'not_found': return context.session ? 'That session has already ended.' : 'Not found.';
       case 'payload_too_large': return 'That is too long.';
+      case 'invalid_code': return 'The code is wrong or was already used.';
+      case 'totp_enabled': return 'Two-step verification is already on.';
+      case 'totp_not_enabled': return 'Two-step verification is off.';
+      case 'totp_not_pending': return 'Start again: turn on two-step verification first.';
+      case 'totp_unavailable': return 'Two-step verification is not available on this server.';
       case 'validation_failed': return 'Please correct the marked fields.';
       case 'overloaded':
       case 'store_unavailable':
@@ -119,22 +125,25 @@
 
   // ---- the page ---------------------------------------------------------------------------
 
+  // The message area is always in the page (empty, it takes no room): a live region that
+  // appears in the moment its text arrives is not announced by every screen reader.
   function say(text, error = false) {
     const m = $('message');
     m.textContent = text;
     m.classList.toggle('error', error);
-    m.hidden = false;
     m.focus();
   }
 
   function quiet() {
-    const m = $('message');
-    m.hidden = true;
-    m.textContent = '';
+    $('message').textContent = '';
   }
 
   function show(name, focusHeading = false) {
     for (const view of VIEWS) $(`view-${view}`).hidden = view !== name;
+    // Leaving a mailed link's step: the address bar says where the person is now, so that a
+    // reload shows this view rather than the spent link's.
+    const linkPath = name === 'reset' ? '/reset-password' : name === 'verify' ? '/verify-email' : null;
+    if (!linkPath && location.pathname !== '/') history.replaceState(null, '', '/');
     const heading = $(`view-${name}`).querySelector('h1');
     document.title = `${heading.textContent} · Vestibule`;
     if (focusHeading) {
@@ -192,16 +201,16 @@
   // Runs `action` for a submitted form: the button is disabled meanwhile (no double submit),
   // old field errors go, and a failure is reported next to its fields.
   async function submitting(form, action, context = {}) {
-    const button = form.querySelector('button[type="submit"]');
+    const buttons = [...form.querySelectorAll('button[type="submit"]')];
     clearFieldErrors(form);
-    button.disabled = true;
+    for (const b of buttons) b.disabled = true;
     try {
       await action();
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       report(form, error, context);
     } finally {
-      button.disabled = false;
+      for (const b of buttons) b.disabled = false;
     }
   }
 
@@ -218,6 +227,10 @@
     user = null;
     store.clear();
     $('sessions').replaceChildren();
+    $('recovery-codes').replaceChildren();
+    $('recovery-codes-box').hidden = true;
+    $('totp-confirm-form').hidden = true;
+    $('totp-secret').textContent = '';
   }
 
   function startSession(session) {
@@ -240,6 +253,22 @@
     $('profile-pending').hidden = !pending;
     $('profile-pending').textContent = user.pending_email || '';
     $('name-name').value = user.name;
+    $('totp-state').textContent = user.totp_enabled
+      ? 'On: signing in needs a code from your authenticator app.'
+      : 'Off: signing in needs only your password.';
+    const confirming = !$('totp-confirm-form').hidden;
+    $('totp-start-form').hidden = user.totp_enabled || confirming;
+    $('totp-manage-form').hidden = !user.totp_enabled;
+    if (user.totp_enabled) $('totp-confirm-form').hidden = true;
+  }
+
+  function showRecoveryCodes(codes) {
+    $('recovery-codes').replaceChildren(...codes.map((code) => {
+      const li = document.createElement('li');
+      li.textContent = code;
+      return li;
+    }));
+    $('recovery-codes-box').hidden = false;
   }
 
   function when(iso) {
@@ -353,16 +382,40 @@
   function on(id, handler) {
     $(id).addEventListener('submit', (event) => {
       event.preventDefault();
-      handler(event.currentTarget);
+      handler(event.currentTarget, event.submitter);
     });
   }
 
   on('sign-in-form', (form) => submitting(form, async () => {
     const session = await api('POST', '/v1/sessions', values(form));
-    startSession(session);
     form.reset();
+    if (session.mfa_required) {
+      mfaToken = session.mfa_token;
+      show('mfa');
+      say('Enter the code from your authenticator app.');
+      return;
+    }
+    startSession(session);
     await openAccount(`Signed in as ${session.user.email}.`);
   }));
+
+  on('mfa-form', (form) => submitting(form, async () => {
+    let session;
+    try {
+      session = await api('POST', '/v1/sessions/mfa', { mfa_token: mfaToken || '', code: values(form).code.trim() });
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.code !== 'invalid_token') throw error;
+      mfaToken = null;
+      form.reset();
+      show('sign-in');
+      say('This sign-in has expired or had too many wrong codes. Sign in again.', true);
+      return;
+    }
+    mfaToken = null;
+    form.reset();
+    startSession(session);
+    await openAccount(`Signed in as ${session.user.email}.`);
+  }, { field: 'code', fieldCode: 'invalid_code' }));
 
   on('sign-up-form', (form) => submitting(form, async () => {
     const fields = values(form);
@@ -433,6 +486,47 @@
     const list = await api('GET', '/v1/sessions', undefined, true);
     renderSessions(list.sessions || []);
     say('Your password is changed. Your other sessions are signed out.');
+  }, { field: 'current_password', fieldCode: 'invalid_password' }));
+
+  on('totp-start-form', (form) => submitting(form, async () => {
+    const enrolment = await api('POST', '/v1/users/me/totp', values(form), true);
+    form.reset();
+    $('totp-secret').textContent = enrolment.secret.replace(/(.{4})/g, '$1 ').trim();
+    $('totp-uri').href = enrolment.otpauth_uri;
+    $('recovery-codes-box').hidden = true;
+    $('totp-confirm-form').hidden = false;
+    form.hidden = true;
+    say('Add the key to your authenticator app, then enter the code it shows.');
+  }, { field: 'current_password', fieldCode: 'invalid_password' }));
+
+  on('totp-confirm-form', (form) => submitting(form, async () => {
+    const { recovery_codes: codes } = await api('POST', '/v1/users/me/totp/confirm', { code: values(form).code.trim() },
+      true);
+    form.reset();
+    form.hidden = true;
+    $('totp-secret').textContent = '';
+    $('totp-uri').href = '#';
+    showRecoveryCodes(codes);
+    user = await api('GET', '/v1/users/me', undefined, true);
+    renderUser();
+    say('Two-step verification is on. Save your recovery codes now.');
+  }, { field: 'code', fieldCode: 'invalid_code' }));
+
+  on('totp-manage-form', (form, submitter) => submitting(form, async () => {
+    const fields = values(form);
+    if (submitter && submitter.id === 'totp-off') {
+      await api('DELETE', '/v1/users/me/totp', fields, true);
+      form.reset();
+      $('recovery-codes-box').hidden = true;
+      user = await api('GET', '/v1/users/me', undefined, true);
+      renderUser();
+      say('Two-step verification is off.');
+      return;
+    }
+    const { recovery_codes: codes } = await api('POST', '/v1/users/me/recovery-codes', fields, true);
+    form.reset();
+    showRecoveryCodes(codes);
+    say('Here are your new recovery codes. The old ones no longer work.');
   }, { field: 'current_password', fieldCode: 'invalid_password' }));
 
   on('delete-form', (form) => submitting(form, async () => {

@@ -61,6 +61,9 @@ try {
 if (spawnSync('/usr/bin/python3', ['-c', 'import aiosmtpd'], { stdio: 'ignore' }).status !== 0) {
   skip('/usr/bin/python3 cannot import aiosmtpd', "Debian's python3-aiosmtpd: run scripts/setup.sh --test");
 }
+if (spawnSync('/usr/bin/oathtool', ['--version'], { stdio: 'ignore' }).status !== 0) {
+  skip('/usr/bin/oathtool missing', "Debian's oathtool: run scripts/setup.sh --test");
+}
 const require = createRequire(path.join(path.resolve(nodeModules), '..', 'package.json'));
 const { chromium } = require('playwright-core');
 const checks = new PageChecks(fs.readFileSync(path.join(nodeModules, 'axe-core', 'axe.min.js'), 'utf8'));
@@ -89,6 +92,16 @@ async function sentInBody(page, pathname, token, action) {
     `${pathname}: expected a POST with the link's token in its body, got ${request.method()} ${request.postData()}`);
   check(!request.url().includes(token) && !Object.values(request.headers()).some((v) => v.includes(token)),
     `${pathname}: the link's token is in the URL or a header`);
+}
+
+// The TOTP code of `secret` (base32) `offset` steps from now, made by an independent tool, Debian's
+// oathtool, as an authenticator app would.
+function totpCode(secret, offset) {
+  const at = Math.floor(Date.now() / 1000) + offset * 30;
+  const run = spawnSync('/usr/bin/oathtool', ['--totp', '-b', secret, '--now', `@${at}`], { encoding: 'utf8' });
+  const code = (run.stdout || '').trim();
+  check(run.status === 0 && /^[0-9]{6}$/.test(code), `oathtool failed: ${run.stderr}`);
+  return code;
 }
 
 async function signInWithMouse(page, email, password) {
@@ -290,6 +303,41 @@ async function flow(browser, publicUrl, smtp) {
   account = await view(second, 'Your account');
   await checks.storage(second, { signedIn: true });
   await step(second, 'signed-in-again', 'signed in with the new password');
+
+  // Two-step verification: on with a code from the key the page shows, then a sign-in in two steps.
+  const totp = account.getByRole('region', { name: 'Two-step verification' });
+  const turnOn = totp.getByRole('form', { name: 'Turn on two-step verification' });
+  await turnOn.getByLabel('Current password', { exact: true }).fill(passwords[2]);
+  await turnOn.getByRole('button', { name: 'Turn on', exact: true }).click();
+  await message(second, 'Add the key to your authenticator app, then enter the code it shows.');
+  const secret = (await totp.locator('#totp-secret').textContent()).replace(/\s/g, '');
+  check(/^[A-Z2-7]{32}$/.test(secret), `the key shown is not base32: "${secret}"`);
+  const link = await totp.locator('#totp-uri').getAttribute('href');
+  check(link.startsWith('otpauth://totp/') && link.includes(`secret=${secret}`), `the app link is wrong: ${link}`);
+  const confirmForm = totp.getByRole('form', { name: 'Add Vestibule to your authenticator app' });
+  await confirmForm.getByLabel('Code from the app', { exact: true }).fill(totpCode(secret, 0));
+  await checks.accessibility(second, 'Your account (adding the authenticator)');
+  await step(second, 'totp-key', 'two-step verification: the key and the code from the app');
+  await confirmForm.getByRole('button', { name: 'Confirm', exact: true }).click();
+  await message(second, 'Two-step verification is on. Save your recovery codes now.');
+  const recoveryCodes = await totp.locator('#recovery-codes li').allTextContents();
+  check(recoveryCodes.length === 10 && recoveryCodes.every((c) => /^[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}$/.test(c)),
+    `expected ten recovery codes, got ${JSON.stringify(recoveryCodes)}`);
+  await step(second, 'totp-on', 'two-step verification is on: ten recovery codes shown once');
+  await second.locator('#sign-out').click();
+  await message(second, 'You are signed out.');
+  await signInWithMouse(second, email, passwords[2]);
+  await message(second, 'Enter the code from your authenticator app.');
+  const mfa = await view(second, 'Two-step verification');
+  await checks.accessibility(second, 'Two-step verification');
+  await checks.storage(second, { signedIn: false });
+  await mfa.getByLabel('Code', { exact: true }).fill(totpCode(secret, 1));
+  await step(second, 'totp-code', 'signing in: the second step asks for a code');
+  await mfa.getByRole('button', { name: 'Verify', exact: true }).click();
+  await message(second, `Signed in as ${email}.`);
+  account = await view(second, 'Your account');
+  await checks.storage(second, { signedIn: true });
+  await step(second, 'signed-in-with-code', 'signed in with the code from the authenticator');
 
   // Delete the account.
   const deleteForm = account.getByRole('form', { name: 'Delete account' });

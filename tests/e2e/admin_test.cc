@@ -24,7 +24,8 @@ bool is_uuid(std::string_view s) {
 testing::AssertionResult is_admin_user(const json::object& o) {
   std::set<std::string> keys = keys_of(o);
   keys.erase("pending_email");
-  if (keys != std::set<std::string>{"id", "name", "email", "email_verified", "created_at", "updated_at", "disabled"}) {
+  if (keys != std::set<std::string>{"id", "name", "email", "email_verified", "totp_enabled", "created_at", "updated_at",
+                                    "disabled"}) {
     return testing::AssertionFailure() << "not an admin user: " << json::serialize(o);
   }
   if (!is_uuid(text(o.at("id"))) || !o.at("disabled").is_bool() || !o.at("email_verified").is_bool()) {

@@ -139,10 +139,12 @@ testing::AssertionResult is_user(const json::object& o) {
   };
   std::set<std::string> keys = keys_of(o);
   keys.erase("pending_email");  // only while an address change waits for its link
-  if (keys != std::set<std::string>{"id", "name", "email", "email_verified", "created_at", "updated_at"}) {
-    return fail("expected exactly id, name, email, email_verified, created_at, updated_at (and pending_email)");
+  if (keys != std::set<std::string>{"id", "name", "email", "email_verified", "totp_enabled", "created_at", "updated_at"}) {
+    return fail(
+        "expected exactly id, name, email, email_verified, totp_enabled, created_at, updated_at (and pending_email)");
   }
   if (!o.at("email_verified").is_bool()) return fail("email_verified is not a boolean");
+  if (!o.at("totp_enabled").is_bool()) return fail("totp_enabled is not a boolean");
   if (!is_uuid_v4(string_member(o, "id"))) return fail("id is not a lower-case version 4 UUID");
   if (string_member(o, "name").empty() || string_member(o, "email").empty()) return fail("empty name or email");
   if (!timestamp_ms(string_member(o, "created_at")) || !timestamp_ms(string_member(o, "updated_at"))) {

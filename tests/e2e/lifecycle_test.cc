@@ -124,7 +124,7 @@ TEST(PersistenceTest, AServerRefusesADatabaseOfANewerSchemaVersion) {
     EXPECT_THAT(e.what(), ::testing::HasSubstr("cannot open store: cannot open SQLite database " +
                                                (data.path() / "v.db").string() +
                                                ": incompatible schema: database version 99 is newer than this "
-                                               "binary's 4; upgrade vestibule"));
+                                               "binary's 5; upgrade vestibule"));
   }
 }
 

@@ -13,6 +13,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <exception>
@@ -170,6 +171,12 @@ template <typename T>
   return ::testing::AssertionSuccess();
 }
 
+// `v` in ascending order (recovery codes come in no particular order).
+inline std::vector<std::string> sorted(std::vector<std::string> v) {
+  std::sort(v.begin(), v.end());
+  return v;
+}
+
 inline void expect_same_account(const Account& actual, const Account& expected) {
   EXPECT_EQ(actual.id, expected.id);
   EXPECT_EQ(actual.name, expected.name);
@@ -182,6 +189,10 @@ inline void expect_same_account(const Account& actual, const Account& expected) 
   EXPECT_EQ(actual.pending_email, expected.pending_email);
   EXPECT_EQ(actual.pending_email_key, expected.pending_email_key);
   EXPECT_EQ(actual.disabled, expected.disabled);
+  EXPECT_EQ(actual.totp_secret, expected.totp_secret);
+  EXPECT_EQ(actual.totp_pending, expected.totp_pending);
+  EXPECT_EQ(actual.totp_last_step, expected.totp_last_step);
+  EXPECT_EQ(sorted(actual.recovery_codes), sorted(expected.recovery_codes)) << "recovery codes, in any order";
 }
 
 class StoreContractTest : public ::testing::TestWithParam<StoreFactory> {

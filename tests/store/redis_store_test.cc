@@ -32,7 +32,7 @@ TEST_F(RedisStoreTest, AFreshKeyspaceGetsTheCurrentVersion) {
   std::unique_ptr<Store> store = open();
   auto prepared = run(store->prepare());
   ASSERT_TRUE(prepared) << prepared.error().message;
-  EXPECT_EQ(raw({"GET", "P:schema_version"}).str, "4");
+  EXPECT_EQ(raw({"GET", "P:schema_version"}).str, "5");
   EXPECT_EQ(logged().find("event=store.migrated"), std::string::npos) << "nothing to migrate: " << logged();
 }
 
@@ -43,12 +43,12 @@ TEST_F(RedisStoreTest, OffersNoBackupItsPersistenceIsRedisOwn) {
 }
 
 TEST_F(RedisStoreTest, ANewerVersionIsRefused) {
-  raw({"SET", "P:schema_version", "5"});
+  raw({"SET", "P:schema_version", "6"});
   std::unique_ptr<Store> store = open();
   auto prepared = run(store->prepare());
   ASSERT_FALSE(prepared);
-  EXPECT_EQ(prepared.error().message, "incompatible schema: Redis data version 5 is newer than this binary's 4; upgrade vestibule");
-  EXPECT_EQ(raw({"GET", "P:schema_version"}).str, "5") << "left as it was";
+  EXPECT_EQ(prepared.error().message, "incompatible schema: Redis data version 6 is newer than this binary's 5; upgrade vestibule");
+  EXPECT_EQ(raw({"GET", "P:schema_version"}).str, "6") << "left as it was";
 }
 
 TEST_F(RedisStoreTest, AVersionThatIsNotANumberIsRefused) {
@@ -94,7 +94,7 @@ TEST_F(RedisStoreTest, Version1DataIsUpgradedInPlace) {
   std::unique_ptr<Store> store = open();
   auto prepared = run(store->prepare());
   ASSERT_TRUE(prepared) << prepared.error().message;
-  EXPECT_EQ(raw({"GET", "P:schema_version"}).str, "4") << "and on through version 4";
+  EXPECT_EQ(raw({"GET", "P:schema_version"}).str, "5") << "and on through version 5";
 
   Result<Account> ann = run(store->find_account_by_email("ann@example.com"));
   ASSERT_TRUE(ann);
@@ -153,7 +153,7 @@ TEST_F(RedisStoreTest, Version2DataIsUpgradedThroughVersion3) {
   std::unique_ptr<Store> store = open();
   auto prepared = run(store->prepare());
   ASSERT_TRUE(prepared) << prepared.error().message;
-  EXPECT_EQ(raw({"GET", "P:schema_version"}).str, "4");
+  EXPECT_EQ(raw({"GET", "P:schema_version"}).str, "5");
   EXPECT_NE(logged().find("event=store.migrated data_version=3"), std::string::npos) << logged();
 
   Result<Account> ann = run(store->find_account_by_email("ann@example.com"));
@@ -218,7 +218,7 @@ TEST_F(RedisStoreTest, Version3DataIsUpgradedToVersion4) {
   auto prepared = run(store->prepare());
   ASSERT_TRUE(prepared) << prepared.error().message;
   const TimePoint after = std::chrono::time_point_cast<std::chrono::milliseconds>(Clock::now());
-  EXPECT_EQ(raw({"GET", "P:schema_version"}).str, "4");
+  EXPECT_EQ(raw({"GET", "P:schema_version"}).str, "5");
   EXPECT_NE(logged().find("event=store.migrated data_version=4"), std::string::npos) << logged();
   EXPECT_NE(logged().find("event=store.sessions_converted accounts_indexed=3 sessions_converted=2"), std::string::npos)
       << logged();
@@ -280,6 +280,74 @@ TEST_F(RedisStoreTest, Version3DataIsUpgradedToVersion4) {
   EXPECT_EQ(revoked.error(), Error::not_found);
   EXPECT_EQ(raw({"EXISTS", id_key}).integer, 0);
   EXPECT_TRUE(run(store->find_session("digest-a2", kT0))) << "the other stays";
+}
+
+// Version 4's layout (docs/redis.md of that release): accounts without the second factor's
+// fields, sessions as hashes with public ids. Nothing is rewritten; the accounts read as TOTP
+// off, and the fields written from then on sit beside the old ones.
+TEST_F(RedisStoreTest, Version4DataIsUpgradedToVersion5WithTotpOff) {
+  raw({"SET", "P:schema_version", "4"});
+  raw({"HSET", "P:user:{acc-ann}", "id", "acc-ann", "name", "Ann", "email", "Ann@example.com", "email_key",
+       "ann@example.com", "password_hash", "$argon2id$v=19$m=1024,t=1,p=1$c2FsdA$h", "created_at", ms(kT0),
+       "updated_at", ms(kT0 + 5s), "email_verified", "1", "disabled", "0"});
+  raw({"SET", "P:email:ann@example.com", "acc-ann"});
+  raw({"ZADD", "P:accounts", "0", "acc-ann"});
+  const TimePoint expires = kT0 + 1h;
+  raw({"HSET", "P:session:digest-ann", "account_id", "acc-ann", "id", "sid-ann", "created_at", ms(kT0), "expires_at",
+       ms(expires), "last_used_at", ms(kT0 + 1min), "user_agent", "curl/8.0", "client_address", "192.0.2.1"});
+  raw({"PEXPIREAT", "P:session:digest-ann", ms(expires)});
+  raw({"SET", "P:user:{acc-ann}:session_id:sid-ann", "digest-ann", "PXAT", ms(expires)});
+  raw({"ZADD", "P:user:{acc-ann}:sessions", ms(expires), "digest-ann"});
+
+  std::unique_ptr<Store> store = open();
+  auto prepared = run(store->prepare());
+  ASSERT_TRUE(prepared) << prepared.error().message;
+  EXPECT_EQ(raw({"GET", "P:schema_version"}).str, "5");
+  EXPECT_NE(logged().find("event=store.migrated data_version=5"), std::string::npos) << logged();
+  EXPECT_EQ(logged().find("data_version=4"), std::string::npos) << "only migration 5 ran: " << logged();
+
+  Result<Account> ann = run(store->find_account_by_email("ann@example.com"));
+  ASSERT_TRUE(ann);
+  EXPECT_EQ(ann->name, "Ann");
+  EXPECT_TRUE(ann->email_verified) << "the fields of version 4 are kept";
+  EXPECT_FALSE(ann->totp_enabled()) << "nobody has a second factor yet";
+  EXPECT_EQ(ann->totp_pending, "");
+  EXPECT_EQ(ann->totp_last_step, 0);
+  EXPECT_TRUE(ann->recovery_codes.empty());
+  Result<SessionAccount> session = run(store->find_session("digest-ann", kT0));
+  ASSERT_TRUE(session);
+  EXPECT_EQ(session->session.id, "sid-ann");
+  EXPECT_EQ(session->session.user_agent, "curl/8.0");
+  EXPECT_FALSE(session->account.totp_enabled());
+
+  // Enrolled and signed in with a recovery code: the new fields in the old hash.
+  AccountChanges enrol;
+  enrol.totp_secret = "sealed";
+  enrol.recovery_codes = std::vector<std::string>{"d1", "d2"};
+  enrol.updated_at = kT0 + 1min;
+  ASSERT_TRUE(run(store->update_account("acc-ann", enrol)));
+  EXPECT_EQ(raw({"HGET", "P:user:{acc-ann}", "totp_secret"}).str, "sealed");
+  EXPECT_EQ(raw({"HGET", "P:user:{acc-ann}", "recovery_code:d1"}).str, "1");
+  Effects effects;
+  effects.token = FlowToken{"digest-mfa", TokenPurpose::mfa_login, "acc-ann", "Ann@example.com", kT0, kT0 + 5min};
+  ASSERT_TRUE(run(store->add_effects("acc-ann", std::move(effects))));
+  EXPECT_EQ(raw({"HGET", "P:token:digest-mfa", "purpose"}).str, "mfa_login");
+  AccountChanges code;
+  code.use_recovery_code = "d2";
+  code.updated_at = kT0 + 2min;
+  Result<Account> signed_in = run(store->redeem_token("digest-mfa", TokenPurpose::mfa_login, kT0, code));
+  ASSERT_TRUE(signed_in);
+  EXPECT_EQ(signed_in->recovery_codes, std::vector<std::string>{"d1"});
+  EXPECT_EQ(raw({"HEXISTS", "P:user:{acc-ann}", "recovery_code:d2"}).integer, 0);
+
+  // Turned off: no field is left behind.
+  AccountChanges off;
+  off.totp_secret = "";
+  off.recovery_codes = std::vector<std::string>{};
+  off.updated_at = kT0 + 3min;
+  ASSERT_TRUE(run(store->update_account("acc-ann", off)));
+  EXPECT_EQ(raw({"HEXISTS", "P:user:{acc-ann}", "totp_secret"}).integer, 0);
+  EXPECT_EQ(raw({"HEXISTS", "P:user:{acc-ann}", "recovery_code:d1"}).integer, 0);
 }
 
 // An older instance still running while this release upgrades (docs/redis.md says to stop them
@@ -424,7 +492,7 @@ TEST_P(RedisRekeyTest, TheOlderAccountTakesTheKeyTheNewerOneHeld) {
   ASSERT_TRUE(placeholder);
   EXPECT_EQ(placeholder->id, "acc-new");
   EXPECT_EQ(raw({"EXISTS", "P:email:stra\u00dfe@example.de"}).integer, 0);
-  EXPECT_EQ(raw({"GET", "P:schema_version"}).str, "4");
+  EXPECT_EQ(raw({"GET", "P:schema_version"}).str, "5");
 }
 
 INSTANTIATE_TEST_SUITE_P(Rekey, RedisRekeyTest, ::testing::Bool(),

@@ -196,7 +196,7 @@ TEST_F(SqliteStoreTest, Version1DatabaseIsUpgradedInPlaceWithItsData) {
 
   opened->reset();
   RawDb db(path());
-  EXPECT_EQ(db.integer("PRAGMA user_version"), 4) << "and on through every later migration";
+  EXPECT_EQ(db.integer("PRAGMA user_version"), 5) << "and on through every later migration";
 }
 
 // A database as the release before issue 10 left it (schema version 2: no verified addresses,
@@ -251,7 +251,7 @@ TEST_F(SqliteStoreTest, Version2DatabaseIsUpgradedInPlaceKeepingAccountsAndSessi
 
   opened->reset();
   RawDb db(path());
-  EXPECT_EQ(db.integer("PRAGMA user_version"), 4);
+  EXPECT_EQ(db.integer("PRAGMA user_version"), 5);
   EXPECT_EQ(db.integer("SELECT count(*) FROM accounts"), 2);
 }
 
@@ -333,9 +333,85 @@ TEST_F(SqliteStoreTest, Version3DatabaseIsUpgradedInPlaceKeepingAccountsSessions
 
   opened->reset();
   RawDb db(path());
-  EXPECT_EQ(db.integer("PRAGMA user_version"), 4);
+  EXPECT_EQ(db.integer("PRAGMA user_version"), 5);
   EXPECT_EQ(db.integer("SELECT count(*) FROM accounts"), 2);
   EXPECT_EQ(db.integer("SELECT count(DISTINCT id) FROM sessions"), 4);
+}
+
+// A database as the release before issue 14 left it (schema version 4: no second factor yet).
+void build_version_4(const std::filesystem::path& path) {
+  RawDb db(path);
+  db.exec("PRAGMA journal_mode=WAL");
+  db.exec(read_file(std::filesystem::path(VESTIBULE_STORE_FIXTURES) / "schema_v4.sql"));
+}
+
+TEST_F(SqliteStoreTest, Version4DatabaseIsUpgradedInPlaceKeepingItsDataWithTotpOff) {
+  build_version_4(path());
+  auto opened = open();
+  ASSERT_TRUE(opened) << opened.error().message;
+  Store& store = **opened;
+  EXPECT_NE(logged().find("event=store.migrated schema_version=5"), std::string::npos) << logged();
+  EXPECT_EQ(logged().find("schema_version=4"), std::string::npos) << "only migration 5 ran: " << logged();
+
+  // The accounts keep every field and have the second factor off.
+  Result<Account> ann = run(store.find_account_by_email("ann@example.com"));
+  ASSERT_TRUE(ann);
+  EXPECT_EQ(ann->id, "acc-ann");
+  EXPECT_EQ(ann->name, "Ann");
+  EXPECT_EQ(ann->email, "Ann@example.com");
+  EXPECT_EQ(ann->password_hash, "$argon2id$v=19$m=1024,t=1,p=1$c2FsdA$h");
+  EXPECT_EQ(ann->created_at, kT0);
+  EXPECT_EQ(ann->updated_at, kT0 + 5s);
+  EXPECT_TRUE(ann->email_verified);
+  EXPECT_FALSE(ann->disabled);
+  EXPECT_FALSE(ann->totp_enabled()) << "nobody has a second factor yet";
+  EXPECT_EQ(ann->totp_pending, "");
+  EXPECT_EQ(ann->totp_last_step, 0);
+  EXPECT_TRUE(ann->recovery_codes.empty());
+  Result<std::vector<Account>> all = run(store.list_accounts("", 10));
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ(all->at(1).name, "Zoë");
+  EXPECT_TRUE(all->at(1).disabled);
+  EXPECT_FALSE(all->at(1).totp_enabled());
+
+  // The session keeps working with its metadata, and reads its account with TOTP off.
+  Result<SessionAccount> session = run(store.find_session("digest-ann", kT0));
+  ASSERT_TRUE(session);
+  EXPECT_EQ(session->session.id, "sid-ann");
+  EXPECT_EQ(session->session.user_agent, "curl/8.0");
+  EXPECT_EQ(session->session.client_address, "192.0.2.1");
+  EXPECT_EQ(session->session.last_used_at, kT0 + 1min);
+  EXPECT_EQ(session->account.id, "acc-ann");
+  EXPECT_FALSE(session->account.totp_enabled());
+  EXPECT_EQ(run(store.attempts("login:account:acc-zoe", kT0)).value().count, 2u);
+  Result<TokenHolder> reset = run(store.find_token("digest-reset", TokenPurpose::password_reset, kT0));
+  ASSERT_TRUE(reset);
+  EXPECT_TRUE(reset->account.recovery_codes.empty());
+
+  // The new columns and table work with the old rows: enrol, then sign in with a code.
+  AccountChanges enrol;
+  enrol.totp_secret = "sealed";
+  enrol.recovery_codes = std::vector<std::string>{"d1", "d2"};
+  enrol.updated_at = kT0 + 1min;
+  ASSERT_TRUE(run(store.update_account("acc-ann", enrol)));
+  Effects effects;
+  effects.token = FlowToken{"digest-mfa", TokenPurpose::mfa_login, "acc-ann", "Ann@example.com", kT0, kT0 + 5min};
+  ASSERT_TRUE(run(store.add_effects("acc-ann", std::move(effects))));
+  AccountChanges code;
+  code.use_recovery_code = "d2";
+  code.updated_at = kT0 + 2min;
+  Result<Account> signed_in = run(store.redeem_token("digest-mfa", TokenPurpose::mfa_login, kT0, code));
+  ASSERT_TRUE(signed_in);
+  EXPECT_EQ(signed_in->totp_secret, "sealed");
+  EXPECT_EQ(signed_in->recovery_codes, std::vector<std::string>{"d1"});
+
+  opened->reset();
+  RawDb db(path());
+  EXPECT_EQ(db.integer("PRAGMA user_version"), 5);
+  EXPECT_EQ(db.integer("SELECT count(*) FROM accounts"), 2);
+  EXPECT_EQ(db.integer("SELECT count(*) FROM sessions"), 1);
+  EXPECT_EQ(db.integer("SELECT count(*) FROM recovery_codes"), 1);
 }
 
 TEST_F(SqliteStoreTest, AFailedMessageKeepsNoParams) {
@@ -425,7 +501,7 @@ TEST_F(SqliteStoreTest, ReopeningACurrentDatabaseMigratesNothing) {
     auto opened = open();
     ASSERT_TRUE(opened) << opened.error().message;
   }
-  EXPECT_NE(logged().find("event=store.migrated schema_version=4"), std::string::npos);
+  EXPECT_NE(logged().find("event=store.migrated schema_version=5"), std::string::npos);
   const std::size_t before = logged().size();
   auto again = open();
   ASSERT_TRUE(again) << again.error().message;
@@ -435,10 +511,10 @@ TEST_F(SqliteStoreTest, ReopeningACurrentDatabaseMigratesNothing) {
 TEST_F(SqliteStoreTest, RefusesADatabaseOfANewerVersion) {
   {
     RawDb db(path());
-    db.exec("PRAGMA user_version = 5");
+    db.exec("PRAGMA user_version = 6");
   }
   EXPECT_EQ(open_error(), "cannot open SQLite database " + path().string() +
-                              ": incompatible schema: database version 5 is newer than this binary's 4; upgrade vestibule");
+                              ": incompatible schema: database version 6 is newer than this binary's 5; upgrade vestibule");
 }
 
 TEST_F(SqliteStoreTest, RefusesADatabaseOfAnotherProgram) {
@@ -453,7 +529,7 @@ TEST_F(SqliteStoreTest, RefusesADatabaseOfAnotherProgram) {
 TEST_F(SqliteStoreTest, RefusesAVersionedDatabaseLackingAColumn) {
   {
     RawDb db(path());
-    db.exec("CREATE TABLE accounts (id TEXT PRIMARY KEY, name TEXT); PRAGMA user_version = 4");
+    db.exec("CREATE TABLE accounts (id TEXT PRIMARY KEY, name TEXT); PRAGMA user_version = 5");
   }
   EXPECT_EQ(open_error(),
             "cannot open SQLite database " + path().string() + ": not a Vestibule database: table accounts has no column email");
@@ -483,6 +559,25 @@ TEST_F(SqliteStoreTest, RefusesACurrentDatabaseLackingASessionColumn) {
   }
   EXPECT_EQ(open_error(), "cannot open SQLite database " + path().string() +
                               ": not a Vestibule database: table sessions has no column last_used_at");
+}
+
+TEST_F(SqliteStoreTest, RefusesACurrentDatabaseLackingTheSecondFactor) {
+  {
+    auto opened = open();
+    ASSERT_TRUE(opened) << opened.error().message;
+  }
+  {
+    RawDb db(path());
+    db.exec("DROP TABLE recovery_codes");
+  }
+  EXPECT_EQ(open_error(),
+            "cannot open SQLite database " + path().string() + ": not a Vestibule database: table recovery_codes is missing");
+  {
+    RawDb db(path());
+    db.exec("CREATE TABLE recovery_codes (account_id TEXT, digest TEXT); ALTER TABLE accounts DROP COLUMN totp_last_step");
+  }
+  EXPECT_EQ(open_error(), "cannot open SQLite database " + path().string() +
+                              ": not a Vestibule database: table accounts has no column totp_last_step");
 }
 
 TEST_F(SqliteStoreTest, RefusesACurrentDatabaseWhoseSessionIdsAreNotUnique) {

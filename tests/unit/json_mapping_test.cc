@@ -204,7 +204,8 @@ TEST(ToJsonUser, HasExactlyThePublicKeys) {
   const boost::json::object o = to_json(u);
   std::set<std::string> keys;
   for (const auto& kv : o) keys.insert(std::string(kv.key()));
-  EXPECT_EQ(keys, (std::set<std::string>{"id", "name", "email", "email_verified", "created_at", "updated_at"}));
+  EXPECT_EQ(keys, (std::set<std::string>{"id", "name", "email", "email_verified", "totp_enabled", "created_at",
+                                         "updated_at"}));
   EXPECT_EQ(o.at("email_verified").as_bool(), false);
   EXPECT_EQ(o.at("id").as_string(), "0b7e2c7e-1f5d-4c8e-9a43-5f6c1a2b3c4d");
   EXPECT_EQ(o.at("name").as_string(), "Ada");

@@ -123,7 +123,7 @@ TEST(MetricsTest, TheOtherAreasStartAtZeroWithTheirFixedLabels) {
   m.store("redis").operation("find_by_email");
   const auto s = series_values(m.scrape());
   for (const char* outcome : {"success", "invalid_credentials", "throttled", "disabled", "unverified",
-                              "invalid_request", "unavailable"}) {
+                              "invalid_request", "unavailable", "mfa_required", "invalid_code"}) {
     EXPECT_EQ(s.at("vestibule_logins_total{outcome=\"" + std::string(outcome) + "\"}"), 0) << outcome;
   }
   for (const char* outcome : {"created", "accepted", "email_taken", "invalid", "throttled", "unavailable"}) {

@@ -41,6 +41,13 @@ constexpr Expected kMappings[] = {
     {Code::id_taken, 409, "id_taken", ""},
     {Code::backup_unsupported, 409, "backup_unsupported", ""},
     {Code::backup_in_progress, 409, "backup_in_progress", ""},
+    {Code::invalid_code, 401, "invalid_code", ""},
+    {Code::invalid_mfa_token, 400, "invalid_token", ""},
+    {Code::invalid_confirmation_code, 400, "invalid_code", ""},
+    {Code::totp_enabled, 409, "totp_enabled", ""},
+    {Code::totp_not_enabled, 409, "totp_not_enabled", ""},
+    {Code::totp_not_pending, 409, "totp_not_pending", ""},
+    {Code::totp_unavailable, 503, "totp_unavailable", ""},
     {Code::overloaded, 503, "overloaded", "1"},
     {Code::store_unavailable, 503, "store_unavailable", "1"},
 };

@@ -7,13 +7,16 @@
 namespace vestibule::store::redis {
 namespace {
 
+// The prefix of the account hash's recovery code fields (scripts.h: RECOVERY_CODE).
+constexpr std::string_view kRecoveryCodeField = "recovery_code:";
+
 void append_optional(std::vector<std::string>& args, const std::optional<std::string>& value) {
   args.emplace_back(flag(value.has_value()));
   args.push_back(value.value_or(""));
 }
 
 std::optional<TokenPurpose> purpose_of(std::string_view name) {
-  for (TokenPurpose p : {TokenPurpose::password_reset, TokenPurpose::email_verification}) {
+  for (TokenPurpose p : {TokenPurpose::password_reset, TokenPurpose::email_verification, TokenPurpose::mfa_login}) {
     if (name == to_string(p)) return p;
   }
   return std::nullopt;
@@ -59,6 +62,12 @@ Result<Account> to_account(const Reply& r) {
     else if (name == "pending_email_key") a.pending_email_key = value;
     // Absent in accounts written before data version 4: not disabled.
     else if (name == "disabled") a.disabled = value == "1";
+    // Absent in accounts written before data version 5 (and whenever not set): TOTP off, no
+    // secret pending, no step accepted, no recovery codes.
+    else if (name == "totp_secret") a.totp_secret = value;
+    else if (name == "totp_pending") a.totp_pending = value;
+    else if (name == "totp_last_step") a.totp_last_step = parse_int(value);
+    else if (name.starts_with(kRecoveryCodeField)) a.recovery_codes.push_back(name.substr(kRecoveryCodeField.size()));
   }
   return a;
 }
@@ -136,6 +145,11 @@ void append_effects(std::vector<std::string>& args, const Effects& e) {
   }
 }
 
+void append_digests(std::vector<std::string>& args, const std::vector<std::string>& digests) {
+  args.push_back(std::to_string(digests.size()));
+  args.insert(args.end(), digests.begin(), digests.end());
+}
+
 void append_changes(std::vector<std::string>& args, const AccountChanges& ch) {
   args.push_back(millis(ch.updated_at));
   append_optional(args, ch.name);
@@ -156,6 +170,15 @@ void append_changes(std::vector<std::string>& args, const AccountChanges& ch) {
   args.emplace_back(flag(ch.revoke_all_sessions));
   args.push_back(std::to_string(ch.drop_tokens.size()));
   for (TokenPurpose p : ch.drop_tokens) args.emplace_back(to_string(p));
+  append_optional(args, ch.totp_secret);
+  append_optional(args, ch.totp_pending);
+  append_optional(args, ch.expected_totp_pending);
+  std::optional<std::string> step;
+  if (ch.accept_totp_step) step = std::to_string(*ch.accept_totp_step);
+  append_optional(args, step);
+  append_optional(args, ch.use_recovery_code);
+  args.emplace_back(flag(ch.recovery_codes.has_value()));
+  append_digests(args, ch.recovery_codes.value_or(std::vector<std::string>{}));
   append_effects(args, ch.effects);
 }
 

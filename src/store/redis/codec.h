@@ -36,6 +36,8 @@ std::optional<OutboxMessage> to_message(const Reply& hash);
 // The argument layouts scripts::kChangesPrelude reads (read_effects, read_changes).
 void append_effects(std::vector<std::string>& args, const Effects& effects);
 void append_changes(std::vector<std::string>& args, const AccountChanges& changes);
+// The count of recovery code digests, then the digests.
+void append_digests(std::vector<std::string>& args, const std::vector<std::string>& digests);
 
 // A script's common answers: nil -> not_found, "email_taken", "id_taken" (an account with the
 // caller's id exists), "collision" (a digest or message id in use: a collision of random values,

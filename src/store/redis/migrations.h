@@ -16,7 +16,7 @@
 namespace vestibule::store::redis {
 
 // The data version this binary reads and writes.
-inline constexpr int kDataVersion = 4;
+inline constexpr int kDataVersion = 5;
 
 // Checks and upgrades the keyspace under `prefix`. OpenError when Redis cannot be reached, the
 // version key is not a number, or the data is newer ("incompatible schema: ..."). `now` stands

@@ -73,7 +73,8 @@ Task<Result<void>> RedisStore::create_session(Session s) {
                                 s.id,
                                 s.user_agent,
                                 s.client_address,
-                                std::to_string(s.keep_newest)};
+                                std::to_string(s.keep_newest),
+                                flag(s.without_second_factor)};
   auto reply = co_await run(Script::create_session, std::move(keys), std::move(args));
   co_return to_void(reply);
 }

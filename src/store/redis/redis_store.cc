@@ -124,7 +124,9 @@ Task<Result<void>> RedisStore::create_account(Account a, Effects effects) {
   std::vector<std::string> keys{account_key(a.id), email_key(a.email_key), accounts_key()};
   std::vector<std::string> args{options_.key_prefix, a.id, a.name, a.email, a.email_key, a.password_hash,
                                 millis(a.created_at), millis(a.updated_at), flag(a.email_verified), a.pending_email,
-                                a.pending_email_key, flag(a.disabled)};
+                                a.pending_email_key, flag(a.disabled), a.totp_secret, a.totp_pending,
+                                std::to_string(a.totp_last_step)};
+  append_digests(args, a.recovery_codes);
   append_effects(args, effects);
   auto reply = co_await run(Script::create_account, std::move(keys), std::move(args));
   co_return to_void(reply);

@@ -16,7 +16,13 @@ namespace vestibule::store::redis::scripts {
 // params (JSON, store/params.h), created_at. Changes (append_changes): updated_at, then 0/1 and
 // value for name, email, email_key, password_hash, keep_only_session, expected_password_hash,
 // email_verified ('0'/'1'), disabled ('0'/'1'); then 0/1, pending_email, pending_email_key; revoke_all_sessions
-// (0/1); the count of purposes to drop and the purposes; then the effects.
+// (0/1); the count of purposes to drop and the purposes; then 0/1 and value for totp_secret,
+// totp_pending, expected_totp_pending, accept_totp_step (decimal), use_recovery_code; then 0/1
+// (recovery_codes given), the count of digests and the digests; then the effects.
+//
+// An account's recovery codes are fields of its hash, `recovery_code:DIGEST` = '1' (see
+// docs/redis.md): every read of the hash returns them, deleting the hash deletes them, and
+// using one is HEXISTS then HDEL in the script of the change.
 inline constexpr const char* kChangesPrelude = R"lua(
 local P = ARGV[1]
 
@@ -75,26 +81,73 @@ local function write_effects(id, e)
 end
 
 local function read_changes(i)
-  local function opt(j)
-    if ARGV[j] == '1' then return ARGV[j + 1] end
-    return nil
+  local j = i + 1
+  -- Table constructors do not fix the order in which they evaluate fields: one read a statement.
+  local function opt()
+    local v = nil
+    if ARGV[j] == '1' then v = ARGV[j + 1] end
+    j = j + 2
+    return v
   end
-  local c = {updated_at = ARGV[i], name = opt(i + 1), email = opt(i + 3), email_key = opt(i + 5), hash = opt(i + 7),
-             keep_only = opt(i + 9), expected_hash = opt(i + 11), verified = opt(i + 13), disabled = opt(i + 15),
-             drop = {}}
-  if ARGV[i + 17] == '1' then c.pending = {ARGV[i + 18], ARGV[i + 19]} end
-  c.revoke_all = ARGV[i + 20] == '1'
-  local n = tonumber(ARGV[i + 21])
-  for k = 1, n do c.drop[ARGV[i + 21 + k]] = true end
-  c.effects = read_effects(i + 22 + n)
+  local c = {updated_at = ARGV[i], drop = {}}
+  c.name = opt()
+  c.email = opt()
+  c.email_key = opt()
+  c.hash = opt()
+  c.keep_only = opt()
+  c.expected_hash = opt()
+  c.verified = opt()
+  c.disabled = opt()
+  if ARGV[j] == '1' then c.pending = {ARGV[j + 1], ARGV[j + 2]} end
+  c.revoke_all = ARGV[j + 3] == '1'
+  local n = tonumber(ARGV[j + 4])
+  for k = 1, n do c.drop[ARGV[j + 4 + k]] = true end
+  j = j + 5 + n
+  c.totp_secret = opt()
+  c.totp_pending = opt()
+  c.expected_pending = opt()
+  c.accept_step = opt()
+  c.use_code = opt()
+  local has_codes, m = ARGV[j] == '1', tonumber(ARGV[j + 1])
+  if has_codes then
+    c.codes = {}
+    for k = 1, m do c.codes[k] = ARGV[j + 1 + k] end
+  end
+  c.effects = read_effects(j + 2 + m)
   return c
 end
 
+local RECOVERY_CODE = 'recovery_code:'
+
+-- a < b for integers in decimal (as std::to_string writes them), exactly: Lua's numbers are
+-- doubles, which would round a step beyond 2^53 and could let a replay through. Digit by digit
+-- (bytes), since Lua's string `<` follows the server's collation locale.
+local function int_less(a, b)
+  local neg_a, neg_b = string.sub(a, 1, 1) == '-', string.sub(b, 1, 1) == '-'
+  if neg_a ~= neg_b then return neg_a end
+  if neg_a then a, b = string.sub(b, 2), string.sub(a, 2) end
+  if #a ~= #b then return #a < #b end
+  for k = 1, #a do
+    local x, y = string.byte(a, k), string.byte(b, k)
+    if x ~= y then return x < y end
+  end
+  return false
+end
+
 -- nil if the changes apply to the account at `akey`; else the script's answer: false (gone, or
--- its password hash is no longer the expected one), 'email_taken' or 'collision'.
+-- a condition no longer holds: the password hash or pending secret is not the expected one, the
+-- time step is not after the last accepted one, the recovery code is not in the set),
+-- 'email_taken' or 'collision'.
 local function check_changes(akey, c)
   if redis.call('EXISTS', akey) == 0 then return false end
   if c.expected_hash and redis.call('HGET', akey, 'password_hash') ~= c.expected_hash then return false end
+  if c.expected_pending and (redis.call('HGET', akey, 'totp_pending') or '') ~= c.expected_pending then
+    return false
+  end
+  if c.accept_step and not int_less(redis.call('HGET', akey, 'totp_last_step') or '0', c.accept_step) then
+    return false
+  end
+  if c.use_code and redis.call('HEXISTS', akey, RECOVERY_CODE .. c.use_code) == 0 then return false end
   if c.email_key and redis.call('HGET', akey, 'email_key') ~= c.email_key and
      redis.call('EXISTS', P .. 'email:' .. c.email_key) == 1 then
     return 'email_taken'
@@ -146,6 +199,20 @@ local function write_changes(akey, c)
       redis.call('HSET', akey, 'pending_email', c.pending[1], 'pending_email_key', c.pending[2])
     end
   end
+  -- Absent fields read as empty: a cleared secret leaves none behind.
+  if c.totp_secret == '' then redis.call('HDEL', akey, 'totp_secret')
+  elseif c.totp_secret then redis.call('HSET', akey, 'totp_secret', c.totp_secret) end
+  if c.totp_pending == '' then redis.call('HDEL', akey, 'totp_pending')
+  elseif c.totp_pending then redis.call('HSET', akey, 'totp_pending', c.totp_pending) end
+  if c.accept_step then redis.call('HSET', akey, 'totp_last_step', c.accept_step) end
+  -- The code used leaves the set it was found in; a new set in the same change replaces the rest.
+  if c.use_code then redis.call('HDEL', akey, RECOVERY_CODE .. c.use_code) end
+  if c.codes then
+    for _, f in ipairs(redis.call('HKEYS', akey)) do
+      if string.sub(f, 1, #RECOVERY_CODE) == RECOVERY_CODE then redis.call('HDEL', akey, f) end
+    end
+    for _, d in ipairs(c.codes) do redis.call('HSET', akey, RECOVERY_CODE .. d, '1') end
+  end
   redis.call('HSET', akey, 'updated_at', c.updated_at)
   if c.revoke_all then
     revoke_sessions(akey, nil)
@@ -159,10 +226,13 @@ end
 
 // KEYS: account, email index, account id index. ARGV: prefix, id, name, email, email_key, hash,
 // created_at, updated_at, email_verified ('0'/'1'), pending_email, pending_email_key, disabled
-// ('0'/'1'), effects (from 13). After kChangesPrelude. The id is checked first: an import that
-// re-sends an existing account learns that its id exists, whatever the address.
+// ('0'/'1'), totp_secret, totp_pending, totp_last_step, the count of recovery code digests and
+// the digests (from 17), effects (after them). After kChangesPrelude. The id is checked first:
+// an import that re-sends an existing account learns that its id exists, whatever the address.
+// The second factor's fields are written only when set (absent: off, none, 0).
 inline constexpr const char* kCreateAccount = R"lua(
-local e = read_effects(13)
+local ncodes = tonumber(ARGV[16])
+local e = read_effects(17 + ncodes)
 if redis.call('EXISTS', KEYS[1]) == 1 then return 'id_taken' end
 if redis.call('EXISTS', KEYS[2]) == 1 then return 'email_taken' end
 local refused = check_effects(e)
@@ -173,6 +243,10 @@ redis.call('HSET', KEYS[1], 'id', ARGV[2], 'name', ARGV[3], 'email', ARGV[4], 'e
 if ARGV[10] ~= '' or ARGV[11] ~= '' then
   redis.call('HSET', KEYS[1], 'pending_email', ARGV[10], 'pending_email_key', ARGV[11])
 end
+if ARGV[13] ~= '' then redis.call('HSET', KEYS[1], 'totp_secret', ARGV[13]) end
+if ARGV[14] ~= '' then redis.call('HSET', KEYS[1], 'totp_pending', ARGV[14]) end
+if ARGV[15] ~= '0' then redis.call('HSET', KEYS[1], 'totp_last_step', ARGV[15]) end
+for k = 1, ncodes do redis.call('HSET', KEYS[1], RECOVERY_CODE .. ARGV[16 + k], '1') end
 redis.call('SET', KEYS[2], ARGV[2])
 redis.call('ZADD', KEYS[3], 0, ARGV[2])
 write_effects(ARGV[2], e)

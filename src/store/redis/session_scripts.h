@@ -89,9 +89,10 @@ return out
 // dropped from the index without counting.
 inline constexpr const char* kCreateSession = R"lua(
 local p, digest, created = ARGV[1], ARGV[2], ARGV[4]
-local a = redis.call('HMGET', KEYS[1], 'id', 'password_hash', 'disabled')
+local a = redis.call('HMGET', KEYS[1], 'id', 'password_hash', 'disabled', 'totp_secret')
 if not a[1] or a[3] == '1' then return false end
 if ARGV[6] == '1' and a[2] ~= ARGV[7] then return false end
+if ARGV[12] == '1' and a[4] and a[4] ~= '' then return false end
 local has_id = ARGV[8] ~= ''
 if redis.call('EXISTS', KEYS[2]) == 1 or (has_id and redis.call('EXISTS', KEYS[3]) == 1) then return 'collision' end
 local zkey = KEYS[1] .. ':sessions'

@@ -17,7 +17,7 @@ namespace vestibule::store::sqlite {
 class Connection;
 
 // Error::id_taken if an account with its id exists; else Error::email_taken if another account
-// has its email_key (the UNIQUE index decides races). Inside a write transaction (the id check
+// has its email_key (the UNIQUE index decides races). Stores its recovery codes too. Inside a write transaction (the id check
 // and the insert must not be separated).
 Result<void> insert_account(Connection& c, const Account& account);
 
@@ -34,9 +34,10 @@ Result<TokenHolder> token_holder(Connection& c, const std::string& digest, Token
 // Stores the effects of a change on `account_id`: its token (for that account) and its mail.
 void insert_effects(Connection& c, const std::string& account_id, const Effects& effects);
 
-// update_account's work: the change (Error::not_found if the account is gone or its password
-// hash is not changes.expected_password_hash; Error::email_taken), its session revocations, its
-// token drops and its effects, then the account as stored. The caller rolls back on an error.
+// update_account's work: the change (Error::not_found if the account is gone or a condition of
+// the change no longer holds: expected_password_hash, expected_totp_pending, accept_totp_step,
+// use_recovery_code; Error::email_taken), its recovery codes, its session revocations, its token
+// drops and its effects, then the account as stored. The caller rolls back on an error.
 Result<Account> apply_changes(Connection& c, const std::string& id, const AccountChanges& changes);
 
 }  // namespace vestibule::store::sqlite

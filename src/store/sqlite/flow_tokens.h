@@ -1,7 +1,8 @@
 // The SQLite queries of flow tokens (table `flow_tokens`, migration 3): the single-use tokens of
-// password resets and email verifications, stored by digest. Each is one statement that runs
-// inside the caller's transaction; finding a token with its account is SqliteStore's (it reads
-// the account's columns). Failures throw SqliteError. Not thread-safe (one connection).
+// password resets, email verifications and the second step of a TOTP sign-in (mfa_login),
+// stored by digest. Each is one statement that runs inside the caller's transaction; finding a
+// token with its account is SqliteStore's (it reads the account's columns). Failures throw
+// SqliteError. Not thread-safe (one connection).
 #pragma once
 
 #include <string>

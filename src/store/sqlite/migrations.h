@@ -13,7 +13,7 @@ namespace vestibule::store::sqlite {
 class Connection;
 
 // The schema version this binary reads and writes.
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 struct MigrationContext {
   const EmailKeyFunction& email_key;  // may be empty: re-keying existing accounts then fails

@@ -16,11 +16,11 @@ struct ExpectedTable {
 };
 
 // The current schema (migrations.cc builds it): what the queries of sqlite_store.cc rely on.
-const std::array<ExpectedTable, 5>& expected_tables() {
-  static const std::array<ExpectedTable, 5> tables{{
+const std::array<ExpectedTable, 6>& expected_tables() {
+  static const std::array<ExpectedTable, 6> tables{{
       {"accounts",
        {"id", "name", "email", "email_key", "password_hash", "created_at", "updated_at", "email_verified",
-        "pending_email", "pending_email_key", "disabled"}},
+        "pending_email", "pending_email_key", "disabled", "totp_secret", "totp_pending", "totp_last_step"}},
       {"sessions",
        {"token_digest", "account_id", "created_at", "expires_at", "id", "user_agent", "client_address",
         "last_used_at"}},
@@ -28,6 +28,7 @@ const std::array<ExpectedTable, 5>& expected_tables() {
       {"flow_tokens", {"token_digest", "purpose", "account_id", "email", "created_at", "expires_at"}},
       {"outbox",
        {"id", "kind", "recipient", "params", "created_at", "due_at", "attempts", "claim", "status", "keep_until"}},
+      {"recovery_codes", {"account_id", "digest"}},
   }};
   return tables;
 }

@@ -22,13 +22,15 @@ bool insert_session(Connection& c, const Session& session) {
   Statement insert = c.prepare(
       "INSERT INTO sessions (token_digest, account_id, created_at, expires_at, id, user_agent, client_address, "
       "last_used_at) SELECT ?1, ?2, ?3, ?4, ?6, ?7, ?8, ?3 WHERE EXISTS "
-      "(SELECT 1 FROM accounts WHERE id = ?2 AND disabled = 0 AND (?5 IS NULL OR password_hash = ?5))");
+      "(SELECT 1 FROM accounts WHERE id = ?2 AND disabled = 0 AND (?5 IS NULL OR password_hash = ?5) "
+      "AND (?9 = 0 OR totp_secret = ''))");
   insert.bind(1, session.token_digest)
       .bind(2, session.account_id)
       .bind(3, millis(session.created_at))
       .bind(4, millis(session.expires_at));
   if (session.expected_password_hash) insert.bind(5, *session.expected_password_hash); else insert.bind_null(5);
   insert.bind(6, session.id).bind(7, session.user_agent).bind(8, session.client_address);
+  insert.bind(9, static_cast<std::int64_t>(session.without_second_factor ? 1 : 0));
   insert.execute();
   return c.changes() != 0;
 }
