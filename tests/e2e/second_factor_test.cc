@@ -41,12 +41,13 @@ std::int64_t now_seconds() {
 
 // Waits, if need be, until the current 30-second step has at least `margin` left, so that a
 // sequence of requests that takes less than that runs within one step (bounded: at most
-// `margin`, on the clock itself).
-void fresh_step(std::chrono::seconds margin = 8s) {
+// `margin`, on the clock itself). Whether it waited.
+bool fresh_step(std::chrono::seconds margin = 8s) {
   const std::int64_t now = now_seconds();
-  if (kPeriod - now % kPeriod >= margin.count()) return;
+  if (kPeriod - now % kPeriod >= margin.count()) return false;
   const std::chrono::system_clock::time_point next(std::chrono::seconds((now / kPeriod + 1) * kPeriod));
   std::this_thread::sleep_until(next + 200ms);
+  return true;
 }
 
 // The TOTP code of `secret` (base32) at `offset` steps from now, by oathtool.
@@ -101,6 +102,13 @@ class SecondFactorTest : public ::testing::Test {
     client_ = std::make_unique<HttpClient>(server_->port());
   }
   HttpClient& client() { return *client_; }
+
+  // fresh_step(), then a new connection if it waited: a keep-alive connection idle that long may
+  // have been closed by the other end (the contract proxy closes idle ones after 5 s), and a
+  // request written into that close would fail.
+  void fresh_step(std::chrono::seconds margin = 8s) {
+    if (e2e::fresh_step(margin)) client().close();
+  }
 
   // An account with the second factor on: its password, token, secret and recovery codes.
   struct Enrolled {
