@@ -61,7 +61,14 @@ constexpr int kAccountColumns = 14;
 Result<Account> select_account(Connection& c, const char* sql, std::string_view key) {
   Statement s = c.prepare(sql);
   s.bind(1, key);
-  if (!s.step()) return Error::not_found;
+  if (!s.step()) {
+    // The work of a found account too (the read of its recovery codes, which finds none here),
+    // so that no answer's time tells whether an address has an account (a reset request
+    // answers after this lookup alone).
+    Account none;
+    read_recovery_codes(c, none);
+    return Error::not_found;
+  }
   return read_full_account(c, s);
 }
 
