@@ -2,7 +2,8 @@
 # Builds the libFuzzer harnesses with clang (ASan) and runs one, or all in turn, for SECONDS
 # each (default 600). The seeds in fuzz/corpus/ are read, never written: what the fuzzer finds
 # goes to build/fuzz/corpus/<harness>, crashes to build/fuzz/artifacts/.
-#   scripts/fuzz.sh [email|hash_formats|json_mapping|http_request|mail_compose|log_format|all] [SECONDS]
+#   scripts/fuzz.sh [email|hash_formats|json_mapping|http_request|mail_compose|log_format|second_factor|all]
+#                   [SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 which=${1:-all}
@@ -14,7 +15,7 @@ fi
 CXX=clang++-14 cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVESTIBULE_FUZZ=ON \
   -DVESTIBULE_BUILD_TESTS=OFF >/dev/null
 cmake --build build/fuzz
-harnesses=(email hash_formats json_mapping http_request mail_compose log_format)
+harnesses=(email hash_formats json_mapping http_request mail_compose log_format second_factor)
 [[ "$which" == all ]] || harnesses=("$which")
 mkdir -p build/fuzz/artifacts
 for h in "${harnesses[@]}"; do
