@@ -28,6 +28,12 @@ StoreMetrics& Metrics::store(const std::string& backend) {
   return *stores_.emplace_back(std::make_unique<StoreMetrics>(*registry_, backend));
 }
 
+SessionCacheMetrics& Metrics::session_cache() {
+  std::lock_guard lock(mutex_);
+  if (!session_cache_) session_cache_ = std::make_unique<SessionCacheMetrics>(*registry_);
+  return *session_cache_;
+}
+
 void Metrics::on_scrape(std::function<void()> refresh) {
   std::lock_guard lock(mutex_);
   refreshers_.push_back(std::move(refresh));

@@ -47,6 +47,8 @@ class Metrics {
   HashMetrics& hashing() { return hashing_; }
   StoreMetrics& store(const std::string& backend);
   MailMetrics& mail() { return mail_; }
+  // Made on the first call (only a server with a session cache has these series).
+  SessionCacheMetrics& session_cache();
 
   // Runs `refresh` at every scrape, before the text is made, to set gauges that are read off
   // their source (queue depths, connection state) rather than kept up to date.
@@ -63,6 +65,7 @@ class Metrics {
   std::mutex mutex_;  // guards the lists below (areas are made at start, scrapes read them)
   std::vector<std::unique_ptr<HttpMetrics>> http_;
   std::vector<std::unique_ptr<StoreMetrics>> stores_;
+  std::unique_ptr<SessionCacheMetrics> session_cache_;
   std::vector<std::function<void()>> refreshers_;
 };
 

@@ -33,4 +33,48 @@ StoreMetrics::Operation StoreMetrics::operation(const std::string& name) {
                    &errors_.Add({{"backend", backend_}, {"operation", name}})};
 }
 
+namespace {
+
+prometheus::Counter* counter(prometheus::Registry& registry, const std::string& name, const std::string& help) {
+  return &prometheus::BuildCounter().Name(name).Help(help).Register(registry).Add({});
+}
+
+prometheus::Gauge* gauge(prometheus::Registry& registry, const std::string& name, const std::string& help) {
+  return &prometheus::BuildGauge().Name(name).Help(help).Register(registry).Add({});
+}
+
+}  // namespace
+
+SessionCacheMetrics::SessionCacheMetrics(prometheus::Registry& registry) {
+  auto& lookups = prometheus::BuildCounter()
+                      .Name("vestibule_session_cache_lookups_total")
+                      .Help("Token checks answered from the session cache (hit) or by the store (miss)")
+                      .Register(registry);
+  hits_ = &lookups.Add({{"result", "hit"}});
+  misses_ = &lookups.Add({{"result", "miss"}});
+  refused_ = counter(registry, "vestibule_session_cache_refused_fills_total",
+                     "Store answers not cached because a change was heard of while they were read");
+  invalidations_ = counter(registry, "vestibule_session_cache_invalidations_total",
+                           "Sessions and accounts the session cache forgot because they changed");
+  resets_ = counter(registry, "vestibule_session_cache_resets_total",
+                    "Times the session cache forgot everything (its invalidation channel lost, a flush)");
+  entries_ = gauge(registry, "vestibule_session_cache_entries", "Sessions in the session cache");
+  bytes_ = gauge(registry, "vestibule_session_cache_bytes", "Estimated memory the session cache's entries hold");
+}
+
+void SessionCacheMetrics::set(const SessionCacheCounts& now) {
+  std::lock_guard lock(mu_);
+  const auto grow = [](prometheus::Counter* c, std::uint64_t before, std::uint64_t after) {
+    if (after > before) c->Increment(static_cast<double>(after - before));
+  };
+  grow(hits_, last_.hits, now.hits);
+  grow(misses_, last_.misses, now.misses);
+  grow(refused_, last_.refused_fills, now.refused_fills);
+  grow(invalidations_, last_.invalidations, now.invalidations);
+  grow(resets_, last_.resets, now.resets);
+  entries_->Set(static_cast<double>(now.entries));
+  bytes_->Set(static_cast<double>(now.bytes));
+  last_ = now;
+}
+
 }  // namespace vestibule::metrics

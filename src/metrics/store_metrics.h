@@ -14,6 +14,9 @@
 #include <prometheus/registry.h>
 
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
 #include <string>
 
 namespace vestibule::metrics {
@@ -39,6 +42,42 @@ class StoreMetrics {
   prometheus::Family<prometheus::Histogram>& durations_;
   prometheus::Family<prometheus::Counter>& errors_;
   prometheus::Gauge* connected_ = nullptr;
+};
+
+// What a session cache has done so far and holds now (store/session_cache.h keeps these).
+struct SessionCacheCounts {
+  std::uint64_t hits = 0;            // answered from memory
+  std::uint64_t misses = 0;          // asked the store (not cached, expired, or not answerable)
+  std::uint64_t refused_fills = 0;   // a store answer not kept: something changed meanwhile
+  std::uint64_t invalidations = 0;   // sessions and accounts forgotten by a change
+  std::uint64_t resets = 0;          // everything forgotten at once (a lost channel, a flush)
+  std::size_t entries = 0;
+  std::size_t bytes = 0;             // an estimate of the memory the entries hold
+};
+
+// The session cache's series, read off it at each scrape:
+//   vestibule_session_cache_lookups_total{result="hit"|"miss"}   counter
+//   vestibule_session_cache_refused_fills_total                  counter
+//   vestibule_session_cache_invalidations_total                  counter
+//   vestibule_session_cache_resets_total                         counter
+//   vestibule_session_cache_entries, vestibule_session_cache_bytes   gauges
+// Thread-safe.
+class SessionCacheMetrics {
+ public:
+  explicit SessionCacheMetrics(prometheus::Registry& registry);
+  // The cache's counts as they are now (counters move by what grew since the last call).
+  void set(const SessionCacheCounts& now);
+
+ private:
+  prometheus::Counter* hits_;
+  prometheus::Counter* misses_;
+  prometheus::Counter* refused_;
+  prometheus::Counter* invalidations_;
+  prometheus::Counter* resets_;
+  prometheus::Gauge* entries_;
+  prometheus::Gauge* bytes_;
+  std::mutex mu_;
+  SessionCacheCounts last_{};
 };
 
 }  // namespace vestibule::metrics

@@ -76,6 +76,9 @@ class InstrumentedStore final : public Store {
   bool supports_backup() const override { return inner_->supports_backup(); }
   Task<Result<std::uint64_t>> backup(std::string path) override;
   Task<boost::system::result<void, OpenError>> prepare() override { return inner_->prepare(); }
+  boost::system::result<std::shared_ptr<SessionWatch>, OpenError> watch_sessions(SessionCache& cache) override {
+    return inner_->watch_sessions(cache);
+  }
 
  private:
   const metrics::StoreMetrics::Operation& op(Op o) const { return ops_[static_cast<std::size_t>(o)]; }

@@ -40,6 +40,40 @@ Task<Result<Account>> Store::find_account_by_session(std::string token_digest, T
   co_return std::move(found->account);
 }
 
+AccountSummary summary_of(const Account& a) {
+  return AccountSummary{.id = a.id,
+                        .name = a.name,
+                        .email = a.email,
+                        .email_key = a.email_key,
+                        .created_at = a.created_at,
+                        .updated_at = a.updated_at,
+                        .email_verified = a.email_verified,
+                        .pending_email = a.pending_email,
+                        .disabled = a.disabled,
+                        .totp_enabled = a.totp_enabled()};
+}
+
+SessionSummary summary_of(const SessionAccount& found) {
+  const Session& s = found.session;
+  return SessionSummary{Session{.token_digest = s.token_digest,
+                                .account_id = s.account_id,
+                                .created_at = s.created_at,
+                                .expires_at = s.expires_at,
+                                .id = s.id,
+                                .last_used_at = s.last_used_at},
+                        summary_of(found.account)};
+}
+
+Task<Result<SessionSummary>> Store::check_session(std::string token_digest, TimePoint now) {
+  auto found = co_await find_session(std::move(token_digest), now);
+  if (!found) co_return found.error();
+  co_return summary_of(*found);
+}
+
+boost::system::result<std::shared_ptr<SessionWatch>, OpenError> Store::watch_sessions(SessionCache&) {
+  return std::shared_ptr<SessionWatch>();
+}
+
 Task<Result<std::uint64_t>> Store::backup(std::string) { co_return Error::unavailable; }
 
 std::shared_ptr<spdlog::logger> logger_or_null(std::shared_ptr<spdlog::logger> given) {

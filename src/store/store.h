@@ -162,6 +162,37 @@ struct SessionAccount {
   Account account;
 };
 
+// The part of an account that checking a bearer token needs, and all that a session cache
+// (store/session_cache.h) holds of it: no password hash, no second-factor secret, no recovery
+// code, so a copy kept in memory for speed can leak none of them.
+struct AccountSummary {
+  std::string id;
+  std::string name;
+  std::string email;
+  std::string email_key;
+  TimePoint created_at;
+  TimePoint updated_at;
+  bool email_verified = false;
+  std::string pending_email{};
+  bool disabled = false;
+  bool totp_enabled = false;
+};
+
+AccountSummary summary_of(const Account& account);
+
+// A live session (without user_agent and client_address, which only listing shows) and its
+// account's summary: what check_session answers.
+struct SessionSummary {
+  Session session;
+  AccountSummary account;
+};
+
+// The session and account summary of find_session's answer.
+SessionSummary summary_of(const SessionAccount& found);
+
+class SessionCache;
+class SessionWatch;
+
 // The changes of one account update; unset fields stay as they are. Applied atomically.
 struct AccountChanges {
   std::optional<std::string> name;
@@ -254,6 +285,19 @@ class Store {
 
   // find_session's account.
   Task<Result<Account>> find_account_by_session(std::string token_digest, TimePoint now);
+
+  // find_session, summarised (same errors): what checking a bearer token needs. The one lookup
+  // a session cache may answer from memory (store/caching_store.h); this default asks
+  // find_session.
+  virtual Task<Result<SessionSummary>> check_session(std::string token_digest, TimePoint now);
+
+  // For a store that other processes change too (Redis): starts telling `cache` of every change
+  // to a session or an account that any process makes, and returns what the cache consults
+  // before each answer (session_cache.h), or an error saying why it cannot. nullptr for a store
+  // that only this object changes (SQLite: one process holds the file), where the caching
+  // store's own forgetting after each write is all there is to know. `cache` must outlive the
+  // watch's stop().
+  virtual boost::system::result<std::shared_ptr<SessionWatch>, OpenError> watch_sessions(SessionCache& cache);
 
   // Sets the session's last_used_at to `at` (never backwards). A session that is gone is not an
   // error (it may have been revoked meanwhile): nothing happens then.

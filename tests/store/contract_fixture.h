@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "metrics/store_metrics.h"
+#include "store/caching_store.h"
 #include "store/instrumented_store.h"
 #include "store/open.h"
 #include "store/store.h"
@@ -108,12 +109,30 @@ class InstrumentedSqliteLocation final : public StoreLocation {
   metrics::StoreMetrics metrics_{registry_, "sqlite"};
 };
 
+// A store behind the session cache (store/caching_store.h), as the server opens it by default:
+// the decorator must keep every promise of the contract, and check_session must answer what the
+// store would. On Redis the cache is kept by its own tracking connection.
+template <typename Inner>
+class CachedLocation final : public StoreLocation {
+ public:
+  std::unique_ptr<Store> open(boost::asio::any_io_executor executor) override {
+    return std::unique_ptr<Store>(CachingStore::create(inner_.open(std::move(executor)), 1000).value());
+  }
+
+ private:
+  Inner inner_;
+};
+
 inline const StoreFactory kFactories[] = {
     {"Sqlite", [] { return std::unique_ptr<StoreLocation>(std::make_unique<SqliteLocation>()); }},
     {"InstrumentedSqlite",
      [] { return std::unique_ptr<StoreLocation>(std::make_unique<InstrumentedSqliteLocation>()); }},
     {"SqlitePoolReads", [] { return std::unique_ptr<StoreLocation>(std::make_unique<SqliteLocation>(0)); }},
     {"Redis", [] { return std::unique_ptr<StoreLocation>(std::make_unique<RedisLocation>()); }, true},
+    {"CachedSqlite",
+     [] { return std::unique_ptr<StoreLocation>(std::make_unique<CachedLocation<SqliteLocation>>()); }},
+    {"CachedRedis",
+     [] { return std::unique_ptr<StoreLocation>(std::make_unique<CachedLocation<RedisLocation>>()); }, true},
 };
 
 // A fixed instant (2100-01-01T00:00:00.123Z) so that times are explicit and never read a clock.
@@ -218,6 +237,21 @@ class StoreContractTest : public ::testing::TestWithParam<StoreFactory> {
     // The run may have left io_ stopped (out of work); tests that run it on threads expect it ready.
     io_.restart();
     ASSERT_TRUE(prepared) << prepared.error().message;
+    // A cache kept by a watch answers from memory once the watch is connected: wait for that
+    // (bounded), so that the cached variants really answer from memory.
+    if (auto* cached = dynamic_cast<CachingStore*>(store_.get())) {
+      const auto deadline = std::chrono::steady_clock::now() + 10s;
+      while (!cached->answering() && std::chrono::steady_clock::now() < deadline) io_.run_for(5ms);
+      io_.restart();
+      ASSERT_TRUE(cached->answering()) << "the session cache's watch did not connect within 10 s";
+    }
+  }
+
+  // The session cache's counts when the store under test has one.
+  std::optional<SessionCacheStats> cache_stats() {
+    auto* cached = dynamic_cast<CachingStore*>(store_.get());
+    if (!cached) return std::nullopt;
+    return cached->cache_stats();
   }
 
   template <typename T>

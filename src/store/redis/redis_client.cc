@@ -22,7 +22,14 @@ constexpr auto kNoThrow = net::as_tuple(net::use_awaitable);
 
 namespace {
 
-Reply convert(const redisReply* r) {
+struct ReaderDeleter {
+  void operator()(redisReader* r) const { redisReaderFree(r); }
+};
+
+}  // namespace
+
+Reply reply_of(const redisReply& reply) {
+  const redisReply* r = &reply;
   Reply out;
   switch (r->type) {
     case REDIS_REPLY_STRING: out.type = Reply::Type::string; break;
@@ -35,15 +42,9 @@ Reply convert(const redisReply* r) {
   if (r->str) out.str.assign(r->str, r->len);
   out.integer = r->integer;
   out.elements.reserve(r->elements);
-  for (std::size_t i = 0; i < r->elements; ++i) out.elements.push_back(convert(r->element[i]));
+  for (std::size_t i = 0; i < r->elements; ++i) out.elements.push_back(reply_of(*r->element[i]));
   return out;
 }
-
-struct ReaderDeleter {
-  void operator()(redisReader* r) const { redisReaderFree(r); }
-};
-
-}  // namespace
 
 std::string format_command(const std::vector<std::string>& args) {
   std::vector<const char*> argv;
@@ -200,7 +201,7 @@ net::awaitable<void> RedisClient::read_loop(std::uint64_t generation) {
         co_return;
       }
       if (!raw) break;
-      Reply reply = convert(static_cast<redisReply*>(raw));
+      Reply reply = reply_of(*static_cast<redisReply*>(raw));
       freeReplyObject(raw);
       if (pending_.empty()) {
         fail_all("unexpected reply");

@@ -25,6 +25,8 @@
 
 #include "store/store.h"
 
+struct redisReply;
+
 namespace vestibule::store::redis {
 
 struct Reply {
@@ -101,5 +103,8 @@ class RedisClient : public std::enable_shared_from_this<RedisClient> {
 
 // The wire form of a command (RESP array of bulk strings), via hiredis's formatter.
 std::string format_command(const std::vector<std::string>& args);
+
+// A reply hiredis's reader parsed, as a Reply.
+Reply reply_of(const redisReply& r);
 
 }  // namespace vestibule::store::redis

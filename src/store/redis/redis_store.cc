@@ -11,6 +11,7 @@
 #include "store/redis/outbox_scripts.h"
 #include "store/redis/scripts.h"
 #include "store/redis/session_scripts.h"
+#include "store/redis/tracking.h"
 
 namespace vestibule::store::redis {
 namespace {
@@ -54,12 +55,19 @@ std::string script_text(RedisStore::Script s) {
 }  // namespace
 
 RedisStore::RedisStore(boost::asio::any_io_executor executor, RedisOptions options)
-    : options_(std::move(options)), log_(logger_or_null(options_.logger)) {
+    : executor_(executor), options_(std::move(options)), log_(logger_or_null(options_.logger)) {
   options_.client.logger = log_;
   client_ = std::make_shared<RedisClient>(executor, options_.client);
 }
 
 RedisStore::~RedisStore() { client_->close(); }
+
+boost::system::result<std::shared_ptr<SessionWatch>, OpenError> RedisStore::watch_sessions(SessionCache& cache) {
+  TrackingOptions tracking;
+  tracking.client = options_.client;
+  tracking.key_prefix = options_.key_prefix;
+  return std::shared_ptr<SessionWatch>(Tracking::start(executor_, std::move(tracking), cache));
+}
 
 std::string RedisStore::account_key(std::string_view id) const {
   // The braces are a Redis Cluster hash tag: an account and its session index share a slot.

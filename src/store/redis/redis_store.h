@@ -59,6 +59,8 @@ class RedisStore final : public Store {
   Task<Result<void>> ping() override;
   // The client's connection state (RedisClient::connected).
   std::optional<bool> connected() const override;
+  // A Tracking connection (redis/tracking.h) telling `cache` of every change by any client.
+  boost::system::result<std::shared_ptr<SessionWatch>, OpenError> watch_sessions(SessionCache& cache) override;
   // Checks the data version and migrates older data (redis/migrations.h).
   Task<boost::system::result<void, OpenError>> prepare() override;
 
@@ -83,6 +85,7 @@ class RedisStore final : public Store {
   std::string mail_key(std::string_view id) const;
   std::string outbox_key(std::string_view which) const;  // "due", "created", "failed"
 
+  boost::asio::any_io_executor executor_;
   RedisOptions options_;
   std::shared_ptr<spdlog::logger> log_;
   std::shared_ptr<RedisClient> client_;

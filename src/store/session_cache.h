@@ -1,0 +1,105 @@
+// An in-process cache of live sessions: token digest -> the session and its account's summary
+// (store::SessionSummary: never a password hash, a second-factor secret or a recovery code), so
+// that checking a bearer token needs no store round trip. Bounded: at most `max_entries`
+// sessions, the least recently used forgotten first, and none larger than kMaxEntryBytes.
+//
+// Exact, not "usually": an answer from the cache is what the store would answer, because
+//   - whoever changes a session or an account tells the cache before the change is acknowledged
+//     (CachingStore after each write of this process; a SessionWatch for other processes'),
+//   - a fill (an entry written after a store read) is refused when anything was forgotten
+//     between the ticket taken before the read and the fill, so an answer read before a change
+//     can never be stored after the change was forgotten,
+//   - the cached expiry is checked against the caller's clock on every hit.
+// Thread-safe: one mutex; every call is O(1) but forget_account, O(that account's cached
+// sessions).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <list>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "metrics/store_metrics.h"
+#include "store/store.h"
+
+namespace vestibule::store {
+
+// What keeps a SessionCache exact when other processes change the store (Redis: its
+// server-assisted invalidation, store/redis/tracking.h). Thread-safe.
+class SessionWatch {
+ public:
+  virtual ~SessionWatch() = default;
+  // Applies to the cache every invalidation that has arrived so far, then says whether the
+  // cache may answer now: false while the channel is down or reconnecting, while a message is
+  // half read, or when the channel has not proven recently enough that nothing sent is unread.
+  // Called before every hit, so it is cheap (a non-blocking read).
+  virtual bool catch_up() = 0;
+  // Closes the channel; afterwards catch_up() is false and the cache is never touched again.
+  virtual void stop() = 0;
+};
+
+// Counters and sizes, for the metrics (vestibule_session_cache_*) and the benchmark.
+using SessionCacheStats = metrics::SessionCacheCounts;
+
+class SessionCache {
+ public:
+  // An entry's estimated size above which it is not kept (no valid account comes near it: the
+  // name, the address and its key are bounded far below).
+  static constexpr std::size_t kMaxEntryBytes = 4096;
+
+  // max_entries >= 1. `enabled`: whether fills are accepted from the start (false for a cache
+  // that must wait for its watch to connect, see reset()).
+  explicit SessionCache(std::size_t max_entries, bool enabled = true);
+
+  // The cached session with this digest, live at `now` (an entry expired at or before `now`
+  // is dropped and missed). Counts a hit or a miss.
+  std::optional<SessionSummary> find(const std::string& digest, TimePoint now);
+  // Counts a miss that find() did not see (the watch said the cache may not answer).
+  void missed();
+
+  // Taken before the store read whose answer fill() then offers.
+  struct Ticket {
+    std::uint64_t epoch = 0;
+  };
+  Ticket ticket() const;
+  // Keeps `found` unless something was forgotten or reset since `ticket`, fills are disabled,
+  // or it is larger than kMaxEntryBytes; evicts the least recently used entry when full.
+  void fill(Ticket ticket, SessionSummary found);
+
+  // A touch_session that succeeded: moves the cached last use forward (never back).
+  void touched(const std::string& digest, TimePoint at);
+  // A change to the session with this digest, or to this account (and so all its sessions).
+  void forget_session(const std::string& digest);
+  void forget_account(const std::string& account_id);
+  // Forgets everything; `enabled` says whether fills are accepted from now on (a watch turns
+  // them off while its channel is down, since nothing would tell the cache of a change then).
+  void reset(bool enabled);
+
+  SessionCacheStats stats() const;
+
+ private:
+  struct Entry {
+    std::string digest;
+    SessionSummary found;
+    std::size_t bytes = 0;
+  };
+  using Lru = std::list<Entry>;  // most recently used first
+
+  void erase(Lru::iterator it);   // with mu_ held
+  void bump() { ++epoch_; }       // with mu_ held: every forget, so in-flight fills are refused
+
+  const std::size_t max_entries_;
+  mutable std::mutex mu_;
+  bool enabled_;
+  std::uint64_t epoch_ = 0;
+  Lru lru_;
+  std::unordered_map<std::string, Lru::iterator> by_digest_;
+  std::unordered_map<std::string, std::vector<Lru::iterator>> by_account_;
+  SessionCacheStats stats_{};
+};
+
+}  // namespace vestibule::store
