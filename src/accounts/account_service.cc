@@ -389,9 +389,10 @@ Task<Result<Principal>> AccountService::authenticate(std::string_view bearer_tok
   std::optional<std::string> digest = security::token_digest(bearer_token);
   if (!digest) co_return fail(Code::invalid_token);
   const TimePoint now = clock_();
-  auto found = co_await store_.find_session(*digest, now);
+  // The one lookup the session cache may answer (store/caching_store.h): no hash comes back.
+  auto found = co_await store_.check_session(*digest, now);
   if (!found) co_return from_store(found.error());  // not_found -> invalid_token
-  store::Account& account = found->account;
+  store::AccountSummary& account = found->account;
   store::Session& session = found->session;
   // Disabling revokes every session, but a login that raced it may have opened one since.
   if (account.disabled) co_return fail(Code::invalid_token);
@@ -400,7 +401,7 @@ Task<Result<Principal>> AccountService::authenticate(std::string_view bearer_tok
     // failed touch leaves last_used_at older than it should be, nothing else.
     (void)co_await store_.touch_session(*digest, now);
   }
-  Principal p{user_of(account), std::move(account.email_key), std::move(account.password_hash), std::move(*digest)};
+  Principal p{user_of(account), std::move(account.email_key), std::move(*digest)};
   p.session_id_ = std::move(session.id);
   p.session_created_at_ = session.created_at;
   p.session_expires_at_ = session.expires_at;
@@ -441,9 +442,9 @@ Task<Result<void>> AccountService::revoke_session(const Principal& p, std::strin
   co_return Result<void>{};
 }
 
-Task<Result<void>> AccountService::reauthenticate(const Principal& p, const std::string& password,
-                                                  std::string_view purpose) {
-  co_return co_await accounts::reauthenticate(throttle_, *audit_, p, password, purpose);
+Task<Result<std::string>> AccountService::reauthenticate(const Principal& p, const std::string& password,
+                                                         std::string_view purpose) {
+  co_return co_await accounts::reauthenticate(store_, throttle_, *audit_, p, clock_(), password, purpose);
 }
 
 Task<Result<User>> AccountService::update_profile(const Principal& p, ProfileChanges ch) {
@@ -461,9 +462,11 @@ Task<Result<User>> AccountService::update_profile(const Principal& p, ProfileCha
   if (!name && !email && !password) co_return p.user();
 
   // Changing how one logs in needs proof of the current password, not just a (maybe stolen) token.
+  std::string proven_hash;
   if (sensitive) {
     auto proven = co_await reauthenticate(p, *ch.current_password, "account.update");
     if (!proven) co_return proven.error();
+    proven_hash = std::move(*proven);
   }
 
   store::AccountChanges changes;
@@ -497,7 +500,7 @@ Task<Result<User>> AccountService::update_profile(const Principal& p, ProfileCha
   if (sensitive) {
     // Only while the password is still the one just proven: of two sessions changing it at once
     // exactly one wins, and the other learns so (conflict) instead of a 200 that did not stick.
-    changes.expected_password_hash = p.password_hash_;
+    changes.expected_password_hash = std::move(proven_hash);
   }
   const bool mails = !changes.effects.mail.empty();
   auto updated = co_await store_.update_account(p.account_id(), std::move(changes));

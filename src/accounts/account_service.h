@@ -152,9 +152,9 @@ class AccountService {
                                     store::AccountChanges& changes);
   void queued() const;
 
-  // The throttled check of `password` against the hash `p` was authenticated with; `purpose`
-  // names the operation it guards in the audit line.
-  Task<Result<void>> reauthenticate(const Principal& p, const std::string& password, std::string_view purpose);
+  // The throttled check of `password` against the account's stored hash, which it returns
+  // (accounts::reauthenticate); `purpose` names the operation it guards in the audit line.
+  Task<Result<std::string>> reauthenticate(const Principal& p, const std::string& password, std::string_view purpose);
   // The audit line of a request a limit refused (nothing for other failures).
   void refused(std::string_view event, const RequestContext& request, const Failure& f,
                std::string_view account_id = "-") const;

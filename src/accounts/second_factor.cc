@@ -43,7 +43,7 @@ Task<Result<TotpEnrolment>> SecondFactor::enrol(const Principal& p, std::optiona
   if (!checks.ok()) co_return std::move(checks).failure();
   if (!options_.secrets) co_return fail(Code::totp_unavailable);
   if (p.user().totp_enabled) co_return fail(Code::totp_enabled);
-  auto proven = co_await reauthenticate(throttle_, *audit_, p, *current_password, "totp.enrol");
+  auto proven = co_await reauthenticate(store_, throttle_, *audit_, p, clock_(), *current_password, "totp.enrol");
   if (!proven) co_return proven.error();
 
   security::Bytes secret = security::new_totp_secret();
@@ -51,7 +51,7 @@ Task<Result<TotpEnrolment>> SecondFactor::enrol(const Principal& p, std::optiona
   changes.updated_at = clock_();
   changes.totp_pending = options_.secrets->seal(secret, p.account_id());
   // Only while the password is the one just proven (and so the account the one authenticated).
-  changes.expected_password_hash = p.password_hash_;
+  changes.expected_password_hash = std::move(*proven);
   TotpEnrolment enrolment{security::base32_encode(secret), {}};
   enrolment.otpauth_uri = security::otpauth_uri(options_.totp_issuer, p.user().email, enrolment.secret);
   sodium_memzero(secret.data(), secret.size());
@@ -115,7 +115,7 @@ Task<Result<void>> SecondFactor::disable(const Principal& p, std::optional<std::
   Checks checks;
   checks.required("current_password", current_password);
   if (!checks.ok()) co_return std::move(checks).failure();
-  auto proven = co_await reauthenticate(throttle_, *audit_, p, *current_password, "totp.disable");
+  auto proven = co_await reauthenticate(store_, throttle_, *audit_, p, clock_(), *current_password, "totp.disable");
   if (!proven) co_return proven.error();
   store::AccountChanges changes;
   changes.updated_at = clock_();
@@ -124,7 +124,7 @@ Task<Result<void>> SecondFactor::disable(const Principal& p, std::optional<std::
   changes.recovery_codes = std::vector<std::string>{};
   // A sign-in waiting for a code would wait for nothing: it starts again with the password.
   changes.drop_tokens = {store::TokenPurpose::mfa_login};
-  changes.expected_password_hash = p.password_hash_;
+  changes.expected_password_hash = std::move(*proven);
   auto stored = co_await store_.update_account(p.account_id(), std::move(changes));
   if (!stored) co_return stored.error() == store::Error::not_found ? fail(Code::conflict) : from_store(stored.error());
   audit_->info("event=totp.disabled account_id={} request_id={}", p.account_id(), p.request().logged_id());
@@ -138,13 +138,13 @@ Task<Result<std::vector<std::string>>> SecondFactor::regenerate_codes(const Prin
   if (!checks.ok()) co_return std::move(checks).failure();
   if (!p.user().totp_enabled) co_return fail(Code::totp_not_enabled);
   if (!options_.secrets) co_return fail(Code::totp_unavailable);
-  auto proven = co_await reauthenticate(throttle_, *audit_, p, *current_password, "recovery_codes.regenerate");
+  auto proven = co_await reauthenticate(store_, throttle_, *audit_, p, clock_(), *current_password, "recovery_codes.regenerate");
   if (!proven) co_return proven.error();
   auto [codes, digests] = new_codes();
   store::AccountChanges changes;
   changes.updated_at = clock_();
   changes.recovery_codes = std::move(digests);
-  changes.expected_password_hash = p.password_hash_;
+  changes.expected_password_hash = std::move(*proven);
   auto stored = co_await store_.update_account(p.account_id(), std::move(changes));
   if (!stored) co_return stored.error() == store::Error::not_found ? fail(Code::conflict) : from_store(stored.error());
   if (!stored->totp_enabled()) co_return fail(Code::totp_not_enabled);  // turned off meanwhile

@@ -36,6 +36,10 @@ struct User {
 };
 
 // What a client may see of a stored account.
+inline User user_of(const store::AccountSummary& a) {
+  return User{a.id,           a.name,         a.email,    a.created_at,   a.updated_at,
+              a.email_verified, a.pending_email, a.disabled, a.totp_enabled};
+}
 inline User user_of(const store::Account& a) {
   return User{a.id,           a.name,         a.email,    a.created_at,      a.updated_at,
               a.email_verified, a.pending_email, a.disabled, a.totp_enabled()};
@@ -88,9 +92,9 @@ struct Introspection {
 
 // The authenticated caller of a request: the account as it was when the token was checked, the
 // digest of that token, and the request it was checked for (RequestContext), which the
-// operations on it use for their limits and audit lines. The password hash it was read with stays inside the accounts layer
-// (AccountService re-authenticates against it and makes changes conditional on it); nothing
-// outside can reach it. A plain value.
+// operations on it use for their limits and audit lines. It carries no password hash and no
+// second-factor secret (it may come from the session cache, which holds none): an operation
+// that needs them reads the account (reauthenticate()). A plain value.
 class Principal {
  public:
   Principal() = default;  // nobody: no account, matches no password (for containers and futures)
@@ -107,17 +111,13 @@ class Principal {
   friend class AccountService;
   friend class MailFlows;
   friend class SecondFactor;
-  friend Task<Result<void>> reauthenticate(Throttle&, spdlog::logger&, const Principal&, const std::string&,
-                                           std::string_view);
-  Principal(User user, std::string email_key, std::string password_hash, std::string token_digest)
-      : user_(std::move(user)),
-        email_key_(std::move(email_key)),
-        password_hash_(std::move(password_hash)),
-        token_digest_(std::move(token_digest)) {}
+  friend Task<Result<std::string>> reauthenticate(store::Store&, Throttle&, spdlog::logger&, const Principal&,
+                                                  TimePoint, const std::string&, std::string_view);
+  Principal(User user, std::string email_key, std::string token_digest)
+      : user_(std::move(user)), email_key_(std::move(email_key)), token_digest_(std::move(token_digest)) {}
 
   User user_;
   std::string email_key_;
-  std::string password_hash_;
   std::string token_digest_;
   std::string session_id_{};
   TimePoint session_created_at_{};

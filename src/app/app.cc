@@ -9,6 +9,7 @@
 #include "app/secret_file.h"
 #include "app/secrets_key.h"
 #include "security/email.h"
+#include "store/caching_store.h"
 #include "store/instrumented_store.h"
 #include "store/open.h"
 #include "version.h"
@@ -123,6 +124,13 @@ boost::system::result<std::unique_ptr<App>, BuildError> App::build(const Setting
   metrics::StoreMetrics* store_metrics = nullptr;
   if (app->metrics_) store_metrics = &app->metrics_->store(store_kind(settings));
   app->store_ = store::instrument(std::move(*opened), store_metrics);
+  // Outermost, so the store's metrics count what reaches the backend: a hit costs no operation.
+  if (settings.session_cache_entries > 0) {
+    auto cached = store::CachingStore::create(std::move(app->store_), settings.session_cache_entries);
+    if (!cached) return BuildError{"cannot start the session cache: " + cached.error().message};
+    app->session_cache_ = cached->get();
+    app->store_ = std::move(*cached);
+  }
   mail::MailOptions mail_options = settings.mail;
   mail_options.metrics = app->metrics_ ? &app->metrics_->mail() : nullptr;
   auto courier = mail::Courier::create(executor, *app->store_, mail_options, loggers.server());
@@ -186,6 +194,11 @@ boost::system::result<std::unique_ptr<App>, BuildError> App::build(const Setting
       hashing->set_queue(pool->queued(), pool->active());
       if (const auto up = store->connected(); up && store_metrics) store_metrics->set_connected(*up);
     });
+    if (app->session_cache_) {
+      app->metrics_->on_scrape([cache = app->session_cache_, series = &app->metrics_->session_cache()] {
+        series->set(cache->cache_stats());
+      });
+    }
     api::add_metrics_routes(*app->metrics_router_, *app->metrics_,
                             [store = app->store_.get(), mail = &app->metrics_->mail()] {
                               return refresh_outbox(*store, *mail);

@@ -20,6 +20,7 @@
 #include "mail/courier.h"
 #include "metrics/metrics.h"
 #include "security/password_hasher.h"
+#include "store/caching_store.h"
 #include "store/store.h"
 #include "util/worker_pool.h"
 
@@ -80,6 +81,7 @@ class App {
   // First, so destroyed last: every part below may hold a pointer to its area.
   std::unique_ptr<metrics::Metrics> metrics_;
   std::unique_ptr<store::Store> store_;
+  store::CachingStore* session_cache_ = nullptr;  // store_ itself, when the cache is on
   // After the store (it claims from it), before the account service (which nudges it).
   std::unique_ptr<mail::Courier> courier_;
   std::unique_ptr<security::PasswordHasher> hasher_;

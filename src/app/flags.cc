@@ -46,6 +46,9 @@ void add_serve_flags(CLI::App& cmd, Settings& s) {
          "Prefix of every Redis key, so several deployments can share one server");
   option(cmd, "--store-threads", s.store.threads, "SQLite worker threads (= connections)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{64}));
+  option(cmd, "--session-cache-entries", s.session_cache_entries,
+         "Live sessions kept in memory for token checks, kept exact by the store's invalidations; 0: none")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{10'000'000}));
   option(cmd, "--common-passwords", s.common_passwords,
          "File of known passwords refused at registration and change (one a line); '' for none");
   seconds(cmd, "--token-ttl", s.service.token_ttl, "Bearer token lifetime in seconds", 1, 31'536'000);

@@ -25,6 +25,10 @@ struct Settings {
   // sqlite:PATH or redis://...; store.* holds the backend's options.
   std::string store_url = "sqlite:data/vestibule.db";
   store::OpenOptions store;
+  // Live sessions kept in memory so a token check needs no store round trip, exact on every
+  // store (store/caching_store.h; Redis: tracking.h); 0: none, every check asks the store. An
+  // entry takes about 0.9 KiB, at most 4 KiB (SessionCache::kMaxEntryBytes).
+  std::size_t session_cache_entries = 10'000;
   security::HasherOptions hasher;
   // password_policy is filled from common_passwords when the service is built.
   accounts::ServiceOptions service;
