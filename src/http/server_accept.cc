@@ -94,6 +94,9 @@ void Server::admit(tcp::socket socket) {
   boost::system::error_code ec;
   const auto remote = socket.remote_endpoint(ec);
   if (ec) return;  // gone before we looked: closing is all there is to do
+  // A TLS handshake and a response that closes are several small writes in a row; Nagle's
+  // algorithm would hold each behind the peer's delayed ACK (about 40 ms a connection).
+  socket.set_option(tcp::no_delay(true), ec);
   auto c = std::make_shared<Connection>(std::move(socket), header_limit(options_), remote.address());
   const std::uint64_t id = next_id_++;
   std::string_view refusal;
