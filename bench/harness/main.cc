@@ -57,7 +57,7 @@ int main(int argc, char** argv) {
   std::filesystem::path out;
   std::string commit = "unknown";
   CLI::App app{"Vestibule benchmark harness: scenarios, figures and ratios (docs/performance.md)"};
-  app.add_flag("--quick", quick, "Short runs and a smaller 'big' database: the whole harness in under a minute");
+  app.add_flag("--quick", quick, "Short runs (1 s in turns) and a smaller 'big' database: the whole harness in about 5 minutes");
   app.add_option("--seconds", seconds, "Length of each wrk run")->check(CLI::Range(1, 60))->capture_default_str();
   app.add_option("--turn-seconds", turn_seconds, "Length of each run of a comparison in turns")
       ->check(CLI::Range(1, 60))->capture_default_str();
