@@ -4,8 +4,8 @@
 # docs/performance.md against servers it starts itself on loopback. Prints the table and writes
 # results.csv, results.json and latency.png under bench/results/ (git ignores it).
 #
-#   bench/run.sh            # about 4 minutes
-#   bench/run.sh --quick    # under a minute: shorter runs, 20 000 instead of 1 000 000 accounts
+#   bench/run.sh            # about 12 minutes (every comparison: 5 rounds of 3 s runs in turns)
+#   bench/run.sh --quick    # about 5 minutes: 1 s runs in turns, 20 000 instead of 1 000 000 accounts
 #   bench/run.sh --help     # every option (stores, run length, sizes, output folder)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -53,11 +53,16 @@ int main(int argc, char** argv) {
   BenchOptions options;
   bool quick = false;
   int seconds = 5;
+  int turn_seconds = 3;
   std::filesystem::path out;
   std::string commit = "unknown";
   CLI::App app{"Vestibule benchmark harness: scenarios, figures and ratios (docs/performance.md)"};
-  app.add_flag("--quick", quick, "Short runs and a smaller 'big' database: the whole harness in under a minute");
+  app.add_flag("--quick", quick, "Short runs (1 s in turns) and a smaller 'big' database: the whole harness in about 5 minutes");
   app.add_option("--seconds", seconds, "Length of each wrk run")->check(CLI::Range(1, 60))->capture_default_str();
+  app.add_option("--turn-seconds", turn_seconds, "Length of each run of a comparison in turns")
+      ->check(CLI::Range(1, 60))->capture_default_str();
+  app.add_option("--pairs", options.pairs, "Rounds of each comparison in turns (A B A B ...)")
+      ->check(CLI::Range(5, 50))->capture_default_str();
   app.add_option("--big-users", options.big_users, "Accounts in the scale scenario")
       ->check(CLI::Range(std::size_t{1}, std::size_t{100'000'000}))->capture_default_str();
   app.add_option("--idle-connections", options.idle_connections, "Connections in the memory scenario")
@@ -71,6 +76,7 @@ int main(int argc, char** argv) {
 
   if (quick) {
     seconds = std::min(seconds, 2);
+    if (app.count("--turn-seconds") == 0) turn_seconds = 1;
     if (app.count("--big-users") == 0) options.big_users = 20'000;
     if (app.count("--idle-connections") == 0) options.idle_connections = 2'000;
     options.timing_rounds = 10;
@@ -78,6 +84,7 @@ int main(int argc, char** argv) {
     options.compare_engines = false;
   }
   options.duration = std::chrono::seconds(seconds);
+  options.turn = std::chrono::seconds(turn_seconds);
   const std::size_t descriptors = raise_descriptor_limit();
   if (descriptors < 2 * options.idle_connections + 256) {
     options.idle_connections = descriptors > 512 ? (descriptors - 256) / 2 : 128;
@@ -86,6 +93,7 @@ int main(int argc, char** argv) {
   }
   if (out.empty()) out = std::filesystem::path("bench/results") / timestamp();
   std::filesystem::create_directories(out);
+  options.results_dir = std::filesystem::absolute(out);
 
   const CpuSplit cpus = split_cpus();
   pin_this_thread(cpus.load);
@@ -109,12 +117,15 @@ int main(int argc, char** argv) {
       {"load_cores", describe(cpus.load)},
       {"pinned", cpus.pinned ? "yes" : "no (one core)"},
       {"wrk_seconds", std::to_string(seconds)},
+      {"turn_seconds", std::to_string(turn_seconds)},
+      {"pairs", std::to_string(options.pairs)},
       {"small_users", std::to_string(options.small_users)},
       {"big_users", std::to_string(options.big_users)},
       {"harness_seconds", std::to_string(static_cast<int>(took))},
   };
   std::cout << "Vestibule benchmarks, " << about[0].second << ", commit " << commit << "; " << cpu_model() << ", server on cores "
-            << describe(cpus.server) << ", wrk on " << describe(cpus.load) << "; " << seconds << " s per run\n\n";
+            << describe(cpus.server) << ", wrk on " << describe(cpus.load) << "; " << seconds << " s per run, " << options.pairs
+            << " rounds of " << turn_seconds << " s runs for each comparison in turns\n\n";
   print_table(rows, std::cout);
   write_csv(rows, out / "results.csv");
   write_json(rows, about, out / "results.json");

@@ -3,6 +3,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -50,6 +51,33 @@ bool meets(double value, const std::string& target) {
   }
   return false;
 }
+
+Spread spread(std::vector<double> values) {
+  if (values.empty()) return {};
+  std::sort(values.begin(), values.end());
+  const std::size_t n = values.size();
+  return {.median = n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2,
+          .min = values.front(),
+          .max = values.back(),
+          .count = n};
+}
+
+Row ratio_row(Row row, std::string of, double ratio, std::string target) {
+  row.ratio_of = std::move(of);
+  row.ratio = ratio;
+  row.met = target.empty() ? std::optional<bool>() : meets(ratio, target);
+  row.target = std::move(target);
+  return row;
+}
+
+Row paired_ratio_row(Row row, std::string of, const Spread& ratios, std::string target) {
+  const std::string pairs = "median of " + std::to_string(ratios.count) + " pairs in turns, min-max " +
+                            fixed(ratios.min, 3) + "-" + fixed(ratios.max, 3);
+  row.note = row.note.empty() ? pairs : pairs + "; " + row.note;
+  return ratio_row(std::move(row), std::move(of), ratios.median, std::move(target));
+}
+
+std::string fixed(double v, int decimals) { return number(v, decimals); }
 
 void print_table(const std::vector<Row>& rows, std::ostream& out) {
   char line[512];

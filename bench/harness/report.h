@@ -28,6 +28,24 @@ struct Row {
 // Whether `value` meets `target` (">= 0.6", "<= 1.5", "0.9-1.1").
 bool meets(double value, const std::string& target);
 
+// The ratios of rounds taken in turns (turns.h): their median, the verdict, and their range.
+struct Spread {
+  double median = 0;
+  double min = 0;
+  double max = 0;
+  std::size_t count = 0;
+};
+Spread spread(std::vector<double> values);
+
+// `row` with its ratio, target and verdict.
+Row ratio_row(Row row, std::string of, double ratio, std::string target);
+// The same for rounds in turns: the ratio is their median, and the note opens with how many
+// pairs there were and their min-max, so that a reader sees how far one slow stretch moved.
+Row paired_ratio_row(Row row, std::string of, const Spread& ratios, std::string target);
+
+// `v` with `decimals` digits after the point.
+std::string fixed(double v, int decimals);
+
 void print_table(const std::vector<Row>& rows, std::ostream& out);
 void write_csv(const std::vector<Row>& rows, const std::filesystem::path& file);
 // `about` describes the run (machine, cores, parameters): stored beside the rows.

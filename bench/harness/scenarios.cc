@@ -7,10 +7,12 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "counters.h"
 #include "hash_rate.h"
 #include "idle_connections.h"
 #include "seed.h"
 #include "timing.h"
+#include "turns.h"
 
 namespace vestibule::bench {
 namespace {
@@ -18,7 +20,6 @@ namespace {
 constexpr int kFastConnections = 32;   // GET scenarios: enough to keep one core busy
 constexpr int kHashConnections = 8;    // logins/registrations: more than the hash threads
 constexpr int kFloodConnections = 16;  // the flood keeps the hash pool and its queue full
-constexpr int kMetricsPairs = 5;       // me with metrics off then on, this many times each
 
 // The server's hashing parameters: the production defaults.
 security::HashParams params(const std::string& engine) {
@@ -29,18 +30,21 @@ security::HashParams params(const std::string& engine) {
 
 std::string engine_label(const std::string& engine) { return engine == "argon2" ? "libargon2" : "libsodium"; }
 
-std::string fixed(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
+double tail_latency(const LoadResult& r) { return r.p99_ms; }
+
+// The in-process argon2id rate as a run: its hashes over its time.
+LoadResult as_run(const HashRate& rate) {
+  LoadResult r;
+  r.requests = rate.hashes;
+  r.seconds = rate.per_second > 0 ? static_cast<double>(rate.hashes) / rate.per_second : 0;
+  return r;
 }
 
-Row ratio_row(Row row, std::string of, double ratio, std::string target) {
-  row.ratio_of = std::move(of);
-  row.ratio = ratio;
-  row.met = target.empty() ? std::optional<bool>() : meets(ratio, target);
-  row.target = std::move(target);
-  return row;
+std::string range(const std::vector<LoadResult>& runs, Figure figure, int decimals) {
+  std::vector<double> values;
+  for (const LoadResult& r : runs) values.push_back(figure(r));
+  const Spread s = spread(values);
+  return fixed(s.min, decimals) + "-" + fixed(s.max, decimals);
 }
 
 void log(const std::string& what) { std::fprintf(stderr, "bench: %s\n", what.c_str()); }
@@ -64,6 +68,7 @@ std::vector<Row> Bench::run() {
     }
     store_scenarios(store);
   }
+  if (std::find(options_.stores.begin(), options_.stores.end(), "sqlite") != options_.stores.end()) tls_rows();
   idle_memory();
   return rows_;
 }
@@ -93,10 +98,13 @@ Bench::Database Bench::seed(const std::string& store, std::size_t users, const s
 }
 
 std::unique_ptr<e2e::ServerProcess> Bench::start_server(const Database& db, const std::string& engine,
-                                                        std::vector<std::string> extra) {
+                                                        std::vector<std::string> extra, bool metrics) {
   const std::string threads = std::to_string(cpus_.server.size());
   e2e::ServerConfig config;
-  config.data_dir = temp_->path();
+  // Its own directory: the introspection secret (and the mail) of two servers at once stay apart.
+  config.data_dir = temp_->path() / ("server-" + std::to_string(++servers_started_));
+  std::filesystem::create_directories(config.data_dir);
+  config.metrics = metrics;
   config.store_args = db.args;
   config.hash_args = {"--hash-threads", threads, "--hash-engine", engine};
   // Throttling off: the load comes from one address and the flood is made of logins.
@@ -124,6 +132,15 @@ LoadSpec Bench::login_load(const Database& db, int connections) const {
   return load("login.lua", connections, {std::to_string(db.users), kBenchPassword});
 }
 
+LoadSpec Bench::me_load(const Database& db) const {
+  return load("me.lua", kFastConnections, {db.token_file.string()}, "/v1/users/me");
+}
+
+LoadSpec Bench::turn(LoadSpec spec) const {
+  spec.duration = options_.turn;
+  return spec;
+}
+
 Row Bench::load_row(std::string scenario, const std::string& store, const LoadResult& r) const {
   return Row{.scenario = std::move(scenario),
              .store = store,
@@ -132,12 +149,6 @@ Row Bench::load_row(std::string scenario, const std::string& store, const LoadRe
              .p99_ms = r.p99_ms,
              .max_ms = r.max_ms,
              .errors = r.errors};
-}
-
-double Bench::adjacent_hash_rate(const std::string& engine) const {
-  // Right before and after the runs compared with it (their mean is the reference), so that
-  // drift in the machine's speed over the harness's minutes stays out of the ratio.
-  return measure_hash_rate(params(engine), cpus_.server.size(), cpus_.server, options_.hash_sample).per_second;
 }
 
 void Bench::raw_hash_rates() {
@@ -165,79 +176,18 @@ void Bench::raw_hash_rates() {
 }
 
 void Bench::store_scenarios(const std::string& store) {
+  // Two servers alike but for the session cache, each on its own copy of the same accounts (a
+  // SQLite file is held by one process at a time), both with --metrics-listen (the hit rate).
   const Database small = seed(store, options_.small_users, "small");
-  LoadResult me_alone, login_alone;
+  const Database uncached = seed(store, options_.small_users, "uncached");
   {
-    auto server = start_server(small, "sodium");
-    const unsigned short port = server->port();
-    log(store + ": healthz and me");
-    run_load(load("plain.lua", kFastConnections, {}, "/healthz"), port);  // warm-up, not reported
-    const LoadResult healthz = run_load(load("plain.lua", kFastConnections, {}, "/healthz"), port);
-    me_alone = run_load(load("me.lua", kFastConnections, {small.token_file.string()}, "/v1/users/me"), port);
-    add(load_row("1 healthz (baseline)", store, healthz));
-    add(ratio_row(load_row("1 me", store, me_alone), "req/s me / healthz", me_alone.per_second() / healthz.per_second(),
-                  store == "redis" ? ">= 0.4" : ">= 0.6"));
-    // A resource server's check of the same token: the same one store read as me.
-    const LoadResult introspect = run_load(
-        load("introspect.lua", kFastConnections,
-             {small.token_file.string(), (server->data_dir() / "introspection.token").string()}, "/v1/introspect"),
-        port);
-    add(ratio_row(load_row("1 introspect", store, introspect), "req/s introspect / healthz",
-                  introspect.per_second() / healthz.per_second(), store == "redis" ? ">= 0.4" : ">= 0.6"));
-
-    log(store + ": logins and registrations");
-    const double before = adjacent_hash_rate("sodium");
-    login_alone = run_load(login_load(small, kHashConnections), port);
-    const LoadResult registered =
-        run_load(load("register.lua", kHashConnections, {store + std::to_string(::getpid()), kBenchPassword}), port);
-    const double after = adjacent_hash_rate("sodium");
-    const double raw = (before + after) / 2;
-    const std::string measured = "raw " + fixed(before, 1) + "/s before, " + fixed(after, 1) + "/s after";
-    Row login = ratio_row(load_row("2 login", store, login_alone), "login/s / raw hash/s", login_alone.per_second() / raw,
-                          ">= 0.9");
-    login.note = fixed(login_alone.per_second() / static_cast<double>(cpus_.server.size()), 1) + " logins/s per core; " +
-                 measured;
-    add(login);
-    Row reg = ratio_row(load_row("2 register", store, registered), "register/s / raw hash/s",
-                        registered.per_second() / raw, ">= 0.9");
-    reg.note = measured + "; each also writes an account";
-    add(reg);
-
-    log(store + ": me under a login flood");
-    LoadSpec flood_spec = login_load(small, kFloodConnections);
-    flood_spec.duration += std::chrono::seconds(2);  // covers the whole measured run
-    LoadRun flood(flood_spec, port);
-    const LoadResult me_flooded =
-        run_load(load("me.lua", kFastConnections, {small.token_file.string()}, "/v1/users/me"), port);
-    const LoadResult flooding = flood.wait();
-    Row isolated = ratio_row(load_row("3 me under login flood", store, me_flooded), "req/s flooded / alone",
-                             me_flooded.per_second() / me_alone.per_second(), ">= 0.5");
-    isolated.target += ", p99 <= 5 ms";
-    isolated.met = *isolated.met && me_flooded.p99_ms <= 5.0;
-    isolated.note = "alone: p50 " + fixed(me_alone.p50_ms, 2) + " ms, p99 " + fixed(me_alone.p99_ms, 2) + " ms";
-    add(isolated);
-    Row flood_row = load_row("3 the login flood itself", store, flooding);
-    flood_row.note = "logins served meanwhile, at nice 19 (errors would be 503s past --hash-queue)";
-    add(flood_row);
-
-    log(store + ": login timing");
-    const LoginTiming timing = measure_login_timing(port, seeded_email(0), options_.timing_rounds);
-    Row t = ratio_row(Row{.scenario = "6 login timing", .store = store}, "median unknown / wrong pw",
-                      timing.unknown_ms / timing.wrong_ms, "0.9-1.1");
-    t.note = "unknown email " + fixed(timing.unknown_ms, 2) + " ms, wrong password " + fixed(timing.wrong_ms, 2) +
-             " ms, " + std::to_string(timing.rounds) + " rounds";
-    add(t);
-
-    log(store + ": password reset timing");
-    // Seeded accounts nothing else here logs in to (the loads use the first ones' tokens).
-    std::vector<std::string> known;
-    for (int i = 0; i <= options_.timing_rounds; ++i) known.push_back(seeded_email(options_.small_users / 2 + static_cast<std::size_t>(i)));
-    const PairTiming reset = measure_reset_timing(port, known, options_.timing_rounds);
-    Row r = ratio_row(Row{.scenario = "6 reset request timing", .store = store}, "median unknown / known",
-                      reset.absent_ms / reset.present_ms, "0.9-1.1");
-    r.note = "unknown address " + fixed(reset.absent_ms, 2) + " ms, known " + fixed(reset.present_ms, 2) + " ms, " +
-             std::to_string(reset.rounds) + " rounds";
-    add(r);
+    auto on = start_server(small, "sodium", {}, true);
+    auto off = start_server(uncached, "sodium", {"--session-cache-entries", "0"}, true);
+    cache_rows(store, *on, small, *off, uncached);
+    hashing_rows(store, *on, small, "sodium");
+    flood_rows(store, *on, small);
+    timing_rows(store, on->port());
+    scale(store, *off, uncached);
   }
   {
     auto server = start_server(small, "sodium", {"--email-verification", "required"});
@@ -256,84 +206,228 @@ void Bench::store_scenarios(const std::string& store) {
   metrics_cost(store, small);
   if (options_.compare_engines && store == "sqlite") {
     auto server = start_server(small, "argon2");
-    log(store + ": logins with libargon2");
-    const double before = adjacent_hash_rate("argon2");
-    const LoadResult r = run_load(login_load(small, kHashConnections), server->port());
-    const double after = adjacent_hash_rate("argon2");
-    Row login = ratio_row(load_row("2 login (libargon2)", store, r), "login/s / raw hash/s",
-                          2 * r.per_second() / (before + after), ">= 0.9");
-    login.note = "raw " + fixed(before, 1) + "/s before, " + fixed(after, 1) + "/s after";
-    add(login);
+    hashing_rows(store, *server, small, "argon2");
   }
-  scale(store, me_alone, login_alone);
+}
+
+// me and introspect against healthz on each server, all six in turns. Around each `me` run of a
+// server: the session cache's hits and misses from its /metrics and, on Redis, the commands
+// Redis ran (INFO commandstats: every client's, so the tracking connection's PING heartbeat
+// counts, and so would anything the idle other server did meanwhile).
+void Bench::cache_rows(const std::string& store, const e2e::ServerProcess& on, const Database& on_db,
+                       const e2e::ServerProcess& off, const Database& off_db) {
+  const bool redis = store == "redis";
+  const LoadSpec healthz = turn(load("plain.lua", kFastConnections, {}, "/healthz"));
+  const auto introspect = [&](const Database& db, const e2e::ServerProcess& server) {
+    return turn(load("introspect.lua", kFastConnections,
+                     {db.token_file.string(), (server.data_dir() / "introspection.token").string()}, "/v1/introspect"));
+  };
+  log(store + ": healthz, me and introspect, session cache on and off, " + std::to_string(options_.pairs) +
+      " rounds in turns");
+  run_load(turn(me_load(on_db)), on.port());  // warm-ups, not reported: the cache fills here
+  run_load(turn(me_load(off_db)), off.port());
+
+  struct Window {
+    CommandCalls calls;
+    double hits = 0, misses = 0;
+    std::uint64_t requests = 0;
+  };
+  Window on_window, off_window;
+  const auto counter = [](const std::string& exposition, const std::string& result) {
+    return exposed_value(exposition, "vestibule_session_cache_lookups_total{result=\"" + result + "\"}").value_or(0);
+  };
+  const auto watched_me = [&](const e2e::ServerProcess& server, const Database& db, Window& window) -> Measure {
+    return [&, spec = turn(me_load(db))] {
+      const std::string scraped = scrape_metrics(server.metrics_port());
+      const CommandCalls before = redis ? redis_command_calls(redis_->port()) : CommandCalls{};
+      const LoadResult r = run_load(spec, server.port());
+      if (redis) add_calls(window.calls, calls_between(before, redis_command_calls(redis_->port())));
+      const std::string rescraped = scrape_metrics(server.metrics_port());
+      window.hits += counter(rescraped, "hit") - counter(scraped, "hit");
+      window.misses += counter(rescraped, "miss") - counter(scraped, "miss");
+      window.requests += r.requests;
+      return r;
+    };
+  };
+  const auto plain = [](LoadSpec spec, const e2e::ServerProcess& server) -> Measure {
+    return [spec = std::move(spec), &server] { return run_load(spec, server.port()); };
+  };
+  const auto runs = in_turns(options_.pairs, {plain(healthz, on), watched_me(on, on_db, on_window),
+                                              plain(introspect(on_db, on), on), plain(healthz, off),
+                                              watched_me(off, off_db, off_window), plain(introspect(off_db, off), off)});
+  const std::string on_target = redis ? ">= 0.8" : ">= 0.85";
+  const std::string off_target = redis ? ">= 0.4" : ">= 0.6";
+  Row base = load_row("1 healthz (baseline)", store, merged(runs[0]));
+  base.note = "the cache-on server; the cache-off one: " + fixed(merged(runs[3]).per_second(), 1) + " req/s";
+  add(base);
+  add(paired_ratio_row(load_row("1 me, cache on", store, merged(runs[1])), "req/s me / healthz",
+                       per_round(runs[1], runs[0], rate), on_target));
+  add(paired_ratio_row(load_row("1 me, cache off", store, merged(runs[4])), "req/s me / healthz",
+                       per_round(runs[4], runs[3], rate), off_target));
+  add(paired_ratio_row(load_row("1 introspect, cache on", store, merged(runs[2])), "req/s introspect / healthz",
+                       per_round(runs[2], runs[0], rate), on_target));
+  add(paired_ratio_row(load_row("1 introspect, cache off", store, merged(runs[5])), "req/s introspect / healthz",
+                       per_round(runs[5], runs[3], rate), off_target));
+  const double lookups = on_window.hits + on_window.misses;
+  Row hits = ratio_row(Row{.scenario = "1 session cache hit rate", .store = store}, "hits / lookups, me runs",
+                       lookups > 0 ? on_window.hits / lookups : 0, "");
+  hits.note = fixed(on_window.hits, 0) + " hits, " + fixed(on_window.misses, 0) + " misses over " +
+              std::to_string(options_.pairs) + " runs after a warm-up (/metrics before and after each)";
+  add(hits);
+  if (!redis) return;
+  const auto command_row = [&](const std::string& label, const Window& window, std::string target) {
+    const std::uint64_t total = total_calls(window.calls);
+    const double per_me = window.requests ? static_cast<double>(total) / static_cast<double>(window.requests) : 0;
+    Row row = ratio_row(Row{.scenario = "1 redis commands per me, cache " + label, .store = store},
+                        "commands / me request", per_me, std::move(target));
+    row.note = std::to_string(total) + " over " + std::to_string(window.requests) + " requests in " +
+               std::to_string(options_.pairs) + " runs: " + describe_calls(window.calls) +
+               " (INFO commandstats, every client)";
+    return row;
+  };
+  add(command_row("on", on_window, "<= 0.01"));
+  add(command_row("off", off_window, ""));
+}
+
+// Logins (and registrations) against the raw argon2id rate, measured in this process on the
+// server's cores, in turns: hash, login, register, hash, ...
+void Bench::hashing_rows(const std::string& store, const e2e::ServerProcess& server, const Database& db,
+                         const std::string& engine) {
+  const bool registrations = engine == "sodium";
+  log(store + ": logins" + (registrations ? " and registrations" : " with " + engine_label(engine)) + ", " +
+      std::to_string(options_.pairs) + " rounds in turns with the raw rate");
+  const std::size_t threads = cpus_.server.size();
+  const auto window = std::chrono::duration_cast<std::chrono::milliseconds>(options_.turn);
+  int registration_runs = 0;
+  std::vector<Measure> arms = {
+      [&] { return as_run(measure_hash_rate(params(engine), threads, cpus_.server, window)); },
+      [&, spec = turn(login_load(db, kHashConnections))] { return run_load(spec, server.port()); }};
+  if (registrations) {
+    arms.push_back([&] {  // a fresh tag each run: an address taken by an earlier run would answer 409
+      const std::string tag = store + std::to_string(::getpid()) + "-" + std::to_string(++registration_runs);
+      return run_load(turn(load("register.lua", kHashConnections, {tag, kBenchPassword})), server.port());
+    });
+  }
+  const auto runs = in_turns(options_.pairs, arms);
+  const std::string raw = "raw " + range(runs[0], rate, 1) + "/s over the rounds";
+  const LoadResult logins = merged(runs[1]);
+  Row login = paired_ratio_row(
+      load_row(registrations ? "2 login" : "2 login (" + engine_label(engine) + ")", store, logins),
+      "login/s / raw hash/s", per_round(runs[1], runs[0], rate), ">= 0.9");
+  login.note += "; " + fixed(logins.per_second() / static_cast<double>(threads), 1) + " logins/s per core; " + raw;
+  add(login);
+  if (!registrations) return;
+  Row reg = paired_ratio_row(load_row("2 register", store, merged(runs[2])), "register/s / raw hash/s",
+                             per_round(runs[2], runs[0], rate), ">= 0.9");
+  reg.note += "; " + raw + "; each also writes an account";
+  add(reg);
+}
+
+// me alone and me under a login flood, in turns. The flood starts with the measured run and
+// outlasts it by a second; the logins still queued when it stops are hashed (at nice 19) while
+// the next run starts.
+void Bench::flood_rows(const std::string& store, const e2e::ServerProcess& server, const Database& db) {
+  log(store + ": me alone and under a login flood, " + std::to_string(options_.pairs) + " rounds in turns");
+  const LoadSpec me = turn(me_load(db));
+  LoadSpec flood_spec = login_load(db, kFloodConnections);
+  flood_spec.duration = options_.turn + std::chrono::seconds(1);  // covers the whole measured run
+  std::vector<LoadResult> floods;
+  const auto runs = in_turns(options_.pairs, {[&] { return run_load(me, server.port()); },
+                                              [&] {
+                                                LoadRun flood(flood_spec, server.port());
+                                                const LoadResult r = run_load(me, server.port());
+                                                floods.push_back(flood.wait());
+                                                return r;
+                                              }});
+  const Spread p99 = spread([&] {
+    std::vector<double> v;
+    for (const LoadResult& r : runs[1]) v.push_back(r.p99_ms);
+    return v;
+  }());
+  const LoadResult alone = merged(runs[0]);
+  Row isolated = paired_ratio_row(load_row("3 me under login flood", store, merged(runs[1])), "req/s flooded / alone",
+                                  per_round(runs[1], runs[0], rate), ">= 0.5");
+  isolated.target += ", p99 <= 5 ms";
+  isolated.met = *isolated.met && p99.median <= 5.0;
+  isolated.note += "; p99 median " + fixed(p99.median, 2) + " ms (" + fixed(p99.min, 2) + "-" + fixed(p99.max, 2) +
+                   "); alone: p50 " + fixed(alone.p50_ms, 2) + " ms, p99 " + fixed(alone.p99_ms, 2) + " ms (worst run)";
+  add(isolated);
+  Row flood_row = load_row("3 the login flood itself", store, merged(floods));
+  flood_row.note = "logins served meanwhile, at nice 19 (errors would be 503s past --hash-queue)";
+  add(flood_row);
+}
+
+// Each of these alternates its two kinds one request at a time already (timing.h): the finest
+// turns there are; the verdict is the ratio of the two medians.
+void Bench::timing_rows(const std::string& store, unsigned short port) {
+  log(store + ": login timing");
+  const LoginTiming timing = measure_login_timing(port, seeded_email(0), options_.timing_rounds);
+  Row t = ratio_row(Row{.scenario = "6 login timing", .store = store}, "median unknown / wrong pw",
+                    timing.unknown_ms / timing.wrong_ms, "0.9-1.1");
+  t.note = "unknown email " + fixed(timing.unknown_ms, 2) + " ms, wrong password " + fixed(timing.wrong_ms, 2) +
+           " ms, " + std::to_string(timing.rounds) + " rounds";
+  add(t);
+
+  log(store + ": password reset timing");
+  // Seeded accounts nothing else here logs in to (the loads use the first ones' tokens).
+  std::vector<std::string> known;
+  for (int i = 0; i <= options_.timing_rounds; ++i) {
+    known.push_back(seeded_email(options_.small_users / 2 + static_cast<std::size_t>(i)));
+  }
+  const PairTiming reset = measure_reset_timing(port, known, options_.timing_rounds);
+  Row r = ratio_row(Row{.scenario = "6 reset request timing", .store = store}, "median unknown / known",
+                    reset.absent_ms / reset.present_ms, "0.9-1.1");
+  r.note = "unknown address " + fixed(reset.absent_ms, 2) + " ms, known " + fixed(reset.present_ms, 2) + " ms, " +
+           std::to_string(reset.rounds) + " rounds";
+  add(r);
 }
 
 // The hot path's price for metrics: `me` on two servers alike but for --metrics-listen (each on
-// its own copy of the same accounts), run in turns (off, on, off, on, ...) so that drift in the
-// machine's speed (other load, frequency) falls on both alike; the verdict is the median of the
-// per-pair ratios (one slow stretch moves one pair, not the verdict), shown with their min-max.
-// Nobody scrapes meanwhile (a scrape every 15 s costs nothing measurable): this is the
-// recording's cost alone.
+// its own copy of the same accounts), in turns. Nobody scrapes meanwhile (a scrape every 15 s
+// costs nothing measurable): this is the recording's cost alone.
 void Bench::metrics_cost(const std::string& store, const Database& db) {
   // Each server its own copy of the accounts: a SQLite file is held by one process at a time.
   const Database twin = seed(store, db.users, "metrics");
   auto off = start_server(db, "sodium");
-  auto on = start_server(twin, "sodium", {"--metrics-listen", "127.0.0.1:0"});
-  log(store + ": me with metrics off and on, " + std::to_string(kMetricsPairs) + " pairs in turns");
-  const LoadSpec spec_off = load("me.lua", kFastConnections, {db.token_file.string()}, "/v1/users/me");
-  const LoadSpec spec_on = load("me.lua", kFastConnections, {twin.token_file.string()}, "/v1/users/me");
+  auto on = start_server(twin, "sodium", {}, true);
+  log(store + ": me with metrics off and on, " + std::to_string(options_.pairs) + " pairs in turns");
+  const LoadSpec spec_off = turn(me_load(db));
+  const LoadSpec spec_on = turn(me_load(twin));
   run_load(spec_off, off->port());  // warm-ups, not reported
   run_load(spec_on, on->port());
-  std::vector<LoadResult> offs, ons;
-  std::vector<double> ratios;
-  std::string turns;
-  for (int i = 0; i < kMetricsPairs; ++i) {
-    offs.push_back(run_load(spec_off, off->port()));
-    ons.push_back(run_load(spec_on, on->port()));
-    ratios.push_back(ons.back().per_second() / offs.back().per_second());
-    turns += (i ? ", " : "") + fixed(ratios.back(), 3);
-  }
-  std::vector<double> sorted = ratios;
-  std::sort(sorted.begin(), sorted.end());
-  const double median = sorted.size() % 2 ? sorted[sorted.size() / 2]
-                                           : (sorted[sorted.size() / 2 - 1] + sorted[sorted.size() / 2]) / 2;
-  // One row each: the requests and seconds of all its runs, the worst of their latencies.
-  const auto merged = [](const std::vector<LoadResult>& runs) {
-    LoadResult all;
-    for (const LoadResult& r : runs) {
-      all.requests += r.requests;
-      all.refused += r.refused;
-      all.errors += r.errors;
-      all.seconds += r.seconds;
-      all.p50_ms = std::max(all.p50_ms, r.p50_ms);
-      all.p99_ms = std::max(all.p99_ms, r.p99_ms);
-      all.max_ms = std::max(all.max_ms, r.max_ms);
-    }
-    return all;
-  };
-  const LoadResult without = merged(offs), with = merged(ons);
-  add(load_row("1 me, metrics off", store, without));
-  Row row = ratio_row(load_row("1 me, metrics on", store, with), "median req/s on / off", median, ">= 0.97");
-  row.note = std::to_string(kMetricsPairs) + " pairs in turns, min-max " + fixed(sorted.front(), 3) + "-" +
-             fixed(sorted.back(), 3) + " (" + turns + "); p50/p99: worst run";
+  const auto runs = in_turns(options_.pairs, {[&] { return run_load(spec_off, off->port()); },
+                                              [&] { return run_load(spec_on, on->port()); }});
+  add(load_row("1 me, metrics off", store, merged(runs[0])));
+  Row row = paired_ratio_row(load_row("1 me, metrics on", store, merged(runs[1])), "median req/s on / off",
+                             per_round(runs[1], runs[0], rate), ">= 0.97");
+  row.note += "; p50/p99: worst run";
   add(row);
 }
 
-void Bench::scale(const std::string& store, const LoadResult& me_small, const LoadResult& login_small) {
+// The store's lookups at 1 000 and at --big-users accounts, with the session cache off on both
+// servers (with it on, `me` would not reach the store), in turns: me small, me big, login small,
+// login big.
+void Bench::scale(const std::string& store, const e2e::ServerProcess& small_server, const Database& small) {
   const Database big = seed(store, options_.big_users, "big");
-  auto server = start_server(big, "sodium");
+  auto server = start_server(big, "sodium", {"--session-cache-entries", "0"});
   const std::string users = std::to_string(options_.big_users);
-  log(store + ": me and login with " + users + " accounts");
-  const LoadResult me = run_load(load("me.lua", kFastConnections, {big.token_file.string()}, "/v1/users/me"), server->port());
-  const LoadResult login = run_load(login_load(big, kHashConnections), server->port());
-  const std::string seeded = "seeded in " + fixed(big.seed_seconds, 1) + " s; p99 ratio ";
-  Row me_row = ratio_row(load_row("4 me, " + users + " users", store, me), "p50 big / " + std::to_string(options_.small_users),
-                         me.p50_ms / me_small.p50_ms, "<= 1.5");
-  me_row.note = seeded + fixed(me.p99_ms / me_small.p99_ms, 2);
+  log(store + ": me and login with " + users + " accounts, " + std::to_string(options_.pairs) + " rounds in turns");
+  run_load(turn(me_load(big)), server->port());  // warm-up, not reported
+  const auto on = [](LoadSpec spec, const e2e::ServerProcess& s) -> Measure {
+    return [spec = std::move(spec), &s] { return run_load(spec, s.port()); };
+  };
+  const auto runs = in_turns(options_.pairs, {on(turn(me_load(small)), small_server), on(turn(me_load(big)), *server),
+                                              on(turn(login_load(small, kHashConnections)), small_server),
+                                              on(turn(login_load(big, kHashConnections)), *server)});
+  const std::string of = "p50 big / " + std::to_string(options_.small_users);
+  const std::string seeded = "seeded in " + fixed(big.seed_seconds, 1) + " s; cache off; p99 ratio median ";
+  Row me_row = paired_ratio_row(load_row("4 me, " + users + " users", store, merged(runs[1])), of,
+                                per_round(runs[1], runs[0], median_latency), "<= 1.5");
+  me_row.note += "; " + seeded + fixed(per_round(runs[1], runs[0], tail_latency).median, 2);
   add(me_row);
-  Row login_row = ratio_row(load_row("4 login, " + users + " users", store, login),
-                            "p50 big / " + std::to_string(options_.small_users), login.p50_ms / login_small.p50_ms, "<= 1.5");
-  login_row.note = seeded + fixed(login.p99_ms / login_small.p99_ms, 2);
+  Row login_row = paired_ratio_row(load_row("4 login, " + users + " users", store, merged(runs[3])), of,
+                                   per_round(runs[3], runs[2], median_latency), "<= 1.5");
+  login_row.note += "; " + seeded + fixed(per_round(runs[3], runs[2], tail_latency).median, 2);
   add(login_row);
 }
 

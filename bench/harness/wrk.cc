@@ -32,7 +32,7 @@ LoadRun::LoadRun(const LoadSpec& spec, unsigned short port) : spec_(spec) {
                                    "--duration", std::to_string(spec.duration.count()) + "s",
                                    "--timeout", "10s",
                                    "--script", spec.script.string(),
-                                   "http://127.0.0.1:" + std::to_string(port) + spec.path};
+                                   spec.scheme + "://127.0.0.1:" + std::to_string(port) + spec.path};
   if (!spec.script_args.empty()) {
     args.emplace_back("--");
     args.insert(args.end(), spec.script_args.begin(), spec.script_args.end());

@@ -17,6 +17,7 @@ namespace vestibule::bench {
 
 struct LoadSpec {
   std::filesystem::path script;           // bench/wrk/*.lua
+  std::string scheme = "http";            // or "https" (wrk does not check the certificate)
   std::string path = "/";                 // request target, for scripts that use wrk's URL
   std::vector<std::string> script_args;   // after "--"
   int connections = 32;
@@ -32,15 +33,18 @@ struct LoadResult {
   double max_ms = 0;
   std::uint64_t errors = 0;  // connect/read/write errors, timeouts and non-2xx/3xx answers
   std::uint64_t refused = 0; // of which non-2xx/3xx answers (e.g. 503 from a full hash queue)
+  double cpu_seconds = 0;    // the server's CPU time over the run, where measured (TLS handshakes)
   // Successful answers per second: wrk's request count includes the refused ones.
   double per_second() const { return seconds > 0 ? static_cast<double>(requests - refused) / seconds : 0; }
+  // Successful answers per second of the server's CPU time: per core, whatever the load's limit.
+  double per_cpu_second() const { return cpu_seconds > 0 ? static_cast<double>(requests - refused) / cpu_seconds : 0; }
 };
 
 class LoadRun {
  public:
   static constexpr std::chrono::seconds kGrace{20};
 
-  // Starts wrk against http://127.0.0.1:port. It inherits the calling thread's CPU affinity.
+  // Starts wrk against SCHEME://127.0.0.1:port. It inherits the calling thread's CPU affinity.
   LoadRun(const LoadSpec& spec, unsigned short port);
   ~LoadRun();  // kills wrk if it still runs
   LoadRun(const LoadRun&) = delete;
