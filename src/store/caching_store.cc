@@ -22,14 +22,6 @@ CachingStore::~CachingStore() {
   if (watch_) watch_->stop();
 }
 
-boost::system::result<std::unique_ptr<Store>, OpenError> with_session_cache(std::unique_ptr<Store> inner,
-                                                                            std::size_t max_entries) {
-  if (max_entries == 0) return inner;
-  auto cached = CachingStore::create(std::move(inner), max_entries);
-  if (!cached) return cached.error();
-  return std::unique_ptr<Store>(std::move(*cached));
-}
-
 Task<Result<SessionSummary>> CachingStore::check_session(std::string token_digest, TimePoint now) {
   // Caught up first: every invalidation that has arrived is applied before the lookup.
   const bool answerable = !watch_ || watch_->catch_up();
@@ -55,53 +47,61 @@ Task<Result<void>> CachingStore::touch_session(std::string token_digest, TimePoi
 
 Task<Result<void>> CachingStore::delete_session_by_id(std::string account_id, std::string session_id, TimePoint now) {
   const std::string account = account_id;
+  cache_->begin_change(SessionCache::Scope::account, account);
   Result<void> done = co_await inner_->delete_session_by_id(std::move(account_id), std::move(session_id), now);
-  cache_->forget_account(account);
+  cache_->end_change(SessionCache::Scope::account, account);
   co_return done;
 }
 
 Task<Result<Account>> CachingStore::update_account(std::string account_id, AccountChanges changes) {
   const std::string account = account_id;
+  cache_->begin_change(SessionCache::Scope::account, account);
   Result<Account> done = co_await inner_->update_account(std::move(account_id), std::move(changes));
-  cache_->forget_account(account);
+  cache_->end_change(SessionCache::Scope::account, account);
   co_return done;
 }
 
 Task<Result<void>> CachingStore::delete_account(std::string account_id) {
   const std::string account = account_id;
+  cache_->begin_change(SessionCache::Scope::account, account);
   Result<void> done = co_await inner_->delete_account(std::move(account_id));
-  cache_->forget_account(account);
+  cache_->end_change(SessionCache::Scope::account, account);
   co_return done;
 }
 
 Task<Result<void>> CachingStore::create_session(Session session) {
   const bool revokes = session.keep_newest != 0;
   const std::string account = revokes ? session.account_id : std::string();
+  if (revokes) cache_->begin_change(SessionCache::Scope::account, account);
   Result<void> done = co_await inner_->create_session(std::move(session));
-  if (revokes) cache_->forget_account(account);
+  if (revokes) cache_->end_change(SessionCache::Scope::account, account);
   co_return done;
 }
 
 Task<Result<void>> CachingStore::delete_session(std::string token_digest) {
   const std::string digest = token_digest;
+  cache_->begin_change(SessionCache::Scope::session, digest);
   Result<void> done = co_await inner_->delete_session(std::move(token_digest));
-  cache_->forget_session(digest);
+  cache_->end_change(SessionCache::Scope::session, digest);
   co_return done;
 }
 
 Task<Result<void>> CachingStore::delete_sessions(std::string account_id) {
   const std::string account = account_id;
+  cache_->begin_change(SessionCache::Scope::account, account);
   Result<void> done = co_await inner_->delete_sessions(std::move(account_id));
-  cache_->forget_account(account);
+  cache_->end_change(SessionCache::Scope::account, account);
   co_return done;
 }
 
 Task<Result<Account>> CachingStore::redeem_token(std::string token_digest, TokenPurpose purpose, TimePoint now,
                                                  AccountChanges changes) {
   Result<Account> done = co_await inner_->redeem_token(std::move(token_digest), purpose, now, std::move(changes));
-  // Only a redemption that succeeded names its account. One that failed changed nothing (the
-  // contract), except perhaps behind an Error::unavailable from a store others change too,
-  // whose watch then tells.
+  // Its account is known only from the answer, so it is forgotten after the change rather than
+  // around it (a reset's revocations reach this process's checks a moment after the commit,
+  // before the reset is answered). A redemption that failed changed nothing (the contract),
+  // except perhaps behind an Error::unavailable from a store others change too, whose watch
+  // then tells.
   if (done) cache_->forget_account(done->id);
   co_return done;
 }

@@ -1,6 +1,7 @@
 // A Store that answers check_session from an in-process SessionCache and keeps it exact: each
-// write of a session or an account forgets what it changes before it returns (so a change is
-// visible to this process's next check the moment it is acknowledged), and, when the inner store
+// write of a session or an account marks what it changes as changing before it starts (no
+// answer from memory for it meanwhile) and forgets it before it returns, so no check of this
+// process answers the old state once the store holds the new one; and, when the inner store
 // is one that other processes change too (Redis), the watch that the inner store gives
 // (Store::watch_sessions) is caught up before every answer from memory. Everything else is the
 // inner store's, passed on unchanged: results, errors and their contracts.
@@ -81,9 +82,5 @@ class CachingStore final : public Store {
   std::unique_ptr<SessionCache> cache_;
   std::shared_ptr<SessionWatch> watch_;  // null: only this object changes the inner store
 };
-
-// `inner` behind a session cache of `max_entries`, or `inner` itself when max_entries is 0.
-boost::system::result<std::unique_ptr<Store>, OpenError> with_session_cache(std::unique_ptr<Store> inner,
-                                                                            std::size_t max_entries);
 
 }  // namespace vestibule::store

@@ -20,10 +20,15 @@ std::size_t estimate(const std::string& digest, const SessionSummary& s) {
 SessionCache::SessionCache(std::size_t max_entries, bool enabled)
     : max_entries_(std::max<std::size_t>(1, max_entries)), enabled_(enabled) {}
 
+bool SessionCache::changing(const SessionSummary& s) const {
+  return (!changing_sessions_.empty() && changing_sessions_.contains(s.session.token_digest)) ||
+         (!changing_accounts_.empty() && changing_accounts_.contains(s.account.id));
+}
+
 std::optional<SessionSummary> SessionCache::find(const std::string& digest, TimePoint now) {
   std::lock_guard lock(mu_);
   auto it = by_digest_.find(digest);
-  if (it == by_digest_.end()) {
+  if (it == by_digest_.end() || changing(it->second->found)) {
     ++stats_.misses;
     return std::nullopt;
   }
@@ -45,14 +50,17 @@ void SessionCache::missed() {
 
 SessionCache::Ticket SessionCache::ticket() const {
   std::lock_guard lock(mu_);
-  return Ticket{epoch_};
+  return Ticket{resets_epoch_, stripes_};
 }
 
-void SessionCache::fill(Ticket ticket, SessionSummary found) {
+void SessionCache::fill(const Ticket& ticket, SessionSummary found) {
   std::string digest = found.session.token_digest;
   const std::size_t bytes = estimate(digest, found);
   std::lock_guard lock(mu_);
-  if (!enabled_ || ticket.epoch != epoch_ || bytes > kMaxEntryBytes) {
+  const bool forgotten = ticket.resets != resets_epoch_ ||
+                         ticket.stripes[stripe(digest)] != stripes_[stripe(digest)] ||
+                         ticket.stripes[stripe(found.account.id)] != stripes_[stripe(found.account.id)];
+  if (!enabled_ || forgotten || changing(found) || bytes > kMaxEntryBytes) {
     ++stats_.refused_fills;
     return;
   }
@@ -65,6 +73,26 @@ void SessionCache::fill(Ticket ticket, SessionSummary found) {
   stats_.bytes += bytes;
 }
 
+void SessionCache::begin_change(Scope scope, const std::string& key) {
+  std::lock_guard lock(mu_);
+  if (scope == Scope::session) {
+    changing_sessions_.insert(key);
+  } else {
+    changing_accounts_.insert(key);
+  }
+}
+
+void SessionCache::end_change(Scope scope, const std::string& key) {
+  std::lock_guard lock(mu_);
+  auto& set = scope == Scope::session ? changing_sessions_ : changing_accounts_;
+  if (auto it = set.find(key); it != set.end()) set.erase(it);
+  if (scope == Scope::session) {
+    forget_session_locked(key);
+  } else {
+    forget_account_locked(key);
+  }
+}
+
 void SessionCache::touched(const std::string& digest, TimePoint at) {
   std::lock_guard lock(mu_);
   auto it = by_digest_.find(digest);
@@ -75,14 +103,22 @@ void SessionCache::touched(const std::string& digest, TimePoint at) {
 
 void SessionCache::forget_session(const std::string& digest) {
   std::lock_guard lock(mu_);
-  bump();
-  ++stats_.invalidations;
-  if (auto it = by_digest_.find(digest); it != by_digest_.end()) erase(it->second);
+  forget_session_locked(digest);
 }
 
 void SessionCache::forget_account(const std::string& account_id) {
   std::lock_guard lock(mu_);
-  bump();
+  forget_account_locked(account_id);
+}
+
+void SessionCache::forget_session_locked(const std::string& digest) {
+  ++stripes_[stripe(digest)];
+  ++stats_.invalidations;
+  if (auto it = by_digest_.find(digest); it != by_digest_.end()) erase(it->second);
+}
+
+void SessionCache::forget_account_locked(const std::string& account_id) {
+  ++stripes_[stripe(account_id)];
   ++stats_.invalidations;
   auto it = by_account_.find(account_id);
   if (it == by_account_.end()) return;
@@ -98,7 +134,7 @@ void SessionCache::forget_account(const std::string& account_id) {
 
 void SessionCache::reset(bool enabled) {
   std::lock_guard lock(mu_);
-  bump();
+  ++resets_epoch_;
   ++stats_.resets;
   enabled_ = enabled;
   by_digest_.clear();

@@ -6,21 +6,27 @@
 // Exact, not "usually": an answer from the cache is what the store would answer, because
 //   - whoever changes a session or an account tells the cache before the change is acknowledged
 //     (CachingStore after each write of this process; a SessionWatch for other processes'),
-//   - a fill (an entry written after a store read) is refused when anything was forgotten
-//     between the ticket taken before the read and the fill, so an answer read before a change
-//     can never be stored after the change was forgotten,
+//   - a change in flight is announced before it starts (begin_change) and forgotten when it
+//     ends (end_change): meanwhile its session or account is never answered from memory, so
+//     no reader ever sees the store's new state and then the cache's old one,
+//   - a fill (an entry written after a store read) is refused when its session or its account
+//     was forgotten between the ticket taken before the read and the fill, or is being changed,
+//     so an answer read before a change can never be stored after the change was forgotten,
 //   - the cached expiry is checked against the caller's clock on every hit.
 // Thread-safe: one mutex; every call is O(1) but forget_account, O(that account's cached
 // sessions).
 #pragma once
 
+#include <array>
 #include <cstddef>
+#include <functional>
 #include <cstdint>
 #include <list>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "metrics/store_metrics.h"
@@ -61,14 +67,27 @@ class SessionCache {
   // Counts a miss that find() did not see (the watch said the cache may not answer).
   void missed();
 
+  // Forgets are counted per stripe of keys (a digest's or an account id's hash), so a change
+  // refuses only the fills whose session or account shares its stripe.
+  static constexpr std::size_t kStripes = 64;
+
   // Taken before the store read whose answer fill() then offers.
   struct Ticket {
-    std::uint64_t epoch = 0;
+    std::uint64_t resets = 0;
+    std::array<std::uint64_t, kStripes> stripes{};
   };
   Ticket ticket() const;
-  // Keeps `found` unless something was forgotten or reset since `ticket`, fills are disabled,
-  // or it is larger than kMaxEntryBytes; evicts the least recently used entry when full.
-  void fill(Ticket ticket, SessionSummary found);
+  // Keeps `found` unless its session or account was forgotten (or everything reset) since
+  // `ticket`, either is being changed, fills are disabled, or it is larger than kMaxEntryBytes;
+  // evicts the least recently used entry when full.
+  void fill(const Ticket& ticket, SessionSummary found);
+
+  // A change to this session (digest) or account (id) is about to be made: until end_change,
+  // find() misses it and fill() refuses it. Calls nest (two changes at once); each
+  // begin_change is paired with exactly one end_change, which forgets what it changed.
+  enum class Scope { session, account };
+  void begin_change(Scope scope, const std::string& key);
+  void end_change(Scope scope, const std::string& key);
 
   // A touch_session that succeeded: moves the cached last use forward (never back).
   void touched(const std::string& digest, TimePoint at);
@@ -89,13 +108,20 @@ class SessionCache {
   };
   using Lru = std::list<Entry>;  // most recently used first
 
-  void erase(Lru::iterator it);   // with mu_ held
-  void bump() { ++epoch_; }       // with mu_ held: every forget, so in-flight fills are refused
+  static std::size_t stripe(const std::string& key) { return std::hash<std::string>{}(key) % kStripes; }
+  void erase(Lru::iterator it);  // with mu_ held
+  bool changing(const SessionSummary& s) const;  // with mu_ held
+  // With mu_ held: a forget, so the fills in flight that it concerns are refused.
+  void forget_session_locked(const std::string& digest);
+  void forget_account_locked(const std::string& account_id);
 
   const std::size_t max_entries_;
   mutable std::mutex mu_;
   bool enabled_;
-  std::uint64_t epoch_ = 0;
+  std::uint64_t resets_epoch_ = 0;
+  std::array<std::uint64_t, kStripes> stripes_{};
+  std::unordered_multiset<std::string> changing_sessions_;
+  std::unordered_multiset<std::string> changing_accounts_;
   Lru lru_;
   std::unordered_map<std::string, Lru::iterator> by_digest_;
   std::unordered_map<std::string, std::vector<Lru::iterator>> by_account_;

@@ -15,6 +15,7 @@
 #include <boost/asio/write.hpp>
 #include <cerrno>
 #include <cstring>
+#include <limits>
 
 namespace vestibule::store::redis {
 
@@ -30,7 +31,12 @@ constexpr std::chrono::milliseconds kMaxBackoff{5000};
 // Whether the reader holds the start of a reply it has not finished (hiredis 0.14's reader):
 // bytes not consumed yet, or a reply whose type byte was read. (After a call that found no
 // reply, ridx is 0 with an untyped first task: that is nothing pending.)
+static_assert(HIREDIS_MAJOR == 0 && HIREDIS_MINOR == 14, "half_read() reads hiredis 0.14's reader state");
 bool half_read(const redisReader* r) { return r->pos < r->len || (r->ridx >= 0 && r->rstack[0].type != -1); }
+
+// At most this much is read by one check before it answers: a burst of invalidations is then
+// read by the next checks and the background reader, and this check asks Redis.
+constexpr std::size_t kMaxDrainPerCheck = 64 * 1024;
 
 }  // namespace
 
@@ -60,9 +66,11 @@ bool Tracking::live() const {
 }
 
 bool Tracking::catch_up() {
-  std::lock_guard lock(mu_);
-  if (!cache_ || !live_) return false;
-  if (!drain_locked()) return false;
+  // Another thread reading the connection right now may hold an invalidation it has not
+  // applied yet: this check asks Redis instead of waiting for it.
+  std::unique_lock lock(mu_, std::try_to_lock);
+  if (!lock.owns_lock() || !cache_ || !live_) return false;
+  if (!drain_locked(kMaxDrainPerCheck)) return false;
   // A message half read may be the invalidation of the very session about to be answered.
   if (half_read(reader_.get())) return false;
   return Steady::now() - proven_at_ <= options_.max_lag;
@@ -93,7 +101,6 @@ net::awaitable<void> Tracking::run() {
     }
     const bool subscribed = co_await subscribe();
     if (subscribed) {
-      backoff = options_.client.reconnect_backoff;
       std::uint64_t generation = 0;
       {
         std::lock_guard lock(mu_);
@@ -117,6 +124,10 @@ net::awaitable<void> Tracking::run() {
     {
       std::lock_guard lock(mu_);
       if (stopped_) co_return;
+      // Back to the short wait only after a connection that worked (a PONG came back); one
+      // that Redis refuses each time (LOADING, NOPERM) is retried ever more slowly.
+      if (ponged_) backoff = options_.client.reconnect_backoff;
+      ponged_ = false;
     }
     net::steady_timer wait(strand_);
     wait.expires_after(backoff);
@@ -130,10 +141,12 @@ net::awaitable<bool> Tracking::subscribe() {
   // One deadline for the whole handshake: past it the socket is closed, which fails whichever
   // operation is waiting.
   auto finished = std::make_shared<bool>(false);
+  auto resolver = std::make_shared<tcp::resolver>(strand_);
   auto guard = std::make_shared<net::steady_timer>(strand_);
   guard->expires_after(c.connect_timeout + c.command_timeout);
-  guard->async_wait([this, self = shared_from_this(), finished](boost::system::error_code ec) {
+  guard->async_wait([this, self = shared_from_this(), finished, resolver](boost::system::error_code ec) {
     if (ec || *finished) return;
+    resolver->cancel();
     boost::system::error_code ignored;
     socket_.close(ignored);
   });
@@ -146,8 +159,7 @@ net::awaitable<bool> Tracking::subscribe() {
     }
   } done{finished, guard};
 
-  tcp::resolver resolver(strand_);
-  auto [rec, endpoints] = co_await resolver.async_resolve(c.host, c.port, kNoThrow);
+  auto [rec, endpoints] = co_await resolver->async_resolve(c.host, c.port, kNoThrow);
   if (rec) {
     log_->warn("redis: session cache: cannot resolve {}: {}", c.host, rec.message());
     co_return false;
@@ -175,13 +187,18 @@ net::awaitable<bool> Tracking::subscribe() {
   }
   hello += format_command({"CLIENT", "SETNAME", "vestibule-session-cache"});
   ++checks;
+  // The heartbeat's command, answered now: a Redis that refuses it (still LOADING its data, or
+  // a user without +ping) is retried later rather than subscribed and dropped at once.
+  hello += format_command({"PING"});
+  ++checks;
   hello += format_command({"CLIENT", "ID"});
   auto [wec, wn] = co_await net::async_write(socket_, net::buffer(hello), kNoThrow);
   if (wec) co_return false;
   for (std::size_t i = 0; i < checks; ++i) {
     // Named first: no co_await inside a condition (STYLE.md 10).
     std::optional<Reply> check = co_await next_reply(*reader);
-    if (refused(check, i + 1 == checks ? "CLIENT SETNAME" : "AUTH")) co_return false;
+    const char* what = i + 1 == checks ? "PING" : i + 2 == checks ? "CLIENT SETNAME" : "AUTH";
+    if (refused(check, what)) co_return false;
   }
   std::optional<Reply> id = co_await next_reply(*reader);
   if (refused(id, "CLIENT ID") || id->type != Reply::Type::integer) co_return false;
@@ -214,7 +231,9 @@ net::awaitable<bool> Tracking::subscribe() {
   proven_at_ = Steady::now();
   cache_->reset(true);
   log_->info("redis: session cache: tracking invalidations on {}:{}", c.host, c.port);
-  co_return drain_locked();
+  // Whatever came with the confirmation first, then what is waiting on the socket.
+  if (!parse_locked()) co_return false;
+  co_return drain_locked(std::numeric_limits<std::size_t>::max());
 }
 
 net::awaitable<std::optional<Reply>> Tracking::next_reply(redisReader& reader) {
@@ -241,7 +260,7 @@ net::awaitable<void> Tracking::wait_readable(std::uint64_t generation) {
       lose_locked("wait failed");
       co_return;
     }
-    if (!drain_locked()) co_return;
+    if (!drain_locked(std::numeric_limits<std::size_t>::max())) co_return;
   }
 }
 
@@ -253,7 +272,7 @@ net::awaitable<void> Tracking::heartbeat(std::uint64_t generation) {
     std::lock_guard lock(mu_);
     if (!live_ || generation_ != generation) co_return;
     // Also reads what a missed readiness left behind, when no request does.
-    if (!drain_locked()) co_return;
+    if (!drain_locked(std::numeric_limits<std::size_t>::max())) co_return;
     const auto now = Steady::now();
     if (!pings_.empty() && now - pings_.front().sent > options_.client.command_timeout) {
       lose_locked("no PONG in time");
@@ -268,10 +287,12 @@ net::awaitable<void> Tracking::heartbeat(std::uint64_t generation) {
   }
 }
 
-bool Tracking::drain_locked() {
+bool Tracking::drain_locked(std::size_t limit) {
   if (!live_) return false;
   std::array<char, 16 * 1024> buffer;
+  std::size_t read = 0;
   for (;;) {
+    if (read >= limit) return false;  // more may be waiting: not caught up yet
     const ssize_t n = ::recv(fd_, buffer.data(), buffer.size(), MSG_DONTWAIT);
     if (n == 0) {
       lose_locked("closed by Redis");
@@ -283,27 +304,33 @@ bool Tracking::drain_locked() {
       lose_locked(std::strerror(errno));
       return false;
     }
+    read += static_cast<std::size_t>(n);
     if (redisReaderFeed(reader_.get(), buffer.data(), static_cast<std::size_t>(n)) != REDIS_OK) {
       lose_locked("protocol error");
       return false;
     }
-    for (;;) {
-      void* raw = nullptr;
-      if (redisReaderGetReply(reader_.get(), &raw) != REDIS_OK) {
-        lose_locked("protocol error");
-        return false;
-      }
-      if (!raw) break;
-      Reply reply = reply_of(*static_cast<redisReply*>(raw));
-      freeReplyObject(raw);
-      if (!apply_locked(reply)) {
-        lose_locked("unexpected message");
-        return false;
-      }
-    }
+    if (!parse_locked()) return false;
     if (static_cast<std::size_t>(n) < buffer.size()) break;  // read all there was
   }
   return true;
+}
+
+bool Tracking::parse_locked() {
+  for (;;) {
+    void* raw = nullptr;
+    if (redisReaderGetReply(reader_.get(), &raw) != REDIS_OK) {
+      lose_locked("protocol error");
+      return false;
+    }
+    if (!raw) return true;
+    Reply reply = reply_of(*static_cast<redisReply*>(raw));
+    freeReplyObject(raw);
+    if (!apply_locked(reply)) {
+      const std::string why = reply.is_error() ? "error reply: " + reply.str : "unexpected message";
+      lose_locked(why.c_str());
+      return false;
+    }
+  }
 }
 
 bool Tracking::apply_locked(const Reply& reply) {
@@ -332,6 +359,7 @@ bool Tracking::apply_locked(const Reply& reply) {
       pings_.pop_front();
       if (std::to_string(ping.seq) == reply.elements[1].str) {
         proven_at_ = std::max(proven_at_, ping.sent);
+        ponged_ = true;
         return true;
       }
     }

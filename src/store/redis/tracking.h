@@ -82,7 +82,9 @@ class Tracking final : public SessionWatch, public std::enable_shared_from_this<
   boost::asio::awaitable<void> heartbeat(std::uint64_t generation);
 
   // With mu_ held.
-  bool drain_locked();                            // reads and applies; false: lost
+  // Reads (at most `limit` bytes) and applies; false: lost, or `limit` reached (not caught up).
+  bool drain_locked(std::size_t limit);
+  bool parse_locked();                            // applies what the reader holds; false: lost
   bool apply_locked(const Reply& reply);          // false: not a message we expect
   void forget_key_locked(const std::string& key);
   void lose_locked(const char* why);              // forgets the cache; the strand reconnects
@@ -104,6 +106,7 @@ class Tracking final : public SessionWatch, public std::enable_shared_from_this<
   std::uint64_t next_ping_ = 1;
   std::deque<Ping> pings_;        // sent, not answered yet, oldest first
   Steady::time_point proven_at_;  // everything acknowledged before this has been read
+  bool ponged_ = false;           // a PONG came back on this connection
 };
 
 }  // namespace vestibule::store::redis
