@@ -96,16 +96,36 @@ boost::asio::awaitable<void> refresh_outbox(store::Store& store, metrics::MailMe
 
 }  // namespace
 
+namespace {
+
+// The store's options as `settings` make them, without what only opening needs (the executor,
+// the logger).
+store::OpenOptions store_options(const Settings& settings) {
+  store::OpenOptions options = settings.store;
+  // Migrations re-key accounts with the key registration uses.
+  options.email_key = security::email_key;
+  // One reader connection per network thread: point reads run where the request is.
+  options.inline_readers = settings.io_threads;
+  return options;
+}
+
+}  // namespace
+
+http::DescriptorBudget descriptor_budget(const Settings& settings, std::size_t connections, std::size_t listeners) {
+  return http::DescriptorBudget{
+      .connections = connections,
+      .listeners = listeners * http::kListenerDescriptors,
+      .store = store::descriptors_needed(settings.store_url, store_options(settings)),
+      // One SMTP connection (or one file being written) per delivery thread.
+      .mail = settings.mail.delivery_threads};
+}
+
 boost::system::result<std::unique_ptr<store::Store>, BuildError> open_store(const Settings& settings,
                                                                              boost::asio::any_io_executor executor,
                                                                              const Loggers& loggers) {
-  store::OpenOptions options = settings.store;
+  store::OpenOptions options = store_options(settings);
   options.executor = std::move(executor);
-  // Migrations re-key accounts with the key registration uses; the store logs as the server.
-  options.email_key = security::email_key;
-  options.logger = loggers.server();
-  // One reader connection per network thread: point reads run where the request is.
-  options.inline_readers = settings.io_threads;
+  options.logger = loggers.server();  // the store logs as the server
   auto opened = store::open_store(settings.store_url, options);
   if (!opened) return BuildError{"cannot open store: " + opened.error().message};
   return std::move(*opened);

@@ -38,7 +38,8 @@ inline constexpr std::string_view kUnmatchedRoute = "unmatched";
 inline constexpr std::string_view kRefusedRoute = "refused";
 
 // A connection's life as the server sees it: admitted and later closed, or refused at once
-// (over --max-connections or the per-client cap) without being served.
+// without being served: over --max-connections or the per-client cap (answered 503), or shed
+// for want of a descriptor (closed without a word).
 enum class ConnectionEvent { opened, closed, refused };
 
 class RequestObserver {

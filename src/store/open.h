@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
 
 namespace vestibule::store {
@@ -37,5 +38,10 @@ std::optional<std::string> sqlite_path(std::string_view url);
 // `sqlite:PATH` (relative or absolute; the directory is created), or
 // `redis://[user:password@]HOST:PORT[/DB]`. `rediss://` (TLS) is reserved and refused for now.
 boost::system::result<std::unique_ptr<Store>, OpenError> open_store(std::string_view url, const OpenOptions& options);
+
+// The file descriptors the store `url` names, opened with `options`, holds at most (SQLite: two
+// per connection, and its connections grow with threads and inline_readers; Redis: its socket,
+// and one more while it reconnects). 0 for a URL open_store refuses.
+std::size_t descriptors_needed(std::string_view url, const OpenOptions& options);
 
 }  // namespace vestibule::store

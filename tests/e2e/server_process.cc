@@ -91,8 +91,9 @@ std::unique_ptr<ServerProcess> ServerProcess::launch(ServerConfig config) {
   }
   std::vector<std::string> args;
   if (config.max_open_files != 0) {
-    const std::string n = std::to_string(config.max_open_files);
-    args = {"/usr/bin/prlimit", "--nofile=" + n + ":" + n, "--"};
+    const std::string hard = std::to_string(config.max_open_files);
+    const std::string soft = config.soft_open_files != 0 ? std::to_string(config.soft_open_files) : hard;
+    args = {"/usr/bin/prlimit", "--nofile=" + soft + ":" + hard, "--"};
   }
   const std::vector<std::string> serve = {VESTIBULE_BINARY, "serve", "--listen", config.listen,
                                           "--log-level", "info"};

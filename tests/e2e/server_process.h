@@ -46,6 +46,9 @@ struct ServerConfig {
   // When set, the server runs with RLIMIT_NOFILE (soft and hard) at this many descriptors,
   // through util-linux's prlimit (which execs it: pid() is still the server's).
   std::size_t max_open_files = 0;
+  // With max_open_files: a lower soft limit to start with (0: the same as the hard one), for
+  // the server to raise.
+  std::size_t soft_open_files = 0;
   // 0 keeps everything the server writes; otherwise only about the last this many bytes are kept
   // (benchmarks run millions of requests, each with an access-log line).
   std::size_t max_log_bytes = 0;
