@@ -27,7 +27,9 @@ struct RequestRecord {
   // logs, never for metrics labels.
   std::string_view path;
   unsigned status = 0;
-  // From the first byte of the request to the end of the response write.
+  // When the request's first byte was read (the wall clock, for logs), and how long it took
+  // from then to the end of the response write (the steady clock, immune to clock steps).
+  std::chrono::system_clock::time_point start{};
   std::chrono::microseconds duration{0};
   // Bytes read for the request (header and body as framed) and written for the response.
   std::uint64_t request_bytes = 0;
