@@ -139,6 +139,8 @@ boost::system::result<std::unique_ptr<App>, BuildError> App::build(const Setting
   if (!settings.metrics_listen.empty()) app->metrics_ = std::make_unique<metrics::Metrics>(build_info(settings));
   auto opened = open_store(settings, executor, loggers);
   if (!opened) return opened.error();
+  // Before it is wrapped: the wrapper has no pool of its own to show.
+  const util::WorkerPool* store_pool = store::worker_pool(**opened);
   // With metrics, every store call is timed under its operation (store/instrumented_store.h).
   metrics::StoreMetrics* store_metrics = nullptr;
   if (app->metrics_) store_metrics = &app->metrics_->store(store_kind(settings));
@@ -199,11 +201,14 @@ boost::system::result<std::unique_ptr<App>, BuildError> App::build(const Setting
   }
   if (app->metrics_) {
     app->metrics_router_ = std::make_unique<http::Router>(api::render_error);
-    // Read off their sources at each scrape: the hashing queue, the Redis connection (cheap,
-    // no I/O), then the outbox from the store.
+    // Read off their sources at each scrape: the queues of the hashing, SQLite and delivery
+    // threads, the Redis connection (cheap, no I/O), then the outbox from the store.
     app->metrics_->on_scrape([pool = app->hash_pool_.get(), hashing = &app->metrics_->hashing(),
-                              store = app->store_.get(), store_metrics] {
+                              store = app->store_.get(), store_metrics, store_pool,
+                              delivery = &app->courier_->pool(), mail = &app->metrics_->mail()] {
       hashing->set_queue(pool->queued(), pool->active());
+      if (store_pool && store_metrics) store_metrics->set_queue(store_pool->queued(), store_pool->active());
+      mail->set_delivery_queue(delivery->queued(), delivery->active());
       if (const auto up = store->connected(); up && store_metrics) store_metrics->set_connected(*up);
     });
     api::add_metrics_routes(*app->metrics_router_, *app->metrics_,

@@ -30,6 +30,11 @@ std::size_t descriptors_needed(std::string_view url, const OpenOptions& options)
   return 0;
 }
 
+const util::WorkerPool* worker_pool(const Store& store) {
+  if (const auto* s = dynamic_cast<const sqlite::SqliteStore*>(&store)) return &s->pool();
+  return nullptr;
+}
+
 boost::system::result<std::unique_ptr<Store>, OpenError> open_store(std::string_view url, const OpenOptions& options) {
   auto parsed = boost::urls::parse_uri(url);
   if (!parsed) return OpenError{"--store must be a URL such as sqlite:data/vestibule.db"};

@@ -10,6 +10,7 @@
 
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
+#include "util/worker_pool.h"
 
 namespace vestibule::store {
 
@@ -43,5 +44,10 @@ boost::system::result<std::unique_ptr<Store>, OpenError> open_store(std::string_
 // per connection, and its connections grow with threads and inline_readers; Redis: its socket,
 // and one more while it reconnects). 0 for a URL open_store refuses.
 std::size_t descriptors_needed(std::string_view url, const OpenOptions& options);
+
+// The worker pool `store` runs its blocking calls on (SQLite's), for monitoring: queued() and
+// active(); nullptr for a backend without one (Redis). Lives as long as the store. `store` must
+// be the one open_store made, not a wrapper around it (store::instrument).
+const util::WorkerPool* worker_pool(const Store& store);
 
 }  // namespace vestibule::store

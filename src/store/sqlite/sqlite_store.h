@@ -81,6 +81,9 @@ class SqliteStore final : public Store {
   Task<Result<std::uint64_t>> backup(std::string path) override;
   Task<boost::system::result<void, OpenError>> prepare() override;  // done at open: succeeds
 
+  // The workers changes run on: for monitoring (queued(), active()). Lives as long as the store.
+  const util::WorkerPool& pool() const { return pool_; }
+
  private:
   SqliteStore(SqliteOptions options, std::vector<std::unique_ptr<Connection>> connections);
 
