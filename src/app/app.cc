@@ -146,6 +146,7 @@ boost::system::result<std::unique_ptr<App>, BuildError> App::build(const Setting
   if (app->metrics_) store_metrics = &app->metrics_->store(store_kind(settings));
   app->store_ = store::instrument(std::move(*opened), store_metrics);
   mail::MailOptions mail_options = settings.mail;
+  mail_options.public_url = public_url(settings);
   mail_options.metrics = app->metrics_ ? &app->metrics_->mail() : nullptr;
   auto courier = mail::Courier::create(executor, *app->store_, mail_options, loggers.server());
   if (!courier) return BuildError{"cannot send mail: " + courier.error()};

@@ -8,23 +8,26 @@
 #include <string>
 #include <string_view>
 
+#include "store/redis/redis_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
 #include "util/worker_pool.h"
 
 namespace vestibule::store {
 
+// The defaults are the backends' own (SqliteOptions, RedisOptions), written there once.
 struct OpenOptions {
-  std::size_t threads = 2;  // blocking backends (SQLite): worker threads and connections
+  // Blocking backends (SQLite): worker threads and connections.
+  std::size_t threads = sqlite::SqliteOptions{}.threads;
   // Network backends (Redis) run their I/O here: the server's io_context.
   boost::asio::any_io_executor executor;
-  std::string redis_key_prefix = "vestibule:";
+  std::string redis_key_prefix = redis::RedisOptions{}.key_prefix;
   // SQLite: false acknowledges a commit before it reaches the disk (synchronous=OFF). Only for
   // bulk loads that are thrown away if interrupted, such as the benchmark's seeding; the server
   // always keeps the default.
-  bool durable = true;
+  bool durable = sqlite::SqliteOptions{}.durable;
   // SQLite: connections for point reads on the calling thread (one per network thread).
-  std::size_t inline_readers = 2;
+  std::size_t inline_readers = sqlite::SqliteOptions{}.inline_readers;
   // Re-keys accounts during migrations; opening data that needs re-keying fails without it.
   EmailKeyFunction email_key{};
   // Where the store reports failures and migrations; none: nothing is logged (never the global

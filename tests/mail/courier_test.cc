@@ -65,6 +65,7 @@ class CourierTest : public ::testing::Test {
   MailOptions options(const std::string& url) {
     MailOptions o;
     o.url = url;
+    o.public_url = "http://127.0.0.1:9443";
     o.poll_interval = 20ms;
     o.backoff_initial = 50ms;
     o.backoff_max = 200ms;
