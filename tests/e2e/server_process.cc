@@ -1,5 +1,7 @@
 #include "server_process.h"
 
+#include <gtest/gtest.h>
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -265,6 +267,15 @@ void ServerProcess::pause_output(bool paused) {
 bool ServerProcess::running(std::chrono::milliseconds grace) {
   if (pid_ <= 0 || wait_status_) return false;
   return !reap(grace);
+}
+
+void stop_expecting_clean_exit(ServerProcess& server) {
+  const std::optional<int> code = server.stop();
+  if (code == 0) return;
+  const std::string log = server.log();
+  constexpr std::size_t kTail = 20000;
+  ADD_FAILURE() << "the shared server did not stop cleanly (" << server.exit_description() << "); the end of its log:\n"
+                << (log.size() > kTail ? log.substr(log.size() - kTail) : log);
 }
 
 std::string ServerProcess::exit_description() const {

@@ -172,4 +172,10 @@ class ServerProcess {
   std::thread reader_;
 };
 
+// Stops `server` and records a test failure, with the end of its log, unless it exited by
+// itself with status 0 within ServerProcess::kStopTimeout: a sanitizer's report raised while it
+// shuts down makes the exit status non-zero. For fixtures that share one server across a suite
+// (TearDownTestSuite), whose stop no test of its own checks.
+void stop_expecting_clean_exit(ServerProcess& server);
+
 }  // namespace vestibule::e2e
