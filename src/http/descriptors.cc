@@ -40,7 +40,7 @@ SpareDescriptor::~SpareDescriptor() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-SpareDescriptor::Shed SpareDescriptor::shed_one(int listening_fd) {
+SpareDescriptor::Shed SpareDescriptor::shed_one(int listening_fd, const std::function<void()>& on_shed) {
   if (fd_ < 0) {
     fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
     return Shed::failed;  // nothing to give back this time; maybe next time
@@ -49,7 +49,10 @@ SpareDescriptor::Shed SpareDescriptor::shed_one(int listening_fd) {
   fd_ = -1;
   const int s = ::accept4(listening_fd, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
   const int accept_errno = errno;
-  if (s >= 0) ::close(s);
+  if (s >= 0) {
+    if (on_shed) on_shed();
+    ::close(s);
+  }
   fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   if (s >= 0) return Shed::one;
   return accept_errno == EAGAIN || accept_errno == EWOULDBLOCK ? Shed::none_pending : Shed::failed;

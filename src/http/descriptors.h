@@ -7,6 +7,7 @@
 #include <boost/system/result.hpp>
 
 #include <cstddef>
+#include <functional>
 #include <string>
 
 namespace vestibule::http {
@@ -63,10 +64,11 @@ class SpareDescriptor {
     none_pending,  // nothing was waiting any more
     failed,        // no spare, or another thread took the freed descriptor first
   };
-  // Closes the spare, accepts one pending connection on the (non-blocking) listening socket
-  // and closes it, then reopens the spare. `one` and `none_pending` made progress; after
-  // `failed` the caller should back off instead of spinning.
-  Shed shed_one(int listening_fd);
+  // Closes the spare, accepts one pending connection on the (non-blocking) listening socket,
+  // calls `on_shed` (when given) and closes the connection, then reopens the spare. `one` and
+  // `none_pending` made progress; after `failed` the caller should back off instead of spinning.
+  // `on_shed` runs before the close, so whatever it records is there before the client sees it.
+  Shed shed_one(int listening_fd, const std::function<void()>& on_shed = {});
 
  private:
   int fd_ = -1;

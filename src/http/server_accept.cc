@@ -82,8 +82,8 @@ net::awaitable<void> Server::accept_loop() {
       // a close instead of hanging in the backlog; the next accept takes the next one.
       // Shed, it is refused like one past a connection limit, only without an answer.
       if (out_of_descriptors(ec)) {
-        const SpareDescriptor::Shed shed = spare_.shed_one(acceptor_.native_handle());
-        if (shed == SpareDescriptor::Shed::one) notify(ConnectionEvent::refused);
+        // Counted before the close, as a 503 is before its answer: never behind what a client saw.
+        const auto shed = spare_.shed_one(acceptor_.native_handle(), [this] { notify(ConnectionEvent::refused); });
         if (shed != SpareDescriptor::Shed::failed) continue;
       }
       log_->warn("event=http.accept_failed reason={}", util::logfmt_value(ec.message()));
