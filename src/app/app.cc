@@ -97,16 +97,36 @@ boost::asio::awaitable<void> refresh_outbox(store::Store& store, metrics::MailMe
 
 }  // namespace
 
+namespace {
+
+// The store's options as `settings` make them, without what only opening needs (the executor,
+// the logger).
+store::OpenOptions store_options(const Settings& settings) {
+  store::OpenOptions options = settings.store;
+  // Migrations re-key accounts with the key registration uses.
+  options.email_key = security::email_key;
+  // One reader connection per network thread: point reads run where the request is.
+  options.inline_readers = settings.io_threads;
+  return options;
+}
+
+}  // namespace
+
+http::DescriptorBudget descriptor_budget(const Settings& settings, std::size_t connections, std::size_t listeners) {
+  return http::DescriptorBudget{
+      .connections = connections,
+      .listeners = listeners * http::kListenerDescriptors,
+      .store = store::descriptors_needed(settings.store_url, store_options(settings)),
+      // One SMTP connection (or one file being written) per delivery thread.
+      .mail = settings.mail.delivery_threads};
+}
+
 boost::system::result<std::unique_ptr<store::Store>, BuildError> open_store(const Settings& settings,
                                                                              boost::asio::any_io_executor executor,
                                                                              const Loggers& loggers) {
-  store::OpenOptions options = settings.store;
+  store::OpenOptions options = store_options(settings);
   options.executor = std::move(executor);
-  // Migrations re-key accounts with the key registration uses; the store logs as the server.
-  options.email_key = security::email_key;
-  options.logger = loggers.server();
-  // One reader connection per network thread: point reads run where the request is.
-  options.inline_readers = settings.io_threads;
+  options.logger = loggers.server();  // the store logs as the server
   auto opened = store::open_store(settings.store_url, options);
   if (!opened) return BuildError{"cannot open store: " + opened.error().message};
   return std::move(*opened);
@@ -120,6 +140,8 @@ boost::system::result<std::unique_ptr<App>, BuildError> App::build(const Setting
   if (!settings.metrics_listen.empty()) app->metrics_ = std::make_unique<metrics::Metrics>(build_info(settings));
   auto opened = open_store(settings, executor, loggers);
   if (!opened) return opened.error();
+  // Before it is wrapped: the wrapper has no pool of its own to show.
+  const util::WorkerPool* store_pool = store::worker_pool(**opened);
   // With metrics, every store call is timed under its operation (store/instrumented_store.h).
   metrics::StoreMetrics* store_metrics = nullptr;
   if (app->metrics_) store_metrics = &app->metrics_->store(store_kind(settings));
@@ -132,6 +154,7 @@ boost::system::result<std::unique_ptr<App>, BuildError> App::build(const Setting
     app->store_ = std::move(*cached);
   }
   mail::MailOptions mail_options = settings.mail;
+  mail_options.public_url = public_url(settings);
   mail_options.metrics = app->metrics_ ? &app->metrics_->mail() : nullptr;
   auto courier = mail::Courier::create(executor, *app->store_, mail_options, loggers.server());
   if (!courier) return BuildError{"cannot send mail: " + courier.error()};
@@ -187,11 +210,14 @@ boost::system::result<std::unique_ptr<App>, BuildError> App::build(const Setting
   }
   if (app->metrics_) {
     app->metrics_router_ = std::make_unique<http::Router>(api::render_error);
-    // Read off their sources at each scrape: the hashing queue, the Redis connection (cheap,
-    // no I/O), then the outbox from the store.
+    // Read off their sources at each scrape: the queues of the hashing, SQLite and delivery
+    // threads, the Redis connection (cheap, no I/O), then the outbox from the store.
     app->metrics_->on_scrape([pool = app->hash_pool_.get(), hashing = &app->metrics_->hashing(),
-                              store = app->store_.get(), store_metrics] {
+                              store = app->store_.get(), store_metrics, store_pool,
+                              delivery = &app->courier_->pool(), mail = &app->metrics_->mail()] {
       hashing->set_queue(pool->queued(), pool->active());
+      if (store_pool && store_metrics) store_metrics->set_queue(store_pool->queued(), store_pool->active());
+      mail->set_delivery_queue(delivery->queued(), delivery->active());
       if (const auto up = store->connected(); up && store_metrics) store_metrics->set_connected(*up);
     });
     if (app->session_cache_) {

@@ -16,6 +16,7 @@
 #include "api/routes.h"
 #include "app/logging.h"
 #include "app/settings.h"
+#include "http/descriptors.h"
 #include "http/router.h"
 #include "mail/courier.h"
 #include "metrics/metrics.h"
@@ -30,6 +31,12 @@ namespace vestibule::app {
 struct BuildError {
   std::string message;
 };
+
+// The file descriptors `settings` need with `connections` connections (every listener's limit,
+// added up) on `listeners` listeners: what serve checks against RLIMIT_NOFILE before it opens
+// anything. The store's share grows with --store-threads and --io-threads (SQLite: two per
+// connection, and a reader connection per network thread), mail's with --mail-threads.
+http::DescriptorBudget descriptor_budget(const Settings& settings, std::size_t connections, std::size_t listeners);
 
 // The store `settings` names, its network I/O (Redis) on `executor`.
 boost::system::result<std::unique_ptr<store::Store>, BuildError> open_store(const Settings& settings,

@@ -147,7 +147,9 @@ void add_serve_flags(CLI::App& cmd, Settings& s) {
          "Where mail goes: smtp://[user:pass@]HOST:PORT[?starttls=required], smtps://[user:pass@]HOST:PORT, or "
          "file:DIR (one .eml file per message; for development)");
   option(cmd, "--mail-from", m.from, "From of every message: 'Name <address>' or an address");
-  option(cmd, "--public-url", m.public_url, "Base URL of the links in messages (where the account page is served)");
+  cmd.add_option("--public-url", m.public_url, "Base URL of the links in messages (where the account page is served)")
+      ->envname(env_name("--public-url"))
+      ->default_str("http://{--listen}");
   option(cmd, "--mail-templates", m.templates_dir,
          "Directory of template overrides: KIND.subject, KIND.txt, KIND.html (missing files: built-in)");
   option(cmd, "--mail-ca-file", m.ca_file, "PEM CA certificates the SMTP server's TLS certificate is checked against "

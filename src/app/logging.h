@@ -35,6 +35,8 @@ class Loggers {
   const std::shared_ptr<spdlog::logger>& server() const { return server_; }
   const std::shared_ptr<spdlog::logger>& access() const { return access_; }
   const std::shared_ptr<spdlog::logger>& audit() const { return audit_; }
+  // Access lines dropped so far because stdout stayed blocked (LogWriter::dropped).
+  std::uint64_t dropped() const { return writer_.dropped(); }
 
  private:
   LogWriter writer_;  // first: outlives the loggers' sinks

@@ -140,10 +140,15 @@ int serve(const Settings& settings) {
   // Every listener's connections count.
   const std::size_t connections = options->max_connections + (admin_options ? admin_options->max_connections : 0) +
                                   (metrics_options ? metrics_options->max_connections : 0);
-  if (auto fits = http::raise_descriptor_limit(connections); !fits) {
+  const std::size_t listeners = 1 + (admin_options ? 1 : 0) + (metrics_options ? 1 : 0);
+  const http::DescriptorBudget budget = descriptor_budget(settings, connections, listeners);
+  auto fits = http::raise_descriptor_limit(budget);
+  if (!fits) {
     log.error("event=descriptors.too_few reason={}", util::logfmt_value(fits.error().message));
     return 2;
   }
+  log.info("event=descriptors limit={} needed={} connections={} reserved={}", *fits, budget.total(),
+           budget.connections, budget.reserved());
 
   // First, so it is destroyed last: pool threads finishing a job after the network threads
   // stopped still post their completion into a live io_context.

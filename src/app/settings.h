@@ -68,4 +68,11 @@ struct Settings {
 // metrics: never the URL itself, which may hold a Redis password.
 inline std::string store_kind(const Settings& s) { return s.store_url.substr(0, s.store_url.find(':')); }
 
+// The base of the links in messages: --public-url, or without it the public listener itself
+// (https:// with --tls-cert), so that the --listen default is written once.
+inline std::string public_url(const Settings& s) {
+  if (!s.mail.public_url.empty()) return s.mail.public_url;
+  return (s.tls_cert.empty() ? "http://" : "https://") + s.listen;
+}
+
 }  // namespace vestibule::app

@@ -7,24 +7,46 @@
 #include <boost/system/result.hpp>
 
 #include <cstddef>
+#include <functional>
 #include <string>
 
 namespace vestibule::http {
 
-// Descriptors the process needs besides its connections: stdio, the listening socket, the
-// spare below, epoll/eventfd/timerfd, the store (SQLite's database, WAL and shm files for each
-// connection, or Redis sockets), the common-password file while it loads, and refusals in flight
-// (at most kMaxRefusalsInFlight, see server.h).
-inline constexpr std::size_t kReservedDescriptors = 64;
+// Refusals (503 past a connection limit) one listener writes at once; each holds a descriptor
+// for up to a second. Past it a refused connection is closed without a word.
+inline constexpr std::size_t kMaxRefusalsInFlight = 16;
+
+// What each listener needs besides its connections: the listening socket, its spare (below) and
+// its refusals in flight.
+inline constexpr std::size_t kListenerDescriptors = 2 + kMaxRefusalsInFlight;
+
+// What the process needs whatever its configuration: stdio, the event loop (epoll, eventfd,
+// timerfd), the signal pipe, /dev/urandom, and the files read at start (the common-password
+// list, the secrets and token files, the mail templates), one at a time.
+inline constexpr std::size_t kProcessDescriptors = 32;
+
+// The descriptors a configuration needs at most: its connections, and the reserve besides them,
+// itemised so that a refusal can say where they go. The store's and mail's shares grow with
+// their threads (store::descriptors_needed, app::descriptor_budget).
+struct DescriptorBudget {
+  std::size_t connections = 0;  // every listener's connection limit, added up
+  std::size_t process = kProcessDescriptors;
+  std::size_t listeners = 0;  // kListenerDescriptors per listener
+  std::size_t store = 0;
+  std::size_t mail = 0;
+
+  std::size_t reserved() const { return process + listeners + store + mail; }
+  std::size_t total() const { return connections + reserved(); }
+};
 
 struct DescriptorError {
   std::string message;
 };
 
 // Raises RLIMIT_NOFILE's soft limit to its hard limit and returns the new soft limit; fails
-// with a message naming both numbers when max_connections + kReservedDescriptors does not fit
-// (max_connections 0 means no connection limit: only the reserve must fit).
-boost::system::result<std::size_t, DescriptorError> raise_descriptor_limit(std::size_t max_connections);
+// with a message naming the numbers when `budget` does not fit (a connection limit of 0 means
+// none: then only the reserve must fit).
+boost::system::result<std::size_t, DescriptorError> raise_descriptor_limit(const DescriptorBudget& budget);
 
 // One descriptor held open so that, when accept() fails for want of descriptors (EMFILE or
 // ENFILE), it can be given back for a moment to accept the pending connection and close it at
@@ -37,11 +59,16 @@ class SpareDescriptor {
   SpareDescriptor(const SpareDescriptor&) = delete;
   SpareDescriptor& operator=(const SpareDescriptor&) = delete;
 
-  // Closes the spare, accepts one pending connection on the (non-blocking) listening socket
-  // and closes it, then reopens the spare. True when that made progress (a connection was shed,
-  // or none was pending any more); false when it could not (no spare, or another thread took
-  // the freed descriptor first): the caller should back off then instead of spinning.
-  bool shed_one(int listening_fd);
+  enum class Shed {
+    one,           // a pending connection was accepted and closed
+    none_pending,  // nothing was waiting any more
+    failed,        // no spare, or another thread took the freed descriptor first
+  };
+  // Closes the spare, accepts one pending connection on the (non-blocking) listening socket,
+  // calls `on_shed` (when given) and closes the connection, then reopens the spare. `one` and
+  // `none_pending` made progress; after `failed` the caller should back off instead of spinning.
+  // `on_shed` runs before the close, so whatever it records is there before the client sees it.
+  Shed shed_one(int listening_fd, const std::function<void()>& on_shed = {});
 
  private:
   int fd_ = -1;

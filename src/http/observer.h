@@ -27,7 +27,9 @@ struct RequestRecord {
   // logs, never for metrics labels.
   std::string_view path;
   unsigned status = 0;
-  // From the first byte of the request to the end of the response write.
+  // When the request's first byte was read (the wall clock, for logs), and how long it took
+  // from then to the end of the response write (the steady clock, immune to clock steps).
+  std::chrono::system_clock::time_point start{};
   std::chrono::microseconds duration{0};
   // Bytes read for the request (header and body as framed) and written for the response.
   std::uint64_t request_bytes = 0;
@@ -38,7 +40,8 @@ inline constexpr std::string_view kUnmatchedRoute = "unmatched";
 inline constexpr std::string_view kRefusedRoute = "refused";
 
 // A connection's life as the server sees it: admitted and later closed, or refused at once
-// (over --max-connections or the per-client cap) without being served.
+// without being served: over --max-connections or the per-client cap (answered 503), or shed
+// for want of a descriptor (closed without a word).
 enum class ConnectionEvent { opened, closed, refused };
 
 class RequestObserver {

@@ -108,7 +108,9 @@ net::awaitable<void> Server::session(Connection& connection, Stream& stream) {
   const ErrorRenderer& render = router_.error_renderer();
   const std::string prefix = fmt::format("{:06x}", randombytes_random() & 0xffffff);
   std::uint64_t sequence = 0;
+  // When the current request began: on the steady clock for its duration, the wall clock for logs.
   auto started = std::chrono::steady_clock::now();
+  auto started_wall = std::chrono::system_clock::now();
   std::uint64_t request_bytes = 0;
 
   // Writes a response the server itself decided on (a limit or framing error) and closes.
@@ -127,6 +129,7 @@ net::awaitable<void> Server::session(Connection& connection, Stream& stream) {
         .route = kRefusedRoute,
         .path = "-",
         .status = static_cast<unsigned>(status),
+        .start = started_wall,
         .duration = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started),
         .request_bytes = request_bytes,
         .response_bytes = wn};
@@ -157,6 +160,7 @@ net::awaitable<void> Server::session(Connection& connection, Stream& stream) {
     }
     c->busy = true;
     started = std::chrono::steady_clock::now();
+    started_wall = std::chrono::system_clock::now();
     request_bytes = 0;
 
     // Chunk extensions are not body data to Beast, so its body limit does not see them; they
@@ -262,6 +266,7 @@ net::awaitable<void> Server::session(Connection& connection, Stream& stream) {
         .route = route,
         .path = target.substr(0, target.find('?')),
         .status = res.result_int(),
+        .start = started_wall,
         .duration = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started),
         .request_bytes = request_bytes,
         .response_bytes = wn};

@@ -15,9 +15,11 @@
 //     response must be written within write_timeout.
 //   - connections beyond max_connections, or beyond max_connections_per_client from one peer
 //     address, are refused with 503 + Retry-After and closed; at most kMaxRefusalsInFlight such
-//     refusals are written at once, past that a refused connection is closed without a word;
+//     refusals are written at once (descriptors.h), past that a refused connection is closed
+//     without a word;
 //   - when accept() finds no descriptor left, a spare one is given back to accept and close the
-//     pending connection (descriptors.h), so clients see a closed connection, never a hang.
+//     pending connection (descriptors.h), so clients see a closed connection, never a hang;
+//     such a connection is reported as refused too (ConnectionEvent::refused).
 // HEAD is answered like GET without the body. Every finished request is reported to the
 // RequestObservers (observer.h; the access log is one).
 // Every response carries X-Request-Id, Cache-Control: no-store and X-Content-Type-Options.
@@ -72,10 +74,6 @@ struct ServerOptions {
 // could not be loaded.
 std::shared_ptr<boost::asio::ssl::context> make_tls_context(const std::string& cert_chain_file,
                                                             const std::string& private_key_file);
-
-// Refusals (503 past a connection limit) being written at once; each holds a descriptor for up
-// to a second. Part of kReservedDescriptors.
-inline constexpr std::size_t kMaxRefusalsInFlight = 16;
 
 class Server {
  public:

@@ -80,7 +80,12 @@ net::awaitable<void> Server::accept_loop() {
       if (stopping_ || ec == net::error::operation_aborted) co_return;
       // Out of descriptors: shed the pending connection through the spare, so its client sees
       // a close instead of hanging in the backlog; the next accept takes the next one.
-      if (out_of_descriptors(ec) && spare_.shed_one(acceptor_.native_handle())) continue;
+      // Shed, it is refused like one past a connection limit, only without an answer.
+      if (out_of_descriptors(ec)) {
+        // Counted before the close, as a 503 is before its answer: never behind what a client saw.
+        const auto shed = spare_.shed_one(acceptor_.native_handle(), [this] { notify(ConnectionEvent::refused); });
+        if (shed != SpareDescriptor::Shed::failed) continue;
+      }
       log_->warn("event=http.accept_failed reason={}", util::logfmt_value(ec.message()));
       net::steady_timer pause(acceptor_.get_executor(), std::chrono::milliseconds(50));
       co_await pause.async_wait(kNoThrow);

@@ -73,6 +73,10 @@ class Courier {
   // This courier's random id; each claim round claims under it plus "." and the round's number.
   const std::string& claim_id() const { return claim_; }
 
+  // The delivery threads: for monitoring (queued(), active(): sends running now). Deliveries
+  // are claimed only for free threads, so the queue stays empty but for a moment.
+  const util::WorkerPool& pool() const { return pool_; }
+
  private:
   boost::asio::awaitable<void> loop();
   boost::asio::awaitable<void> stop_on_strand();

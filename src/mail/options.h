@@ -20,8 +20,10 @@ struct MailOptions {
   std::string url = "file:data/mail";
   // The From header and (its address) the envelope sender.
   std::string from = "Vestibule <no-reply@localhost>";
-  // Base of every link in a message, without a trailing slash (one is dropped if given).
-  std::string public_url = "http://127.0.0.1:9443";
+  // Base of every link in a message, without a trailing slash (one is dropped if given). Empty:
+  // relative links; `vestibule serve` fills it from --listen then (app::public_url), so the
+  // default is not written a second time here.
+  std::string public_url{};
   // Directory of template overrides (<kind>.subject, <kind>.txt, <kind>.html); empty: built-in.
   std::string templates_dir{};
 

@@ -30,7 +30,8 @@ HttpMetrics::HttpMetrics(prometheus::Registry& registry, const std::string& list
                .Add({{"listener", listener}});
   refused_ = &prometheus::BuildCounter()
                   .Name("vestibule_http_connections_refused_total")
-                  .Help("Connections refused at once (over --max-connections or the per-client cap), by listener")
+                  .Help("Connections refused at once (over --max-connections or the per-client cap: 503; out of descriptors: "
+                        "closed unanswered), by listener")
                   .Register(registry)
                   .Add({{"listener", listener}});
 }

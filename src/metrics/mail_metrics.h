@@ -2,6 +2,9 @@
 //   vestibule_mail_outbox_depth                  gauge (messages waiting, read at each scrape)
 //   vestibule_mail_outbox_oldest_age_seconds     gauge (age of the oldest waiting message; 0: none)
 //   vestibule_mail_deliveries_total{result}      counter (sent, retry, given_up)
+//   vestibule_mail_delivery_queue_depth          gauge (deliveries waiting for a delivery thread)
+//   vestibule_mail_delivery_active               gauge (deliveries running now)
+// (the last two read off the courier's pool at each scrape)
 // Thread-safe.
 #pragma once
 
@@ -26,10 +29,13 @@ class MailMetrics {
 
   void delivery(DeliveryResult r);
   void set_outbox(std::size_t depth, std::chrono::seconds oldest_age);
+  void set_delivery_queue(std::size_t queued, std::size_t active);
 
  private:
   prometheus::Gauge* depth_;
   prometheus::Gauge* oldest_age_;
+  prometheus::Gauge* delivery_queued_;
+  prometheus::Gauge* delivery_active_;
   prometheus::Counter* sent_;
   prometheus::Counter* retry_;
   prometheus::Counter* given_up_;

@@ -26,6 +26,24 @@ StoreMetrics::StoreMetrics(prometheus::Registry& registry, const std::string& ba
                       .Register(registry)
                       .Add({});
   }
+  if (backend == "sqlite") {
+    queued_ = &prometheus::BuildGauge()
+                   .Name("vestibule_store_queue_depth")
+                   .Help("Store calls waiting for one of the SQLite worker threads")
+                   .Register(registry)
+                   .Add({{"backend", backend_}});
+    active_ = &prometheus::BuildGauge()
+                   .Name("vestibule_store_active")
+                   .Help("Store calls running on the SQLite worker threads now")
+                   .Register(registry)
+                   .Add({{"backend", backend_}});
+  }
+}
+
+void StoreMetrics::set_queue(std::size_t queued, std::size_t active) {
+  if (queued_ == nullptr) return;
+  queued_->Set(static_cast<double>(queued));
+  active_->Set(static_cast<double>(active));
 }
 
 StoreMetrics::Operation StoreMetrics::operation(const std::string& name) {

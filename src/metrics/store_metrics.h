@@ -3,6 +3,10 @@
 //   vestibule_store_errors_total{backend, operation}                 counter (the store failed:
 //       unavailable or corrupt data; not a domain answer such as not_found or email_taken)
 //   vestibule_redis_connected                                        gauge (1 up, 0 down; redis only)
+//   vestibule_store_queue_depth{backend}                             gauge (calls waiting for a
+//       worker thread, read at each scrape; sqlite only)
+//   vestibule_store_active{backend}                                  gauge (calls running on the
+//       worker threads, read at each scrape; sqlite only)
 // `operation` is one of the names given to operation() while the store's instrumentation is
 // built (the Store interface's operation names), resolved there once. Thread-safe.
 #pragma once
@@ -36,12 +40,16 @@ class StoreMetrics {
   Operation operation(const std::string& name);
   // Redis only: whether its connection is up (set on every change, or at each scrape).
   void set_connected(bool up) { connected_->Set(up ? 1 : 0); }
+  // SQLite only: its worker pool's queue (at each scrape).
+  void set_queue(std::size_t queued, std::size_t active);
 
  private:
   const std::string backend_;
   prometheus::Family<prometheus::Histogram>& durations_;
   prometheus::Family<prometheus::Counter>& errors_;
   prometheus::Gauge* connected_ = nullptr;
+  prometheus::Gauge* queued_ = nullptr;
+  prometheus::Gauge* active_ = nullptr;
 };
 
 // What a session cache has done so far and holds now (store/session_cache.h keeps these).

@@ -34,7 +34,8 @@ namespace vestibule::security {
 struct HasherOptions {
   HashParams params;
   std::size_t threads = std::max(1u, std::thread::hardware_concurrency());  // one per core
-  std::size_t max_queued = 64;  // hash jobs waiting; beyond that: overloaded
+  // Hash jobs waiting; beyond that: overloaded. The pool's own default (worker_pool.h).
+  std::size_t max_queued = util::WorkerPoolOptions{}.max_queued;
   // Added to the hashing threads' nice value. 19 (the lowest priority) lets request handling
   // preempt hashing at once on a shared core: with a login flood saturating the pool, other
   // requests keep their latency, while hashing still gets every otherwise idle cycle

@@ -17,6 +17,24 @@ std::optional<std::string> sqlite_path(std::string_view url) {
   return path;
 }
 
+std::size_t descriptors_needed(std::string_view url, const OpenOptions& options) {
+  auto parsed = boost::urls::parse_uri(url);
+  if (!parsed) return 0;
+  if (parsed->scheme() == "sqlite") {
+    sqlite::SqliteOptions sized;
+    sized.threads = options.threads;
+    sized.inline_readers = options.inline_readers;
+    return sqlite::SqliteStore::descriptors(sized);
+  }
+  if (parsed->scheme() == "redis") return 2;  // the connection, and its successor while reconnecting
+  return 0;
+}
+
+const util::WorkerPool* worker_pool(const Store& store) {
+  if (const auto* s = dynamic_cast<const sqlite::SqliteStore*>(&store)) return &s->pool();
+  return nullptr;
+}
+
 boost::system::result<std::unique_ptr<Store>, OpenError> open_store(std::string_view url, const OpenOptions& options) {
   auto parsed = boost::urls::parse_uri(url);
   if (!parsed) return OpenError{"--store must be a URL such as sqlite:data/vestibule.db"};

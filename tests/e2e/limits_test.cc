@@ -1,5 +1,5 @@
-// Limits given as flags, and shutdown under load: each limit has a default in --help and the
-// README, and each is enforced end to end.
+// Limits given as flags, and shutdown under load: each is enforced end to end. (That README
+// gives the defaults --help prints is help_test.cc's.)
 #include <gtest/gtest.h>
 
 #include <atomic>

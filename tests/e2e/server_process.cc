@@ -1,5 +1,7 @@
 #include "server_process.h"
 
+#include <gtest/gtest.h>
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -91,8 +93,9 @@ std::unique_ptr<ServerProcess> ServerProcess::launch(ServerConfig config) {
   }
   std::vector<std::string> args;
   if (config.max_open_files != 0) {
-    const std::string n = std::to_string(config.max_open_files);
-    args = {"/usr/bin/prlimit", "--nofile=" + n + ":" + n, "--"};
+    const std::string hard = std::to_string(config.max_open_files);
+    const std::string soft = config.soft_open_files != 0 ? std::to_string(config.soft_open_files) : hard;
+    args = {"/usr/bin/prlimit", "--nofile=" + soft + ":" + hard, "--"};
   }
   const std::vector<std::string> serve = {VESTIBULE_BINARY, "serve", "--listen", config.listen,
                                           "--log-level", "info"};
@@ -264,6 +267,15 @@ void ServerProcess::pause_output(bool paused) {
 bool ServerProcess::running(std::chrono::milliseconds grace) {
   if (pid_ <= 0 || wait_status_) return false;
   return !reap(grace);
+}
+
+void stop_expecting_clean_exit(ServerProcess& server) {
+  const std::optional<int> code = server.stop();
+  if (code == 0) return;
+  const std::string log = server.log();
+  constexpr std::size_t kTail = 20000;
+  ADD_FAILURE() << "the shared server did not stop cleanly (" << server.exit_description() << "); the end of its log:\n"
+                << (log.size() > kTail ? log.substr(log.size() - kTail) : log);
 }
 
 std::string ServerProcess::exit_description() const {

@@ -46,6 +46,9 @@ struct ServerConfig {
   // When set, the server runs with RLIMIT_NOFILE (soft and hard) at this many descriptors,
   // through util-linux's prlimit (which execs it: pid() is still the server's).
   std::size_t max_open_files = 0;
+  // With max_open_files: a lower soft limit to start with (0: the same as the hard one), for
+  // the server to raise.
+  std::size_t soft_open_files = 0;
   // 0 keeps everything the server writes; otherwise only about the last this many bytes are kept
   // (benchmarks run millions of requests, each with an access-log line).
   std::size_t max_log_bytes = 0;
@@ -168,5 +171,11 @@ class ServerProcess {
   bool output_paused_ = false;
   std::thread reader_;
 };
+
+// Stops `server` and records a test failure, with the end of its log, unless it exited by
+// itself with status 0 within ServerProcess::kStopTimeout: a sanitizer's report raised while it
+// shuts down makes the exit status non-zero. For fixtures that share one server across a suite
+// (TearDownTestSuite), whose stop no test of its own checks.
+void stop_expecting_clean_exit(ServerProcess& server);
 
 }  // namespace vestibule::e2e

@@ -30,7 +30,11 @@ class SharedServerTest : public testing::Test {
       start_error_ = e.what();
     }
   }
-  static void TearDownTestSuite() { server_.reset(); }
+  // The server must exit 0 like one a test stops itself (a sanitizer report at shutdown fails).
+  static void TearDownTestSuite() {
+    if (server_) stop_expecting_clean_exit(*server_);
+    server_.reset();
+  }
 
   void SetUp() override {
     ASSERT_NE(server_, nullptr) << "vestibule did not start: " << start_error_;

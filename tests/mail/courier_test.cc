@@ -65,6 +65,7 @@ class CourierTest : public ::testing::Test {
   MailOptions options(const std::string& url) {
     MailOptions o;
     o.url = url;
+    o.public_url = "http://127.0.0.1:9443";
     o.poll_interval = 20ms;
     o.backoff_initial = 50ms;
     o.backoff_max = 200ms;
@@ -376,6 +377,35 @@ TEST_F(CourierTest, StopCutsOffASendThatHangsAndKeepsTheMessage) {
   EXPECT_LT(std::chrono::steady_clock::now() - stopping, 5s);  // not the 30 s of the send timeout
   EXPECT_NE(logs().find("event=mail.stop_timeout in_flight=1"), std::string::npos) << logs();
   EXPECT_EQ(stats().queued, 1u);  // the cut-off send counts as a failed attempt; retried later
+}
+
+// What the metrics show (vestibule_mail_delivery_active, _queue_depth): two sends hanging on a
+// server that never answers hold both delivery threads, and nothing waits behind them (the
+// courier claims only for free threads).
+TEST_F(CourierTest, ItsPoolShowsTheSendsRunning) {
+  testing::SilentListener hanging;
+  MailOptions o = options("smtp://127.0.0.1:" + std::to_string(hanging.port()));
+  o.delivery_threads = 2;
+  o.connect_timeout = 30s;
+  o.send_timeout = 30s;
+  o.stop_timeout = 200ms;
+  Courier& c = courier(o);
+  EXPECT_EQ(c.pool().threads(), 2u);
+  EXPECT_EQ(c.pool().active(), 0u);
+  queue({"a@example.com", "b@example.com", "c@example.com"});
+  c.start();
+  // Each send is logged just before its job is posted: polled, under a deadline.
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (c.pool().active() != 2 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(1ms);
+  EXPECT_EQ(c.pool().active(), 2u);
+  EXPECT_EQ(c.pool().queued(), 0u);
+  const std::string text = logs();
+  std::size_t sending = 0;
+  for (std::size_t at = text.find("event=mail.sending"); at != std::string::npos; at = text.find("event=mail.sending", at + 1)) {
+    ++sending;
+  }
+  EXPECT_EQ(sending, 2u) << "a third send at once:\n" << text;
+  call(c.stop());
 }
 
 TEST_F(CourierTest, AnUnreachableStoreIsTriedAgainAtTheNextPollAndLoggedOnce) {

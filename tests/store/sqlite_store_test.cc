@@ -19,6 +19,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -673,6 +674,55 @@ TEST_F(SqliteStoreTest, PingAnswersWhileEveryWriterWaits) {
     ASSERT_GT(io_.run_one_for(10s), 0u) << "the write never completed";
   }
   EXPECT_TRUE(write.get()) << "the write went through once the lock was free";
+}
+
+// The queue the metrics show (vestibule_store_queue_depth, vestibule_store_active): with the one
+// writer held by this test's lock, the first of three writes runs (waiting for the lock) and two
+// wait for the thread; once the lock goes, all three complete and the pool is idle again.
+TEST_F(SqliteStoreTest, ItsWorkerPoolShowsTheWritesWaitingAndRunning) {
+  auto opened = open(/*threads=*/1);
+  ASSERT_TRUE(opened) << opened.error().message;
+  Store& store = **opened;
+  const util::WorkerPool* pool = worker_pool(store);
+  ASSERT_NE(pool, nullptr);
+  EXPECT_EQ(pool->threads(), 1u);
+  RawDb blocker(path());
+  blocker.exec("BEGIN IMMEDIATE");
+  std::vector<std::future<Result<Attempts>>> writes;
+  for (int i = 0; i < 3; ++i) {
+    writes.push_back(boost::asio::co_spawn(io_, store.add_attempt("k" + std::to_string(i), kT0, 60s),
+                                           boost::asio::use_future));
+  }
+  const auto deadline = std::chrono::steady_clock::now() + 4s;  // within the 5 s busy timeout
+  while ((pool->active() != 1 || pool->queued() != 2) && std::chrono::steady_clock::now() < deadline) {
+    io_.poll();  // starts the writes' coroutines, which post their jobs
+    io_.restart();
+    std::this_thread::sleep_for(1ms);  // polling a real condition under a deadline
+  }
+  EXPECT_EQ(pool->active(), 1u);
+  EXPECT_EQ(pool->queued(), 2u);
+
+  blocker.exec("COMMIT");
+  for (auto& w : writes) {
+    while (w.wait_for(0s) != std::future_status::ready) {
+      ASSERT_GT(io_.run_one_for(10s), 0u) << "a write never completed";
+    }
+    EXPECT_TRUE(w.get());
+  }
+  // A worker counts its job done just after posting the result back: a moment later, at most.
+  const auto idle_by = std::chrono::steady_clock::now() + 5s;
+  while (pool->active() != 0 && std::chrono::steady_clock::now() < idle_by) std::this_thread::sleep_for(1ms);
+  EXPECT_EQ(pool->active(), 0u);
+  EXPECT_EQ(pool->queued(), 0u);
+}
+
+TEST(StoreWorkerPool, IsNoneForRedisWhichHasNoThreads) {
+  boost::asio::io_context io;
+  OpenOptions options;
+  options.executor = io.get_executor();
+  auto opened = open_store("redis://127.0.0.1:1", options);  // connects lazily: never, here
+  ASSERT_TRUE(opened) << opened.error().message;
+  EXPECT_EQ(worker_pool(**opened), nullptr);
 }
 
 }  // namespace

@@ -39,6 +39,14 @@ boost::system::result<std::unique_ptr<SqliteStore>, OpenError> SqliteStore::open
   }
 }
 
+std::size_t SqliteStore::descriptors(const SqliteOptions& options) {
+  const std::size_t connections = std::max<std::size_t>(1, options.threads) + options.inline_readers + 1;
+  constexpr std::size_t kPerConnection = 2;  // the database file and the WAL
+  constexpr std::size_t kShared = 1;         // the -shm index, one per process
+  constexpr std::size_t kTransient = 4;      // a backup's target and journal, sort temporaries
+  return connections * kPerConnection + kShared + kTransient;
+}
+
 SqliteStore::SqliteStore(SqliteOptions options, std::vector<std::unique_ptr<Connection>> connections)
     : options_(std::move(options)),
       log_(options_.logger),

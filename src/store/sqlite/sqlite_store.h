@@ -41,6 +41,11 @@ class Connection;
 class SqliteStore final : public Store {
  public:
   static boost::system::result<std::unique_ptr<SqliteStore>, OpenError> open(SqliteOptions options);
+  // The file descriptors a store opened with `options` holds at most: the database file and its
+  // WAL for each connection (the workers', the inline readers', ping's), the shared-memory index
+  // once, and a few for a while (an online backup's target and its journal, a temporary file of
+  // a large sort).
+  static std::size_t descriptors(const SqliteOptions& options);
   ~SqliteStore() override;
 
   Task<Result<void>> create_account(Account account, Effects effects) override;
@@ -75,6 +80,9 @@ class SqliteStore final : public Store {
   // On a worker (it reads the whole file): the other workers go on with changes meanwhile.
   Task<Result<std::uint64_t>> backup(std::string path) override;
   Task<boost::system::result<void, OpenError>> prepare() override;  // done at open: succeeds
+
+  // The workers changes run on: for monitoring (queued(), active()). Lives as long as the store.
+  const util::WorkerPool& pool() const { return pool_; }
 
  private:
   SqliteStore(SqliteOptions options, std::vector<std::unique_ptr<Connection>> connections);
