@@ -18,16 +18,16 @@ namespace vestibule::store {
 // The defaults are the backends' own (SqliteOptions, RedisOptions), written there once.
 struct OpenOptions {
   // Blocking backends (SQLite): worker threads and connections.
-  std::size_t threads = sqlite::SqliteOptions{}.threads;
+  std::size_t threads = sqlite::kDefaultThreads;
   // Network backends (Redis) run their I/O here: the server's io_context.
   boost::asio::any_io_executor executor;
-  std::string redis_key_prefix = redis::RedisOptions{}.key_prefix;
+  std::string redis_key_prefix = redis::kDefaultKeyPrefix;
   // SQLite: false acknowledges a commit before it reaches the disk (synchronous=OFF). Only for
   // bulk loads that are thrown away if interrupted, such as the benchmark's seeding; the server
   // always keeps the default.
-  bool durable = sqlite::SqliteOptions{}.durable;
+  bool durable = true;  // as SqliteOptions: only bulk loads turn it off
   // SQLite: connections for point reads on the calling thread (one per network thread).
-  std::size_t inline_readers = sqlite::SqliteOptions{}.inline_readers;
+  std::size_t inline_readers = sqlite::kDefaultInlineReaders;
   // Re-keys accounts during migrations; opening data that needs re-keying fails without it.
   EmailKeyFunction email_key{};
   // Where the store reports failures and migrations; none: nothing is logged (never the global

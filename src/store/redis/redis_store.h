@@ -17,9 +17,12 @@
 
 namespace vestibule::store::redis {
 
+// The default key prefix (--redis-key-prefix).
+inline constexpr const char* kDefaultKeyPrefix = "vestibule:";
+
 struct RedisOptions {
   ClientOptions client;
-  std::string key_prefix = "vestibule:";
+  std::string key_prefix = kDefaultKeyPrefix;
   EmailKeyFunction email_key{};               // for migrations that re-key accounts (store.h)
   std::shared_ptr<spdlog::logger> logger{};  // none: nothing is logged; also the client's
 };

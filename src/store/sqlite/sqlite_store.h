@@ -23,15 +23,20 @@ struct sqlite3;
 
 namespace vestibule::store::sqlite {
 
+// SqliteOptions' defaults, named so that OpenOptions can refer to them (a temporary
+// SqliteOptions{} in a default member initializer trips g++ 12's -Wmaybe-uninitialized).
+inline constexpr std::size_t kDefaultThreads = 2;
+inline constexpr std::size_t kDefaultInlineReaders = 2;
+
 struct SqliteOptions {
   std::string path;         // database file; its directory is created if missing
-  std::size_t threads = 2;  // worker threads = connections
+  std::size_t threads = kDefaultThreads;  // worker threads = connections
   std::size_t max_queued = 4096;
   int busy_timeout_ms = 5000;  // how long a writer waits for the write lock before "unavailable"
   bool durable = true;         // false: synchronous=OFF, for bulk loads only (store/open.h)
   // Connections for point reads run on the calling (network) thread, one per network thread;
   // 0 sends reads to the pool.
-  std::size_t inline_readers = 2;
+  std::size_t inline_readers = kDefaultInlineReaders;
   EmailKeyFunction email_key{};               // for migrations that re-key accounts (store.h)
   std::shared_ptr<spdlog::logger> logger{};  // none: nothing is logged
 };
