@@ -17,7 +17,12 @@ Task<Result<std::string>> reauthenticate(store::Store& store, Throttle& throttle
   // The session and its account in one read, past any cache: the hash as it goes with a live
   // session, never one the session outlived.
   auto found = co_await store.find_session(p.token_digest(), now);
-  if (!found) co_return fail(found.error() == store::Error::unavailable ? Code::store_unavailable : Code::invalid_token);
+  if (!found) {
+    const bool down = found.error() == store::Error::unavailable;
+    audit.info("event=reauthentication.failed account_id={} request_id={} for={} reason={}", p.account_id(),
+               p.request().logged_id(), purpose, down ? "store_unavailable" : "session_ended");
+    co_return fail(down ? Code::store_unavailable : Code::invalid_token);
+  }
   store::Account* account = &found->account;
   // Through the same throttle and under the same key as a login: a stolen token must not allow
   // more guesses than the login form.

@@ -71,7 +71,7 @@ SessionCacheMetrics::SessionCacheMetrics(prometheus::Registry& registry) {
   hits_ = &lookups.Add({{"result", "hit"}});
   misses_ = &lookups.Add({{"result", "miss"}});
   refused_ = counter(registry, "vestibule_session_cache_refused_fills_total",
-                     "Store answers not cached because a change was heard of while they were read");
+                     "Store answers not cached: a change to their session or account was heard of while they were read, the cache was not taking entries (Redis: its invalidation connection down), or the entry was too large");
   invalidations_ = counter(registry, "vestibule_session_cache_invalidations_total",
                            "Sessions and accounts the session cache forgot because they changed");
   resets_ = counter(registry, "vestibule_session_cache_resets_total",

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <functional>
 #include <string>
 
 namespace vestibule::store {
@@ -57,16 +58,73 @@ TEST(SessionCache, AnExpiredEntryIsMissedAndDropped) {
   EXPECT_EQ(cache.stats().entries, 0u);
 }
 
-TEST(SessionCache, AFillTakenBeforeAnyForgetIsRefused) {
+std::size_t stripe_of(const std::string& key) { return std::hash<std::string>{}(key) % SessionCache::kStripes; }
+
+// A key whose stripe is neither of these.
+std::string key_apart_from(const std::string& a, const std::string& b) {
+  for (int i = 0;; ++i) {
+    std::string k = "other-" + std::to_string(i);
+    if (stripe_of(k) != stripe_of(a) && stripe_of(k) != stripe_of(b)) return k;
+  }
+}
+
+TEST(SessionCache, AFillAcrossAForgetOfItsSessionOrAccountIsRefused) {
   SessionCache cache(8);
-  // The read started, then a change to another session was forgotten, then the answer came:
-  // it may predate any change, so it is not kept.
-  const SessionCache::Ticket ticket = cache.ticket();
-  cache.forget_session("other");
+  // The read started, then the session changed and was forgotten, then the answer came: it may
+  // predate the change, so it is not kept.
+  SessionCache::Ticket ticket = cache.ticket();
+  cache.forget_session("d1");
   cache.fill(ticket, summary("d1", "a1"));
   EXPECT_FALSE(cache.find("d1", kT0));
-  EXPECT_EQ(cache.stats().refused_fills, 1u);
+  ticket = cache.ticket();
+  cache.forget_account("a1");
+  cache.fill(ticket, summary("d1", "a1"));
+  EXPECT_FALSE(cache.find("d1", kT0));
+  ticket = cache.ticket();
+  cache.reset(true);
+  cache.fill(ticket, summary("d1", "a1"));
+  EXPECT_FALSE(cache.find("d1", kT0));
+  EXPECT_EQ(cache.stats().refused_fills, 3u);
   // A fresh read after the change is kept.
+  fill(cache, "d1", "a1");
+  EXPECT_TRUE(cache.find("d1", kT0));
+}
+
+TEST(SessionCache, AForgetOfAnUnrelatedStripeDoesNotRefuseAFill) {
+  SessionCache cache(8);
+  const SessionCache::Ticket ticket = cache.ticket();
+  cache.forget_session(key_apart_from("d1", "a1"));
+  cache.forget_account(key_apart_from("d1", "a1"));
+  cache.fill(ticket, summary("d1", "a1"));
+  EXPECT_TRUE(cache.find("d1", kT0));
+}
+
+TEST(SessionCache, AChangeInFlightIsNeverAnsweredFromMemory) {
+  SessionCache cache(8);
+  fill(cache, "d1", "a1");
+  fill(cache, "d2", "a2");
+  cache.begin_change(SessionCache::Scope::account, "a1");
+  cache.begin_change(SessionCache::Scope::session, "d2");
+  EXPECT_FALSE(cache.find("d1", kT0)) << "its account is being changed";
+  EXPECT_FALSE(cache.find("d2", kT0)) << "it is being changed";
+  fill(cache, "d1", "a1");
+  EXPECT_FALSE(cache.find("d1", kT0)) << "no fill while it is being changed";
+  cache.end_change(SessionCache::Scope::account, "a1");
+  cache.end_change(SessionCache::Scope::session, "d2");
+  EXPECT_FALSE(cache.find("d1", kT0)) << "the end of a change forgets it";
+  EXPECT_FALSE(cache.find("d2", kT0));
+  fill(cache, "d1", "a1");
+  EXPECT_TRUE(cache.find("d1", kT0));
+}
+
+TEST(SessionCache, ChangesNest) {
+  SessionCache cache(8);
+  cache.begin_change(SessionCache::Scope::account, "a1");
+  cache.begin_change(SessionCache::Scope::account, "a1");
+  cache.end_change(SessionCache::Scope::account, "a1");
+  fill(cache, "d1", "a1");
+  EXPECT_FALSE(cache.find("d1", kT0)) << "one of two changes is still in flight";
+  cache.end_change(SessionCache::Scope::account, "a1");
   fill(cache, "d1", "a1");
   EXPECT_TRUE(cache.find("d1", kT0));
 }
