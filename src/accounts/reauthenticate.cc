@@ -23,10 +23,10 @@ Task<Result<std::string>> reauthenticate(store::Store& store, Throttle& throttle
                p.request().logged_id(), purpose, down ? "store_unavailable" : "session_ended");
     co_return fail(down ? Code::store_unavailable : Code::invalid_token);
   }
-  store::Account* account = &found->account;
+  store::Account& account = found->account;
   // Through the same throttle and under the same key as a login: a stolen token must not allow
   // more guesses than the login form.
-  PasswordCheck check{p.email_key_, p.request().client, std::move(*nfc), account->password_hash};
+  PasswordCheck check{p.email_key_, p.request().client, std::move(*nfc), account.password_hash};
   auto match = co_await throttle.check_password(std::move(check));
   if (!match) {
     const Failure& f = match.error();
@@ -41,7 +41,7 @@ Task<Result<std::string>> reauthenticate(store::Store& store, Throttle& throttle
                p.account_id(), p.request().logged_id(), purpose);
     co_return fail(Code::invalid_password);
   }
-  co_return std::move(account->password_hash);
+  co_return std::move(account.password_hash);
 }
 
 }  // namespace vestibule::accounts

@@ -60,11 +60,6 @@ Tracking::Tracking(net::any_io_executor executor, TrackingOptions options, Sessi
 
 Tracking::~Tracking() = default;
 
-bool Tracking::live() const {
-  std::lock_guard lock(mu_);
-  return live_;
-}
-
 bool Tracking::catch_up() {
   // Another thread reading the connection right now may hold an invalidation it has not
   // applied yet: this check asks Redis instead of waiting for it.

@@ -59,9 +59,6 @@ class Tracking final : public SessionWatch, public std::enable_shared_from_this<
   bool catch_up() override;
   void stop() override;
 
-  // Whether the connection is subscribed (a snapshot, for tests and metrics).
-  bool live() const;
-
   Tracking(boost::asio::any_io_executor executor, TrackingOptions options, SessionCache& cache);
 
  private:
