@@ -401,7 +401,8 @@ Task<Result<Principal>> AccountService::authenticate(std::string_view bearer_tok
     // failed touch leaves last_used_at older than it should be, nothing else.
     (void)co_await store_.touch_session(*digest, now);
   }
-  Principal p{user_of(account), std::move(account.email_key), std::move(*digest)};
+  std::string email_key = std::move(account.email_key);
+  Principal p{user_of(std::move(account)), std::move(email_key), std::move(*digest)};
   p.session_id_ = std::move(session.id);
   p.session_created_at_ = session.created_at;
   p.session_expires_at_ = session.expires_at;

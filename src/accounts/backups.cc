@@ -1,22 +1,19 @@
 #include "accounts/backups.h"
 
-#include <ctime>
 #include <filesystem>
 #include <system_error>
 
 #include <fmt/format.h>
 
 #include "util/logfmt.h"
+#include "util/timestamps.h"
 
 namespace vestibule::accounts {
 
 std::string backup_file_name(TimePoint t) {
-  const auto ms = t.time_since_epoch().count();
-  const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  return fmt::format("vestibule-{:04}{:02}{:02}T{:02}{:02}{:02}.{:03}Z.db", utc.tm_year + 1900, utc.tm_mon + 1,
-                     utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, ms % 1000);
+  const util::UtcTime u = util::utc_time(t);
+  return fmt::format("vestibule-{:04}{:02}{:02}T{:02}{:02}{:02}.{:03}Z.db", u.year, u.month, u.day, u.hour, u.minute,
+                     u.second, u.millis);
 }
 
 Task<Result<BackupInfo>> Backups::create(RequestContext request) {

@@ -40,6 +40,10 @@ inline User user_of(const store::AccountSummary& a) {
   return User{a.id,           a.name,         a.email,    a.created_at,   a.updated_at,
               a.email_verified, a.pending_email, a.disabled, a.totp_enabled};
 }
+inline User user_of(store::AccountSummary&& a) {
+  return User{std::move(a.id),    std::move(a.name),          std::move(a.email), a.created_at,   a.updated_at,
+              a.email_verified, std::move(a.pending_email), a.disabled,         a.totp_enabled};
+}
 inline User user_of(const store::Account& a) {
   return User{a.id,           a.name,         a.email,    a.created_at,      a.updated_at,
               a.email_verified, a.pending_email, a.disabled, a.totp_enabled()};

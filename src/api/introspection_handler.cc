@@ -21,7 +21,7 @@ boost::asio::awaitable<http::Response> IntrospectionHandler::introspect(http::Re
   }
   auto answer = co_await service_.introspect(token->second);
   if (!answer) co_return failure_response(answer.error(), ex);
-  co_return json_response(http::Status::ok, to_json(*answer));
+  co_return introspection_response(*answer);
 }
 
 }  // namespace vestibule::api

@@ -4,12 +4,14 @@
 
 #include <boost/beast/core/string.hpp>
 #include <boost/json/array.hpp>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/throw_exception.hpp>
 #include <algorithm>
 #include <cstdint>
-#include <ctime>
+
+#include "util/timestamps.h"
 
 namespace vestibule::api {
 namespace {
@@ -231,24 +233,17 @@ std::optional<accounts::TimePoint> parse_rfc3339(std::string_view s) {
   return accounts::TimePoint(std::chrono::milliseconds(secs * 1000 + millis));
 }
 
-std::string rfc3339(accounts::TimePoint t) {
-  const std::int64_t ms = t.time_since_epoch().count();
-  const std::time_t secs = static_cast<std::time_t>(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
-  const int frac = static_cast<int>(ms - static_cast<std::int64_t>(secs) * 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                     tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
-}
+std::string rfc3339(accounts::TimePoint t) { return util::rfc3339_millis(t); }
 
-boost::json::object to_json(const accounts::User& u) {
-  boost::json::object o{{"id", u.id},
-                        {"name", u.name},
-                        {"email", u.email},
-                        {"email_verified", u.email_verified},
-                        {"totp_enabled", u.totp_enabled},
-                        {"created_at", rfc3339(u.created_at)},
-                        {"updated_at", rfc3339(u.updated_at)}};
+boost::json::object to_json(const accounts::User& u, boost::json::storage_ptr sp) {
+  boost::json::object o({{"id", u.id},
+                         {"name", u.name},
+                         {"email", u.email},
+                         {"email_verified", u.email_verified},
+                         {"totp_enabled", u.totp_enabled},
+                         {"created_at", rfc3339(u.created_at)},
+                         {"updated_at", rfc3339(u.updated_at)}},
+                        std::move(sp));
   if (!u.pending_email.empty()) o["pending_email"] = u.pending_email;
   return o;
 }
@@ -284,17 +279,18 @@ boost::json::object to_json(const std::vector<accounts::SessionView>& sessions) 
   return {{"sessions", std::move(list)}};
 }
 
-boost::json::object to_json(const std::optional<accounts::Introspection>& i) {
-  if (!i) return {{"active", false}};
+boost::json::object to_json(const std::optional<accounts::Introspection>& i, boost::json::storage_ptr sp) {
+  if (!i) return boost::json::object({{"active", false}}, std::move(sp));
   const auto seconds = [](accounts::TimePoint t) {
     return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
   };
-  return {{"active", true},
-          {"sub", i->account_id},
-          {"username", i->email},
-          {"token_type", "Bearer"},
-          {"iat", seconds(i->issued_at)},
-          {"exp", seconds(i->expires_at)}};
+  return boost::json::object({{"active", true},
+                              {"sub", i->account_id},
+                              {"username", i->email},
+                              {"token_type", "Bearer"},
+                              {"iat", seconds(i->issued_at)},
+                              {"exp", seconds(i->expires_at)}},
+                             std::move(sp));
 }
 
 boost::json::object accepted_body(std::string_view message) { return {{"status", "accepted"}, {"message", message}}; }
@@ -323,6 +319,25 @@ http::Response json_response(http::Status status, const boost::json::object& bod
   res.set(beast_http::field::content_type, "application/json");
   res.body() = boost::json::serialize(body);
   return res;
+}
+
+namespace {
+
+// Builds the body in an arena on this stack frame, freed at once when it returns: no allocation
+// for the object and its strings, and no destructor walk, only the serialized body's.
+template <class T>
+http::Response arena_json_response(http::Status status, const T& value) {
+  unsigned char arena[2048];
+  boost::json::monotonic_resource mr(arena, sizeof arena);
+  return json_response(status, to_json(value, &mr));
+}
+
+}  // namespace
+
+http::Response user_response(http::Status status, const accounts::User& u) { return arena_json_response(status, u); }
+
+http::Response introspection_response(const std::optional<accounts::Introspection>& i) {
+  return arena_json_response(http::Status::ok, i);
 }
 
 }  // namespace vestibule::api

@@ -47,7 +47,8 @@ std::string rfc3339(accounts::TimePoint t);
 // An RFC 3339 date-time (any offset, fractions to milliseconds), or std::nullopt.
 std::optional<accounts::TimePoint> parse_rfc3339(std::string_view text);
 
-boost::json::object to_json(const accounts::User& u);
+// `sp`: where the object and its strings live (default: the heap).
+boost::json::object to_json(const accounts::User& u, boost::json::storage_ptr sp = {});
 // A session, or for an account with a second factor {mfa_required, mfa_token, expires_in}.
 boost::json::object to_json(const accounts::Login& l);
 boost::json::object to_json(const accounts::TotpEnrolment& e);
@@ -59,11 +60,15 @@ boost::json::object to_json(const std::vector<accounts::SessionView>& sessions);
 boost::json::object to_admin_json(const accounts::User& u);
 boost::json::object to_json(const accounts::UserPage& page);
 // RFC 7662 section 2.2: {"active": false} for std::nullopt.
-boost::json::object to_json(const std::optional<accounts::Introspection>& i);
+boost::json::object to_json(const std::optional<accounts::Introspection>& i, boost::json::storage_ptr sp = {});
 // The body of every 202: the same whatever happened behind it (it must not tell).
 boost::json::object accepted_body(std::string_view message);
 
 // A JSON response with the given status.
 http::Response json_response(http::Status status, const boost::json::object& body);
+// json_response(status, to_json(...)) for the hot path's bodies (GET /v1/users/me,
+// introspection), built without a heap allocation but the serialized body's.
+http::Response user_response(http::Status status, const accounts::User& u);
+http::Response introspection_response(const std::optional<accounts::Introspection>& i);  // a 200
 
 }  // namespace vestibule::api

@@ -27,7 +27,7 @@ boost::asio::awaitable<http::Response> UsersHandler::register_user(http::Request
 boost::asio::awaitable<http::Response> UsersHandler::get_me(http::Request& req, const http::Exchange& ex) {
   Caller caller = co_await authenticate(service_, req, ex);
   if (!caller.principal) co_return std::move(caller.refusal);
-  co_return json_response(http::Status::ok, to_json(caller.principal->user()));
+  co_return user_response(http::Status::ok, caller.principal->user());
 }
 
 boost::asio::awaitable<http::Response> UsersHandler::update_me(http::Request& req, const http::Exchange& ex) {
@@ -39,7 +39,7 @@ boost::asio::awaitable<http::Response> UsersHandler::update_me(http::Request& re
   if (!changes) co_return body_error(changes.error(), ex);
   auto user = co_await service_.update_profile(*caller.principal, std::move(*changes));
   if (!user) co_return failure_response(user.error(), ex);
-  co_return json_response(http::Status::ok, to_json(*user));
+  co_return user_response(http::Status::ok, *user);
 }
 
 boost::asio::awaitable<http::Response> UsersHandler::delete_me(http::Request& req, const http::Exchange& ex) {

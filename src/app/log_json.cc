@@ -1,9 +1,10 @@
 #include "app/log_json.h"
 
+#include "util/timestamps.h"
+
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
-#include <ctime>
 
 namespace vestibule::app {
 namespace {
@@ -110,18 +111,6 @@ LogfmtMessage parse_logfmt(std::string_view s) {
   return out;
 }
 
-std::string rfc3339_millis(std::chrono::system_clock::time_point t) {
-  const auto ms = std::chrono::time_point_cast<std::chrono::milliseconds>(t);
-  const std::time_t secs = std::chrono::system_clock::to_time_t(std::chrono::floor<std::chrono::seconds>(ms));
-  const auto millis = (ms.time_since_epoch() % std::chrono::seconds(1)).count();
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  const std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  return std::string(buf, n) + '.' + static_cast<char>('0' + millis / 100) +
-         static_cast<char>('0' + millis / 10 % 10) + static_cast<char>('0' + millis % 10) + 'Z';
-}
-
 std::string valid_utf8(std::string_view s) {
   std::string out;
   out.reserve(s.size());
@@ -146,7 +135,7 @@ std::string json_line(std::chrono::system_clock::time_point t, std::string_view 
   boost::json::monotonic_resource mr(arena, sizeof arena);
   boost::json::object line(&mr);
   line.reserve(parsed.fields.size() + 5);
-  line.emplace("ts", rfc3339_millis(t));
+  line.emplace("ts", util::rfc3339_millis(t));
   line.emplace("level", valid_utf8(level));
   line.emplace("logger", valid_utf8(logger));
   std::string_view event = "log.text";

@@ -25,9 +25,6 @@ struct LogfmtMessage {
 };
 LogfmtMessage parse_logfmt(std::string_view message);
 
-// `t` as RFC 3339 UTC with milliseconds: 2026-12-02T05:04:58.123Z.
-std::string rfc3339_millis(std::chrono::system_clock::time_point t);
-
 // `s` with every byte that does not start or continue a valid UTF-8 sequence replaced by U+FFFD.
 std::string valid_utf8(std::string_view s);
 

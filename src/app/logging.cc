@@ -7,6 +7,7 @@
 #include <string>
 
 #include "app/log_json.h"
+#include "util/timestamps.h"
 
 namespace vestibule::app {
 namespace {
@@ -62,7 +63,7 @@ LogWriterOptions with_dropped_line(LogWriterOptions output, LogFormat format) {
         "event=log.dropped lines=" + std::to_string(lines) + " reason=\"output blocked, buffer full\"";
     const auto now = std::chrono::system_clock::now();
     if (format == LogFormat::json) return json_line(now, "warning", "log", message);
-    return "ts=" + rfc3339_millis(now) + " level=warning logger=log " + message + "\n";
+    return "ts=" + util::rfc3339_millis(now) + " level=warning logger=log " + message + "\n";
   };
   return output;
 }

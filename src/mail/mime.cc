@@ -4,7 +4,8 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <ctime>
+
+#include "util/timestamps.h"
 
 namespace vestibule::mail {
 
@@ -130,17 +131,14 @@ std::string encode_header(std::string_view name, std::string_view raw) {
 }
 
 std::string rfc5322_date(store::TimePoint t) {
-  const std::time_t seconds =
-      static_cast<std::time_t>(std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count());
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
+  const util::UtcTime u = util::utc_time(t);
   // Day and month names fixed in English (RFC 5322 3.3), whatever the locale.
   static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
   static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%s, %02d %s %04d %02d:%02d:%02d +0000", kDays[tm.tm_wday], tm.tm_mday,
-                kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  std::snprintf(buffer, sizeof buffer, "%s, %02u %s %04d %02u:%02u:%02u +0000", kDays[u.weekday], u.day,
+                kMonths[u.month - 1], u.year, u.hour, u.minute, u.second);
   return buffer;
 }
 

@@ -103,11 +103,6 @@ TEST(ParseLogfmtTest, AnEmptyBareValueIsAnEmptyString) {
   EXPECT_EQ(m.fields[2].second, "2");
 }
 
-TEST(Rfc3339Test, UtcWithMillisecondsAndZ) {
-  EXPECT_EQ(rfc3339_millis(kNoon), "2025-12-02T12:00:00.007Z");
-  EXPECT_EQ(rfc3339_millis(std::chrono::system_clock::time_point{}), "1970-01-01T00:00:00.000Z");
-}
-
 TEST(ValidUtf8Test, ReplacesWhatIsNotUtf8AndKeepsWhatIs) {
   EXPECT_EQ(valid_utf8("caf\xc3\xa9 \xf0\x9f\x94\x91"), "caf\xc3\xa9 \xf0\x9f\x94\x91");
   EXPECT_EQ(valid_utf8("a\xff" "b"), "a\xef\xbf\xbd" "b");
