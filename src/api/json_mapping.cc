@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "api/user_json.h"
 #include "util/timestamps.h"
 
 namespace vestibule::api {
@@ -235,18 +236,7 @@ std::optional<accounts::TimePoint> parse_rfc3339(std::string_view s) {
 
 std::string rfc3339(accounts::TimePoint t) { return util::rfc3339_millis(t); }
 
-boost::json::object to_json(const accounts::User& u, boost::json::storage_ptr sp) {
-  boost::json::object o({{"id", u.id},
-                         {"name", u.name},
-                         {"email", u.email},
-                         {"email_verified", u.email_verified},
-                         {"totp_enabled", u.totp_enabled},
-                         {"created_at", rfc3339(u.created_at)},
-                         {"updated_at", rfc3339(u.updated_at)}},
-                        std::move(sp));
-  if (!u.pending_email.empty()) o["pending_email"] = u.pending_email;
-  return o;
-}
+boost::json::object to_json(const accounts::User& u) { return boost::json::parse(user_json(u)).as_object(); }
 
 boost::json::object to_admin_json(const accounts::User& u) {
   boost::json::object o = to_json(u);
@@ -334,7 +324,12 @@ http::Response arena_json_response(http::Status status, const T& value) {
 
 }  // namespace
 
-http::Response user_response(http::Status status, const accounts::User& u) { return arena_json_response(status, u); }
+http::Response user_response(http::Status status, const accounts::User& u) {
+  http::Response res{status, 11};
+  res.set(beast_http::field::content_type, "application/json");
+  res.body() = user_json(u);
+  return res;
+}
 
 http::Response introspection_response(const std::optional<accounts::Introspection>& i) {
   return arena_json_response(http::Status::ok, i);

@@ -47,8 +47,8 @@ std::string rfc3339(accounts::TimePoint t);
 // An RFC 3339 date-time (any offset, fractions to milliseconds), or std::nullopt.
 std::optional<accounts::TimePoint> parse_rfc3339(std::string_view text);
 
-// `sp`: where the object and its strings live (default: the heap).
-boost::json::object to_json(const accounts::User& u, boost::json::storage_ptr sp = {});
+// The user as api/user_json.h writes it, as an object (for a body that contains it).
+boost::json::object to_json(const accounts::User& u);
 // A session, or for an account with a second factor {mfa_required, mfa_token, expires_in}.
 boost::json::object to_json(const accounts::Login& l);
 boost::json::object to_json(const accounts::TotpEnrolment& e);
@@ -67,7 +67,7 @@ boost::json::object accepted_body(std::string_view message);
 // A JSON response with the given status.
 http::Response json_response(http::Status status, const boost::json::object& body);
 // json_response(status, to_json(...)) for the hot path's bodies (GET /v1/users/me,
-// introspection), built without a heap allocation but the serialized body's.
+// introspection), without a heap allocation but the body's.
 http::Response user_response(http::Status status, const accounts::User& u);
 http::Response introspection_response(const std::optional<accounts::Introspection>& i);  // a 200
 

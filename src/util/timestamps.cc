@@ -29,17 +29,17 @@ UtcTime utc_time(std::chrono::sys_time<std::chrono::milliseconds> t) {
                  .millis = static_cast<unsigned>(clock.subseconds().count())};
 }
 
-std::string rfc3339_millis(std::chrono::sys_time<std::chrono::milliseconds> t) {
+char* write_rfc3339_millis(char* out, std::chrono::sys_time<std::chrono::milliseconds> t) {
   const UtcTime u = utc_time(t);
-  // "-" and up to 10 digits of a year, then "-MM-DDTHH:MM:SS.mmmZ".
-  char buf[32];
-  char* p = buf;
+  // "-" and at most 5 digits of a year (std::chrono::year ends at 32767), then
+  // "-MM-DDTHH:MM:SS.mmmZ": 26 characters at most.
+  char* p = out;
   if (u.year < 0) *p++ = '-';
   const unsigned year = static_cast<unsigned>(std::abs(u.year));
   if (year < 1000) *p++ = '0';
   if (year < 100) *p++ = '0';
   if (year < 10) *p++ = '0';
-  p = std::to_chars(p, buf + 12, year).ptr;
+  p = std::to_chars(p, out + 12, year).ptr;
   *p++ = '-';
   p = two_digits(p, u.month);
   *p++ = '-';
@@ -54,7 +54,12 @@ std::string rfc3339_millis(std::chrono::sys_time<std::chrono::milliseconds> t) {
   *p++ = static_cast<char>('0' + u.millis / 100);
   p = two_digits(p, u.millis % 100);
   *p++ = 'Z';
-  return std::string(buf, p);
+  return p;
+}
+
+std::string rfc3339_millis(std::chrono::sys_time<std::chrono::milliseconds> t) {
+  char buf[kMaxRfc3339Chars];
+  return std::string(buf, write_rfc3339_millis(buf, t));
 }
 
 }  // namespace vestibule::util

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <string>
 
 namespace vestibule::util {
@@ -26,6 +27,9 @@ UtcTime utc_time(std::chrono::sys_time<std::chrono::milliseconds> t);
 // Always 24 characters for the years 0 to 9999; other years are written with as many digits as
 // they need (a minus sign before years below 0), still zero-padded to four.
 std::string rfc3339_millis(std::chrono::sys_time<std::chrono::milliseconds> t);
+// The same text written at `out`, which has room for kMaxRfc3339Chars; returns its end.
+inline constexpr std::size_t kMaxRfc3339Chars = 32;
+char* write_rfc3339_millis(char* out, std::chrono::sys_time<std::chrono::milliseconds> t);
 // A finer time point (the system clock's own) is cut to its millisecond first.
 template <class Duration>
 std::string rfc3339_millis(std::chrono::sys_time<Duration> t) {

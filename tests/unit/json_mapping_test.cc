@@ -1,8 +1,10 @@
 #include "api/json_mapping.h"
+#include "api/user_json.h"
 
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <chrono>
 #include <optional>
 #include <set>
@@ -221,6 +223,56 @@ TEST(ToJsonUser, ShowsAPendingAddressOnlyWhileThereIsOne) {
   EXPECT_EQ(to_json(u).at("email_verified").as_bool(), true);
   u.pending_email = "ada@lovelace.example.org";
   EXPECT_EQ(to_json(u).at("pending_email").as_string(), "ada@lovelace.example.org");
+}
+
+// What Boost.JSON writes for the user built as an object, member by member: user_json must
+// write the same text, escapes included.
+std::string generic_user_text(const accounts::User& u) {
+  boost::json::object o{{"id", u.id},
+                        {"name", u.name},
+                        {"email", u.email},
+                        {"email_verified", u.email_verified},
+                        {"totp_enabled", u.totp_enabled},
+                        {"created_at", rfc3339(u.created_at)},
+                        {"updated_at", rfc3339(u.updated_at)}};
+  if (!u.pending_email.empty()) o["pending_email"] = u.pending_email;
+  return boost::json::serialize(o);
+}
+
+TEST(UserJson, IsWhatBoostJsonWritesForTheSameObject) {
+  accounts::User u{"0b7e2c7e-1f5d-4c8e-9a43-5f6c1a2b3c4d", "Ada", "ada@example.com",
+                   accounts::TimePoint(1'700'000'000'000ms), accounts::TimePoint(1'700'000'000'001ms)};
+  EXPECT_EQ(user_json(u), generic_user_text(u));
+  EXPECT_EQ(user_json(u),
+            R"({"id":"0b7e2c7e-1f5d-4c8e-9a43-5f6c1a2b3c4d","name":"Ada","email":"ada@example.com",)"
+            R"("email_verified":false,"totp_enabled":false,"created_at":"2023-11-14T22:13:20.000Z",)"
+            R"("updated_at":"2023-11-14T22:13:20.001Z"})");
+  // Every escape: quotes, backslashes, control characters, non-ASCII, and a string longer than
+  // the writer's buffer.
+  u.name = std::string("A \"quoted\" \\ name\n\t\x01\x1f caf\xc3\xa9 \xf0\x9f\x94\x91 ") + std::string(1500, 'x');
+  u.email_verified = true;
+  u.totp_enabled = true;
+  u.pending_email = "new\"@example.org";
+  EXPECT_EQ(user_json(u), generic_user_text(u));
+  EXPECT_EQ(boost::json::parse(user_json(u)).as_object().at("name").as_string(), u.name);
+}
+
+TEST(UserJson, IsTheBodyOfAUserResponse) {
+  const accounts::User u{"id-1", "Ada", "ada@example.com", accounts::TimePoint{}, accounts::TimePoint{}};
+  const http::Response res = user_response(http::Status::ok, u);
+  EXPECT_EQ(res.result(), http::Status::ok);
+  EXPECT_EQ(res[boost::beast::http::field::content_type], "application/json");
+  EXPECT_EQ(res.body(), user_json(u));
+  EXPECT_EQ(boost::json::parse(res.body()).as_object(), to_json(u));
+}
+
+TEST(IntrospectionResponse, IsTheBodyOfToJson) {
+  const accounts::Introspection i{"acct-1", "ada@example.com", accounts::TimePoint(1'700'000'000'000ms),
+                                  accounts::TimePoint(1'700'086'400'000ms)};
+  const http::Response live = introspection_response(i);
+  EXPECT_EQ(live.result(), http::Status::ok);
+  EXPECT_EQ(boost::json::parse(live.body()).as_object(), to_json(std::optional(i)));
+  EXPECT_EQ(introspection_response(std::nullopt).body(), R"({"active":false})");
 }
 
 TEST(ToJsonLogin, DescribesTheBearerTokenAndTheUser) {
