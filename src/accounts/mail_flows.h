@@ -38,9 +38,9 @@ class MailFlows {
             std::shared_ptr<spdlog::logger> audit, MailQueued mail_queued, Throttle& throttle);
 
   // Starts a password reset for the account with this address, if there is one: answers the
-  // same, after the same work (one lookup), whether or not it exists, and queues the reset
-  // email afterwards, off the request (within the per-account mail limits; past them nothing is
-  // sent, and the answer is still the same). validation_failed if the address is missing or
+  // same, after the same work (a store ping), whether or not it exists; the lookup and the reset
+  // email follow the answer, off the request (within the per-account mail limits; past them
+  // nothing is sent, and the answer is still the same). validation_failed if the address is missing or
   // cannot be valid; too_many_attempts past the client's mail request limit.
   Task<Result<void>> request_password_reset(std::optional<std::string> email, RequestContext request = {});
 
@@ -95,10 +95,9 @@ class MailFlows {
     std::atomic<std::size_t>* count_;
   };
 
-  // The part of a reset request that runs after the answer, for a known address and an unknown
-  // one alike.
-  Task<void> queue_reset(BackgroundJob job, std::string email_key, std::optional<store::Account> found,
-                         RequestContext request);
+  // The part of a reset request that runs after the answer, the lookup included, for a known
+  // address and an unknown one alike.
+  Task<void> queue_reset(BackgroundJob job, std::string email_key, RequestContext request);
   Task<void> tell_owner(BackgroundJob job, store::Account owner, RequestContext request);
 
   void queued() const;

@@ -2,7 +2,9 @@
 // claim_mail answers Error::unavailable; while `completions_fail` is set, complete_mail does
 // (without completing); while `disable_before_session` is set, create_session first disables
 // the account (an operator's change landing between a login's password check and its session);
-// while `hold_backups` is set, backup() waits until release_backups().
+// while `hold_backups` is set, backup() waits until release_backups(); while `email_lookups_fail`
+// is set, find_account_by_email answers Error::unavailable, and while `pings_fail` is set, ping
+// does (both count their calls).
 // Everything else goes to the wrapped store. Thread-safe like it.
 #pragma once
 
@@ -26,6 +28,10 @@ class FlakyStore final : public store::Store {
   std::atomic<bool> completions_fail{false};
   std::atomic<int> claim_calls{0};
   std::atomic<bool> disable_before_session{false};
+  std::atomic<bool> email_lookups_fail{false};
+  std::atomic<int> email_lookups{0};
+  std::atomic<bool> pings_fail{false};
+  std::atomic<int> pings{0};
 
   template <typename T>
   using Task = store::Task<store::Result<T>>;
@@ -42,7 +48,11 @@ class FlakyStore final : public store::Store {
   }
 
   Task<void> create_account(store::Account a, store::Effects e) override { return real_.create_account(a, e); }
-  Task<store::Account> find_account_by_email(std::string k) override { return real_.find_account_by_email(k); }
+  Task<store::Account> find_account_by_email(std::string k) override {
+    ++email_lookups;
+    if (email_lookups_fail) co_return store::Error::unavailable;
+    co_return co_await real_.find_account_by_email(std::move(k));
+  }
   Task<store::Account> find_account(std::string id) override { return real_.find_account(id); }
   Task<std::vector<store::Account>> list_accounts(std::string after, std::size_t limit) override {
     return real_.list_accounts(after, limit);
@@ -95,7 +105,11 @@ class FlakyStore final : public store::Store {
     return real_.fail_mail(id, claim, keep);
   }
   Task<store::OutboxStats> outbox_stats() override { return real_.outbox_stats(); }
-  Task<void> ping() override { return real_.ping(); }
+  Task<void> ping() override {
+    ++pings;
+    if (pings_fail) co_return store::Error::unavailable;
+    co_return co_await real_.ping();
+  }
 
   // While hold_backups is set, backup() waits (on its caller's executor) until release_backups();
   // backups_waiting counts those that are. For a single-threaded io_context.

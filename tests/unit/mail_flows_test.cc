@@ -16,6 +16,7 @@
 #include "accounts/account_service.h"
 #include "accounts/messages.h"
 #include "account_assertions.h"
+#include "mail/flaky_store.h"
 #include "store/open.h"
 #include "support/pooled_hasher.h"
 #include "support/run_awaitable.h"
@@ -168,6 +169,48 @@ TEST_F(MailFlowsTest, AResetForAnUnknownAddressAnswersAlikeAndSendsNothing) {
   EXPECT_EQ(param(only_mail(messages::kResetPassword, "ada@example.com"), "expires_in"), "3600");
   EXPECT_TRUE(fails_with(run(flows().request_password_reset(std::string("not an address"))), Code::validation_failed));
   EXPECT_TRUE(fails_with(run(flows().request_password_reset(std::nullopt)), Code::validation_failed));
+}
+
+// The answer waits for no lookup, so its time cannot tell a known address from an unknown one;
+// what it waits for is a ping, the same for every address, so a store that cannot be reached
+// still fails the request instead of swallowing it.
+TEST_F(MailFlowsTest, AResetAnswersBeforeItsLookupAndFailsOnlyWhenTheStoreCannotBeReached) {
+  ASSERT_TRUE(register_account("ada@example.com"));
+  mail();
+  mail::FlakyStore flaky(store());
+  auto audit = std::make_shared<spdlog::logger>("audit", std::make_shared<spdlog::sinks::null_sink_mt>());
+  AccountService service(flaky, hasher_, options_, [this] { return now_; }, std::move(audit));
+  // The lookups counted at the moment the answer reaches its caller, before anything else runs.
+  int lookups_at_answer = -1;
+  auto answer = [&]() -> Task<Result<void>> {
+    std::optional<std::string> email = "ada@example.com";
+    RequestContext context{.client = "192.0.2.1"};
+    auto answered = co_await service.mail_flows().request_password_reset(std::move(email), std::move(context));
+    lookups_at_answer = flaky.email_lookups;
+    co_return answered;
+  };
+  auto request = [&] { return run(answer()); };
+
+  flaky.email_lookups_fail = true;
+  EXPECT_TRUE(request()) << "a lookup that fails after the answer cannot change it";
+  EXPECT_EQ(lookups_at_answer, 0) << "answered before the lookup";
+  EXPECT_EQ(flaky.pings, 1);
+  drain();
+  EXPECT_EQ(flaky.email_lookups, 1);
+  EXPECT_TRUE(mail().empty());
+
+  flaky.email_lookups_fail = false;
+  flaky.pings_fail = true;
+  EXPECT_TRUE(fails_with(request(), Code::store_unavailable));
+  drain();
+  EXPECT_EQ(flaky.email_lookups, 1) << "nothing runs after a refused request";
+  EXPECT_TRUE(mail().empty());
+
+  flaky.pings_fail = false;
+  EXPECT_TRUE(request());
+  drain();
+  EXPECT_EQ(flaky.email_lookups, 2);
+  only_mail(messages::kResetPassword, "ada@example.com");
 }
 
 TEST_F(MailFlowsTest, AResetSetsThePasswordRevokesEverySessionAndProvesTheAddress) {
