@@ -40,6 +40,21 @@ double timed(e2e::HttpClient& client, const std::string& path, const boost::json
   return ms;
 }
 
+// Round i of a comparison whose requests leave work running after their answer (a known
+// address's mail): A then B in even rounds, B then A in odd ones, so that each kind follows each
+// kind equally often. In plain A B turns every A followed a B, and paid for the B's work still
+// running: on SQLite unknown addresses read 1.27 times known ones over 200 rounds.
+template <typename A, typename B>
+void in_turns(int round, A a, B b) {
+  if (round % 2 == 0) {
+    a();
+    b();
+  } else {
+    b();
+    a();
+  }
+}
+
 }  // namespace
 
 LoginTiming measure_login_timing(unsigned short port, const std::string& email, int rounds) {
@@ -59,8 +74,10 @@ PairTiming measure_reset_timing(unsigned short port, const std::vector<std::stri
   timed(client, "/v1/password-resets", {{"email", known[0]}}, 202);
   std::vector<double> absent, present;
   for (int i = 0; i < rounds; ++i) {
-    absent.push_back(timed(client, "/v1/password-resets", {{"email", "nobody-" + std::to_string(i) + "@bench.example"}}, 202));
-    present.push_back(timed(client, "/v1/password-resets", {{"email", known[static_cast<std::size_t>(i) + 1]}}, 202));
+    const std::string unknown = "nobody-" + std::to_string(i) + "@bench.example";
+    const std::string& real = known[static_cast<std::size_t>(i) + 1];
+    in_turns(i, [&] { absent.push_back(timed(client, "/v1/password-resets", {{"email", unknown}}, 202)); },
+             [&] { present.push_back(timed(client, "/v1/password-resets", {{"email", real}}, 202)); });
   }
   return {.absent_ms = median(absent), .present_ms = median(present), .rounds = rounds};
 }
@@ -76,8 +93,10 @@ PairTiming measure_registration_timing(unsigned short port, const std::vector<st
   timed(client, "/v1/users", registration(known[0]), 202);
   std::vector<double> absent, present;
   for (int i = 0; i < rounds; ++i) {
-    absent.push_back(timed(client, "/v1/users", registration("new-" + run + "-" + std::to_string(i) + "@bench.example"), 202));
-    present.push_back(timed(client, "/v1/users", registration(known[static_cast<std::size_t>(i) + 1]), 202));
+    const std::string fresh = "new-" + run + "-" + std::to_string(i) + "@bench.example";
+    const std::string& taken = known[static_cast<std::size_t>(i) + 1];
+    in_turns(i, [&] { absent.push_back(timed(client, "/v1/users", registration(fresh), 202)); },
+             [&] { present.push_back(timed(client, "/v1/users", registration(taken), 202)); });
   }
   return {.absent_ms = median(absent), .present_ms = median(present), .rounds = rounds};
 }
