@@ -2,8 +2,9 @@
 // about an address with one? (If not, response times tell attackers which addresses have
 // accounts.) Each measure alternates the two kinds, one request at a time (the reset and the
 // registration A B, B A, ..., as a known address leaves work running after its answer), and
-// keeps the medians: a failed login (unknown email vs wrong password), a password reset request (unknown
-// vs known address), and a registration under --email-verification required (new vs taken).
+// keeps the medians: a failed login (unknown email vs wrong password), a password reset request
+// (unknown vs known address), and a registration under --email-verification required (new vs
+// taken).
 #pragma once
 
 #include <string>

@@ -40,8 +40,8 @@ class MailFlows {
   // Starts a password reset for the account with this address, if there is one: answers the
   // same, after the same work (a store ping), whether or not it exists; the lookup and the reset
   // email follow the answer, off the request (within the per-account mail limits; past them
-  // nothing is sent, and the answer is still the same). validation_failed if the address is missing or
-  // cannot be valid; too_many_attempts past the client's mail request limit.
+  // nothing is sent, and the answer is still the same). validation_failed if the address is
+  // missing or cannot be valid; too_many_attempts past the client's mail request limit.
   Task<Result<void>> request_password_reset(std::optional<std::string> email, RequestContext request = {});
 
   // Sets a new password with a reset token: revokes every session and every other reset token
