@@ -115,16 +115,21 @@ class TrackingTest : public ::testing::Test {
     return run(store.check_session(digest, now));
   }
 
-  // Checks twice on `store`; the second check must be answered from memory.
+  // Checks on `store` until a check is answered from memory, at most 5 times. A fill is refused
+  // when an invalidation of the session or its account arrives during its read; the one of the
+  // session's own creation can (no change waits for it, docs/redis.md), which is safe: that
+  // check asks Redis, and the next one is filled.
   void warm(CachingStore& store, const std::string& digest) {
-    ASSERT_TRUE(check(store, digest)) << digest;
-    const auto hits = store.cache_stats().hits;
-    ASSERT_TRUE(check(store, digest)) << digest;
+    for (int i = 0; i < 5; ++i) {
+      const auto hits = store.cache_stats().hits;
+      ASSERT_TRUE(check(store, digest)) << digest;
+      if (store.cache_stats().hits == hits + 1) return;
+      if (i > 0) ++refused_warm_;
+    }
     const SessionCacheStats stats = store.cache_stats();
-    ASSERT_EQ(stats.hits, hits + 1) << "the second check of " << digest << " was not a hit (misses " << stats.misses
-                                    << ", refused fills " << stats.refused_fills << ", invalidations "
-                                    << stats.invalidations << ", resets " << stats.resets << ", entries "
-                                    << stats.entries << ")";
+    FAIL() << "5 checks of " << digest << " and no hit (misses " << stats.misses << ", refused fills "
+           << stats.refused_fills << ", invalidations " << stats.invalidations << ", resets " << stats.resets
+           << ", entries " << stats.entries << ")";
   }
 
   // A change made through a_ has just returned; `stale` says whether b_ still answers as before
@@ -150,12 +155,14 @@ class TrackingTest : public ::testing::Test {
 
   void expect_rarely_late() {
     std::cout << "[ rounds ] " << rounds_ << " changes checked at once, " << late_
-              << " answered before their invalidation was delivered\n";
+              << " answered before their invalidation was delivered; " << refused_warm_
+              << " warm-ups refilled\n";
     EXPECT_LE(late_, rounds_ / 100) << "more than 1% of the checks answered from memory after a change";
   }
 
   int rounds_ = 0;
   int late_ = 0;
+  int refused_warm_ = 0;  // warm-ups whose first fill was refused
   testing::RedisServer redis_;
   boost::asio::io_context io_;  // before the stores: outlives them
   std::shared_ptr<redis::RedisClient> raw_;

@@ -2,6 +2,8 @@
 // backend, with and without the session cache in front (CachedSqlite, CachedRedis). Each test
 // warms the cache where there is one (the second check must be a hit), makes one change, and
 // checks at once: the answer must be the store's, never the cached one from before the change.
+#include <string_view>
+
 #include "contract_fixture.h"
 
 namespace vestibule::store {
@@ -13,14 +15,20 @@ class SessionCheckContractTest : public StoreContractTest {
     return run(store().check_session(digest, now));
   }
 
-  // Checks twice; behind a cache, the second check must have been answered from memory.
+  // Checks twice; behind a cache, the second check must have been answered from memory. On
+  // Redis up to 5 checks: a fill is refused when the invalidation of the session's own creation
+  // arrives during its read (no change waits for it, docs/redis.md), which is safe, and the
+  // next check is filled. On SQLite a refused fill would be a bug.
   void warm(const std::string& digest) {
+    const bool redis = std::string_view(GetParam().name).find("Redis") != std::string_view::npos;
+    const int checks = redis ? 5 : 2;
     ASSERT_TRUE(check(digest)) << "first check of " << digest;
-    const std::optional<SessionCacheStats> before = cache_stats();
-    ASSERT_TRUE(check(digest)) << "second check of " << digest;
-    if (before) {
-      EXPECT_EQ(cache_stats()->hits, before->hits + 1) << "the second check of " << digest << " was not a hit";
+    for (int i = 1; i < checks; ++i) {
+      const std::optional<SessionCacheStats> before = cache_stats();
+      ASSERT_TRUE(check(digest)) << "check " << i + 1 << " of " << digest;
+      if (!before || cache_stats()->hits == before->hits + 1) return;
     }
+    FAIL() << checks << " checks of " << digest << " and none after the first was answered from memory";
   }
 };
 
