@@ -22,6 +22,10 @@ CachingStore::~CachingStore() {
   if (watch_) watch_->stop();
 }
 
+// Every change of a session or an account below is acknowledged only after the watch settled
+// (SessionWatch::settle): Redis has then written its invalidation to every other process's
+// tracking connection.
+
 Task<Result<SessionSummary>> CachingStore::check_session(std::string token_digest, TimePoint now) {
   // Caught up first: every invalidation that has arrived is applied before the lookup.
   const bool answerable = !watch_ || watch_->catch_up();
@@ -50,6 +54,7 @@ Task<Result<void>> CachingStore::delete_session_by_id(std::string account_id, st
   cache_->begin_change(SessionCache::Scope::account, account);
   Result<void> done = co_await inner_->delete_session_by_id(std::move(account_id), std::move(session_id), now);
   cache_->end_change(SessionCache::Scope::account, account);
+  if (done && watch_) co_await watch_->settle();
   co_return done;
 }
 
@@ -58,6 +63,7 @@ Task<Result<Account>> CachingStore::update_account(std::string account_id, Accou
   cache_->begin_change(SessionCache::Scope::account, account);
   Result<Account> done = co_await inner_->update_account(std::move(account_id), std::move(changes));
   cache_->end_change(SessionCache::Scope::account, account);
+  if (done && watch_) co_await watch_->settle();
   co_return done;
 }
 
@@ -66,6 +72,7 @@ Task<Result<void>> CachingStore::delete_account(std::string account_id) {
   cache_->begin_change(SessionCache::Scope::account, account);
   Result<void> done = co_await inner_->delete_account(std::move(account_id));
   cache_->end_change(SessionCache::Scope::account, account);
+  if (done && watch_) co_await watch_->settle();
   co_return done;
 }
 
@@ -75,6 +82,8 @@ Task<Result<void>> CachingStore::create_session(Session session) {
   if (revokes) cache_->begin_change(SessionCache::Scope::account, account);
   Result<void> done = co_await inner_->create_session(std::move(session));
   if (revokes) cache_->end_change(SessionCache::Scope::account, account);
+  // A new session is in no other process's cache: only a creation that ends others waits.
+  if (revokes && done && watch_) co_await watch_->settle();
   co_return done;
 }
 
@@ -83,6 +92,7 @@ Task<Result<void>> CachingStore::delete_session(std::string token_digest) {
   cache_->begin_change(SessionCache::Scope::session, digest);
   Result<void> done = co_await inner_->delete_session(std::move(token_digest));
   cache_->end_change(SessionCache::Scope::session, digest);
+  if (done && watch_) co_await watch_->settle();
   co_return done;
 }
 
@@ -91,6 +101,7 @@ Task<Result<void>> CachingStore::delete_sessions(std::string account_id) {
   cache_->begin_change(SessionCache::Scope::account, account);
   Result<void> done = co_await inner_->delete_sessions(std::move(account_id));
   cache_->end_change(SessionCache::Scope::account, account);
+  if (done && watch_) co_await watch_->settle();
   co_return done;
 }
 
@@ -103,6 +114,7 @@ Task<Result<Account>> CachingStore::redeem_token(std::string token_digest, Token
   // except perhaps behind an Error::unavailable from a store others change too, whose watch
   // then tells.
   if (done) cache_->forget_account(done->id);
+  if (done && watch_) co_await watch_->settle();
   co_return done;
 }
 

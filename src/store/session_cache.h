@@ -44,6 +44,12 @@ class SessionWatch {
   // half read, or when the channel has not proven recently enough that nothing sent is unread.
   // Called before every hit, so it is cheap (a non-blocking read).
   virtual bool catch_up() = 0;
+  // Returns once the channel has shown that every other process was sent the invalidations of
+  // the changes this process has had acknowledged so far (Redis: a PING on the watch's own
+  // connection, answered in a later pass than the change's). CachingStore awaits it after each
+  // change of a session or an account, before the change is acknowledged. It never fails: with
+  // the channel down, or no answer within the command timeout, it returns at once or then.
+  virtual Task<void> settle() = 0;
   // Closes the channel; afterwards catch_up() is false and the cache is never touched again.
   virtual void stop() = 0;
 };

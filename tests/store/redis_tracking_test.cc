@@ -183,6 +183,23 @@ TEST_F(TrackingTest, ALogoutOnOneInstanceIsSeenByTheOthersNextCheck1000Times) {
   EXPECT_GE(b_->cache_stats().hits, 1000u);
 }
 
+// A change is acknowledged only after its process's own tracking connection answered a PING
+// sent after the change's reply (SessionWatch::settle), which Redis answers in a later pass, so
+// after it wrote the change's invalidation to every instance.
+TEST_F(TrackingTest, EachChangeWaitsForAPongOnItsOwnTrackingConnection) {
+  add_account(*a_, "acc-1");
+  for (int i = 0; i < 200; ++i) add_session(*a_, "digest-" + std::to_string(i), "acc-1");
+  const auto pings = [&] {
+    const std::string stats = raw({"INFO", "commandstats"}).str;
+    const auto at = stats.find("cmdstat_ping:calls=");
+    return at == std::string::npos ? 0L : std::stol(stats.substr(at + 19));
+  };
+  const long before = pings();
+  for (int i = 0; i < 200; ++i) ASSERT_TRUE(run(a_->delete_session("digest-" + std::to_string(i))));
+  // The heartbeats add a few (4 a second per instance).
+  EXPECT_GE(pings() - before, 200);
+}
+
 TEST_F(TrackingTest, AccountChangesOnOneInstanceAreSeenByTheOthersNextCheck) {
   for (int i = 0; i < 100; ++i) {
     const std::string id = "acc-" + std::to_string(i);

@@ -71,6 +71,44 @@ bool Tracking::catch_up() {
   return Steady::now() - proven_at_ <= options_.max_lag;
 }
 
+Task<void> Tracking::settle() {
+  // On the strand, where the connection's timers live; the caller resumes on its own executor.
+  // Named first: g++ 12 mishandles temporaries in a co_await's operands (STYLE.md 10).
+  auto self = shared_from_this();
+  auto on_strand = [self]() { return self->settle_on_strand(); };
+  auto settled = net::co_spawn(strand_, std::move(on_strand), net::use_awaitable);
+  co_await std::move(settled);
+}
+
+net::awaitable<void> Tracking::settle_on_strand() {
+  // Sent after the change's reply was read, so Redis reads it in a later pass, and it answers
+  // it after it wrote that pass's invalidations to every tracking connection (docs/redis.md).
+  auto wake = std::make_shared<net::steady_timer>(strand_);
+  {
+    std::lock_guard lock(mu_);
+    if (!live_) co_return;
+    const std::uint64_t seq = next_ping_++;
+    if (!send_locked(format_command({"PING", std::to_string(seq)}))) {
+      lose_locked("cannot send PING");
+      co_return;
+    }
+    pings_.push_back(Ping{seq, Steady::now()});
+    settling_.push_back(Settling{seq, wake});
+  }
+  // The PONG is read by whoever drains next; wake_locked() cancels this wait on the strand,
+  // which this coroutine holds until it waits. The heartbeat drops a connection whose PING
+  // stays unanswered for the command timeout, which wakes every waiter too.
+  wake->expires_after(options_.client.command_timeout);
+  co_await wake->async_wait(kNoThrow);
+}
+
+void Tracking::wake_locked(std::uint64_t answered) {
+  while (!settling_.empty() && settling_.front().seq <= answered) {
+    net::post(strand_, [wake = std::move(settling_.front().wake)] { wake->cancel(); });
+    settling_.pop_front();
+  }
+}
+
 void Tracking::stop() {
   {
     std::lock_guard lock(mu_);
@@ -79,6 +117,7 @@ void Tracking::stop() {
     cache_ = nullptr;
     live_ = false;
     fd_ = -1;
+    wake_locked(std::numeric_limits<std::uint64_t>::max());
   }
   net::post(strand_, [self = shared_from_this()] {
     boost::system::error_code ignored;
@@ -355,6 +394,7 @@ bool Tracking::apply_locked(const Reply& reply) {
       if (std::to_string(ping.seq) == reply.elements[1].str) {
         proven_at_ = std::max(proven_at_, ping.sent);
         ponged_ = true;
+        wake_locked(ping.seq);
         return true;
       }
     }
@@ -384,6 +424,7 @@ void Tracking::lose_locked(const char* why) {
   live_ = false;
   fd_ = -1;
   pings_.clear();
+  wake_locked(std::numeric_limits<std::uint64_t>::max());
   reader_.reset();
   if (cache_) cache_->reset(false);
   log_->warn("redis: session cache: invalidation connection lost ({}); answering from Redis until it is back", why);

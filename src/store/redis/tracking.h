@@ -5,8 +5,9 @@
 //   SUBSCRIBE __redis__:invalidate
 // so Redis sends it the name of each key under those prefixes that any command or script
 // changes, deletes or expires, and a null for FLUSHALL/FLUSHDB. In BCAST mode Redis queues
-// these messages before it writes the replies of the same event-loop pass, so the invalidation
-// of a change has left Redis before the client that made the change hears that it is done.
+// and writes these messages in the event-loop pass of the change itself, and settle() (a PING
+// sent after the change's reply, answered in a later pass) waits until that pass is over, so
+// the invalidation of a change has left Redis before the change is acknowledged.
 //
 // What the cache may rely on (docs/redis.md, "The session cache"):
 //   - catch_up() reads, without waiting, everything that has arrived and applies it before any
@@ -19,7 +20,7 @@
 //     protocol surprise) forgets the whole cache and takes no fill until a new connection is
 //     subscribed, which forgets it again.
 //
-// Thread-safe: catch_up() from any thread; the connection runs on its own strand.
+// Thread-safe: catch_up() and settle() from any thread; the connection runs on its own strand.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -57,6 +58,7 @@ class Tracking final : public SessionWatch, public std::enable_shared_from_this<
   ~Tracking() override;
 
   bool catch_up() override;
+  Task<void> settle() override;
   void stop() override;
 
   Tracking(boost::asio::any_io_executor executor, TrackingOptions options, SessionCache& cache);
@@ -66,6 +68,10 @@ class Tracking final : public SessionWatch, public std::enable_shared_from_this<
   struct Ping {
     std::uint64_t seq;
     Steady::time_point sent;
+  };
+  struct Settling {
+    std::uint64_t seq;                             // the PING it waits for
+    std::shared_ptr<boost::asio::steady_timer> wake;  // strand_ only; cancelled when answered
   };
   struct ReaderDeleter {
     void operator()(redisReader* r) const;
@@ -77,6 +83,7 @@ class Tracking final : public SessionWatch, public std::enable_shared_from_this<
   boost::asio::awaitable<std::optional<Reply>> next_reply(redisReader& reader);
   boost::asio::awaitable<void> wait_readable(std::uint64_t generation);
   boost::asio::awaitable<void> heartbeat(std::uint64_t generation);
+  boost::asio::awaitable<void> settle_on_strand();
 
   // With mu_ held.
   // Reads (at most `limit` bytes) and applies; false: lost, or `limit` reached (not caught up).
@@ -85,6 +92,7 @@ class Tracking final : public SessionWatch, public std::enable_shared_from_this<
   bool apply_locked(const Reply& reply);          // false: not a message we expect
   void forget_key_locked(const std::string& key);
   void lose_locked(const char* why);              // forgets the cache; the strand reconnects
+  void wake_locked(std::uint64_t answered);       // wakes the settle() calls up to that PING
   bool send_locked(const std::string& wire);
 
   boost::asio::strand<boost::asio::any_io_executor> strand_;
@@ -102,6 +110,7 @@ class Tracking final : public SessionWatch, public std::enable_shared_from_this<
   std::unique_ptr<redisReader, ReaderDeleter> reader_;
   std::uint64_t next_ping_ = 1;
   std::deque<Ping> pings_;        // sent, not answered yet, oldest first
+  std::deque<Settling> settling_;  // settle() calls waiting, oldest first
   Steady::time_point proven_at_;  // everything acknowledged before this has been read
   bool ponged_ = false;           // a PONG came back on this connection
 };
